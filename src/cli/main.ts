@@ -1,0 +1,74 @@
+import { Command, CommanderError } from 'commander';
+import { VlaError } from '../errors';
+import type { CliContext } from './CliContext';
+import { registerCommands } from './commands';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Thrown by a subcommand that ran but whose run failed (exit 1), after it printed its own report. */
+export class RunFailed extends Error {}
+
+function defaultContext(): CliContext {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    cwd: process.cwd(),
+    interactive: Boolean(process.stderr.isTTY),
+  };
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('vla-bridge')
+    .description('Runs Vision-Language-Action policies on robot arms, behind a safety-limits layer')
+    .version(readVersion())
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  registerCommands(program, ctx);
+  for (const sub of program.commands) {
+    sub.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  }
+  return program;
+}
+
+/** Runs the command line; resolves to the exit code. Never throws for a user error. */
+export async function main(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT_OK;
+  } catch (err) {
+    return exitCodeFor(err, ctx);
+  }
+}
+
+function exitCodeFor(err: unknown, ctx: CliContext): number {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; usage errors (commander already printed them) are bad input.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+    return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+  }
+  if (err instanceof RunFailed) {
+    if (err.message !== '') ctx.stderr.write(`vla-bridge: ${err.message}\n`);
+    return EXIT_FAILED;
+  }
+  if (err instanceof VlaError) {
+    ctx.stderr.write(`vla-bridge: error: ${err.describe()}\n`);
+    return err.kind === 'input' ? EXIT_BAD_INPUT : EXIT_FAILED;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.stderr.write(`vla-bridge: internal error: ${message}\n`);
+  if (process.env.VLA_BRIDGE_DEBUG === '1' && err instanceof Error && err.stack !== undefined) ctx.stderr.write(`${err.stack}\n`);
+  return EXIT_FAILED;
+}
+
+function readVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}

@@ -1,0 +1,56 @@
+import type { Observation } from '../observation/Observation';
+
+/** What one action dimension means (manifest `action.space`). */
+export interface ActionSpace {
+  /** Dimension names in the model's output order (e.g. joint names, or x y z roll pitch yaw gripper). */
+  names: readonly string[];
+  /** `delta`: add to the current state; `absolute`: a target. Never guessed: the manifest must say. */
+  kind: 'delta' | 'absolute';
+  /** `joint`: joint positions; `end_effector`: tool pose (xyz m, rpy rad) in the base frame. */
+  frame: 'joint' | 'end_effector';
+  /** Index of the gripper dimension, if any (its value is in [0, 1] after unnormalization). */
+  gripperIndex?: number;
+}
+
+/** A validated, unnormalized chunk of actions, ready for the action queue. */
+export interface ActionChunk {
+  /** Stamp of the observation the chunk was computed from, seconds. */
+  observationStampS: number;
+  /** horizon x dims, row-major, unnormalized, finite and inside the action space. */
+  actions: Float64Array;
+  horizon: number;
+  dims: number;
+  /** How many of the horizon's steps to execute before the next chunk takes over. */
+  stepsToExecute: number;
+  /** Time between two steps of the chunk, seconds (1 / the policy's action rate). */
+  stepDtS: number;
+  space: ActionSpace;
+  /** Tokens the decoder read, for tokenized decoders. */
+  tokens?: readonly number[];
+  /** The actions before unnormalization, same layout as `actions`. */
+  normalized?: Float64Array;
+  /** Wall time the inference took, seconds. */
+  inferenceS?: number;
+}
+
+export interface InferOptions {
+  /** Reject with INFERENCE_TIMEOUT if no chunk after this many seconds of wall time. */
+  deadlineS?: number;
+}
+
+/**
+ * A policy turns an observation into an action chunk. Implementations: the ONNX runtime (in a worker thread),
+ * a scripted expert for the simulator, test doubles. One in-flight inference at a time.
+ */
+export interface Policy {
+  readonly name: string;
+  readonly space: ActionSpace;
+  /** Steps per chunk and seconds between steps. */
+  readonly horizon: number;
+  readonly stepDtS: number;
+  readonly stepsToExecute: number;
+  /** Camera names the policy needs, in the manifest's order. */
+  readonly cameras: readonly string[];
+  infer(observation: Observation, options?: InferOptions): Promise<ActionChunk>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+/**
+ * The only command type a publisher accepts. It can be created only inside src/safety (by `mintSafeCommand`,
+ * which is not exported from the package index), and every publisher checks `isSafeCommand` at run time too:
+ * a value built by hand or cast to this type is refused. Bypassing the safety layer is therefore impossible by
+ * construction, not by convention.
+ */
+
+declare const safeBrand: unique symbol;
+
+interface SafeBase {
+  readonly [safeBrand]: true;
+  /** Time the command is for, seconds (the clock's time base). */
+  readonly stampS: number;
+}
+
+/** Joint positions (and the velocities they imply), in the embodiment's command joint order. */
+export interface SafeJointCommand extends SafeBase {
+  readonly kind: 'joint';
+  readonly jointNames: readonly string[];
+  /** Positions in rad or m. */
+  readonly positions: Float64Array;
+  /** (q_k - q_{k-1}) / dt_k, rad/s or m/s. */
+  readonly velocities: Float64Array;
+  /** True while the layer is holding (e-stop, watchdog, non-finite proposal). */
+  readonly holding: boolean;
+}
+
+/** End-effector twist in `frameId`: linear m/s, angular rad/s. */
+export interface SafeTwistCommand extends SafeBase {
+  readonly kind: 'twist';
+  readonly frameId: string;
+  readonly linearMPerS: readonly [number, number, number];
+  readonly angularRadPerS: readonly [number, number, number];
+  readonly holding: boolean;
+}
+
+/** End-effector pose in `frameId`: position m, orientation quaternion (x, y, z, w). */
+export interface SafePoseCommand extends SafeBase {
+  readonly kind: 'pose';
+  readonly frameId: string;
+  readonly positionM: readonly [number, number, number];
+  readonly orientationXyzw: readonly [number, number, number, number];
+  readonly holding: boolean;
+}
+
+export type SafeCommand = SafeJointCommand | SafeTwistCommand | SafePoseCommand;
+
+type Unbranded<T> = Omit<T, typeof safeBrand>;
+export type SafeCommandFields = Unbranded<SafeJointCommand> | Unbranded<SafeTwistCommand> | Unbranded<SafePoseCommand>;
+
+const minted = new WeakSet<object>();
+
+/**
+ * Brands a command that has passed the safety layer. Internal to src/safety: do not export it from the package
+ * index and do not call it anywhere else.
+ */
+export function mintSafeCommand<T extends SafeCommandFields>(fields: T): T & SafeBase {
+  const command = Object.freeze({ ...fields }) as T & SafeBase;
+  minted.add(command);
+  return command;
+}
+
+/** True only for commands minted by the safety layer in this process. Publishers call it before sending. */
+export function isSafeCommand(value: unknown): value is SafeCommand {
+  return typeof value === 'object' && value !== null && minted.has(value);
+}

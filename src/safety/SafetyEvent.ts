@@ -1,0 +1,38 @@
+/**
+ * Every intervention of the safety layer is one of these: which joint or axis, which limit, what was asked
+ * and what was applied. They are counted, published (vla_bridge/msg/SafetyEvent, /diagnostics) and recorded.
+ */
+
+export const SAFETY_LIMITS = [
+  'non_finite',
+  'position',
+  'velocity',
+  'acceleration',
+  'jerk',
+  'max_step',
+  'braking',
+  'workspace',
+  'ee_linear_speed',
+  'ee_angular_speed',
+  'estop',
+  'watchdog_joint_state',
+  'watchdog_camera',
+  'watchdog_policy',
+] as const;
+export type SafetyLimit = (typeof SAFETY_LIMITS)[number];
+
+export type SafetySeverity = 'info' | 'warn' | 'error';
+
+export interface SafetyEvent {
+  /** Time of the tick, seconds. */
+  tS: number;
+  limit: SafetyLimit;
+  /** Joint name, Cartesian axis (`x`, `y`, `z`, `linear`, `angular`) or topic, where one applies. */
+  target?: string;
+  /** What the proposal asked for (NaN when it was not a finite number). */
+  requested?: number;
+  /** What the layer let through. */
+  applied?: number;
+  severity: SafetySeverity;
+  message?: string;
+}
