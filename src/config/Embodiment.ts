@@ -22,6 +22,8 @@ export interface Embodiment {
   policyJointNames: readonly string[];
   /** From base_link to tool_link. */
   chain: KinematicChain;
+  /** chain.jointNames[i] is commandJointNames[chainJointIndices[i]]: gathers chain positions from a command. */
+  chainJointIndices: Int32Array;
   /** Non-fatal findings (URDF quirks, limits taken from the YAML because the URDF had none). */
   warnings: readonly string[];
 }

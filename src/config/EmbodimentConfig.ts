@@ -52,6 +52,8 @@ export const JointLimitOverrideSchema = z.strictObject({
   max_velocity: positive.optional(),
   max_acceleration: positive.optional(),
   max_jerk: positive.optional(),
+  /** Overrides the global margin for this joint (rad or m). */
+  position_margin: nonNegative.optional(),
 });
 export type JointLimitOverride = z.infer<typeof JointLimitOverrideSchema>;
 
@@ -80,8 +82,10 @@ export const WorkspaceSchema = z
   .refine((w) => w.min.every((v, i) => v < w.max[i]!), { message: 'workspace.min must be below workspace.max on every axis' });
 
 export const SafetyConfigSchema = z.strictObject({
-  /** Kept away from every position limit (radians for revolute joints, metres for prismatic). */
+  /** Kept away from the position limits of revolute joints, radians. */
   position_margin: nonNegative.default(0.0),
+  /** Kept away from the position limits of prismatic joints, metres. */
+  position_margin_m: nonNegative.default(0.0),
   /** Acceleration limit for joints without their own (rad/s^2 or m/s^2). */
   default_max_acceleration: positive.optional(),
   /** Per-joint limits; each value may only tighten what the URDF says. */
@@ -131,7 +135,7 @@ export const EmbodimentConfigSchema = z.strictObject({
       policy_deadline_s: positive.default(1.0),
     })
     .default({ joint_state_s: 0.1, policy_deadline_s: 1.0 }),
-  safety: SafetyConfigSchema.default({ position_margin: 0, joints: {} }),
+  safety: SafetyConfigSchema.default({ position_margin: 0, position_margin_m: 0, joints: {} }),
 });
 
 export type EmbodimentConfig = z.infer<typeof EmbodimentConfigSchema>;
