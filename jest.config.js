@@ -1,4 +1,4 @@
-/** Tests live beside the code (src/**/Foo.test.ts) and cross-cutting ones in test/. */
+// Tests live beside the code (src/<area>/Foo.test.ts); cross-cutting ones in test/.
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
@@ -9,4 +9,5 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };

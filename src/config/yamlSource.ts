@@ -26,7 +26,7 @@ export function readYamlFile(file: string): YamlSource {
 
 export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     throw new VlaError('YAML_INVALID', `not valid YAML: ${first.message.split('\n')[0]}`, {

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../CliContext';
+import { registerBench } from './bench';
 import { registerCheck } from './check';
 import { registerUrdf } from './urdf';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand, each exporting `register<Name>`. */
-const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck];
+const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of REGISTRATIONS) register(program, ctx);
