@@ -126,3 +126,13 @@ describe('parseUrdfNumber', () => {
   ])('%s -> %d', (raw, value) => expect(parseUrdfNumber(raw)).toBe(value));
   it('gives NaN for text', () => expect(parseUrdfNumber('abc')).toBeNaN());
 });
+
+describe('xacro detection', () => {
+  it('accepts an expanded URDF that keeps a commented-out xacro include', () => {
+    const text = `<robot name="r"><!-- <xacro:include filename="arm.xacro"/> uses \${prefix} --><link name="a"/></robot>`;
+    expect(parseUrdf(text, 'arm.urdf').rootLink).toBe('a');
+  });
+  it('refuses live xacro macros', () => {
+    expect(() => parseUrdf('<robot name="r"><xacro:property name="p" value="1"/><link name="a"/></robot>', 'arm.urdf')).toThrow(/xacro file, not a URDF/);
+  });
+});

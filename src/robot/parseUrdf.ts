@@ -152,7 +152,7 @@ function parseJoint(node: XmlNode, text: string, file: string | undefined, warni
 
   const joint: Joint = { name, type: type as JointType, parent, child, origin, axis };
   const limitNode = first(node, 'limit');
-  if (limitNode !== undefined) joint.limit = parseLimit(limitNode, name, where, warnings);
+  if (limitNode !== undefined) joint.limit = parseLimit(limitNode, joint.type, name, where, warnings);
   if ((type === 'revolute' || type === 'prismatic') && limitNode === undefined) {
     warnings.push({ element: name, message: `${type} joint "${name}" has no <limit>; its position and velocity limits must come from the embodiment YAML` });
   }
@@ -171,12 +171,17 @@ function parseJoint(node: XmlNode, text: string, file: string | undefined, warni
   return joint;
 }
 
-function parseLimit(node: XmlNode, joint: string, where: { file?: string; joint: string; line?: number }, warnings: UrdfWarning[]): UrdfLimit {
+/** Kept as written; a fixed joint's limits (exporters write them, often all zero) are reported as unused. */
+function parseLimit(node: XmlNode, type: JointType, joint: string, where: { file?: string; joint: string; line?: number }, warnings: UrdfWarning[]): UrdfLimit {
   warnNonStandard(node, 'limit', joint, warnings);
   const limit: UrdfLimit = {};
   for (const key of ['lower', 'upper', 'velocity', 'effort'] as const) {
     const value = numberAttr(node, key, where, warnings, joint);
     if (value !== undefined) limit[key] = value;
+  }
+  if (type === 'fixed') {
+    warnings.push({ element: joint, message: `fixed joint "${joint}" has a <limit>; a fixed joint does not move, so its limits are not used` });
+    return limit;
   }
   if (limit.lower !== undefined && limit.upper !== undefined && limit.lower > limit.upper) {
     warnings.push({ element: joint, message: `joint "${joint}": lower limit ${limit.lower} is above upper limit ${limit.upper}` });
@@ -280,7 +285,9 @@ function checkTree(links: readonly Link[], joints: readonly Joint[], file: strin
 
 function looksLikeXacro(text: string, file: string | undefined): boolean {
   if (file !== undefined && /\.xacro$/i.test(file)) return true;
-  return /<xacro:(macro|include|property|arg|if|unless|call|insert_block)\b/.test(text) || /\$\{[^}]*\}/.test(text.replace(/<!--[\s\S]*?-->/g, ''));
+  // Commented-out macros or ${...} in an expanded file's comments do not make it a xacro file.
+  const live = text.replace(/<!--[\s\S]*?-->/g, '');
+  return /<xacro:(macro|include|property|arg|if|unless|call|insert_block)\b/.test(live) || /\$\{[^}]*\}/.test(live);
 }
 
 function isAttr(node: XmlNode, key: string): boolean {
