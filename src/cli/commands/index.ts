@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../CliContext';
+import { registerBagInfo } from './bagInfo';
 import { registerBench } from './bench';
 import { registerCheck } from './check';
 import { registerUrdf } from './urdf';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand, each exporting `register<Name>`. */
-const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench];
+const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of REGISTRATIONS) register(program, ctx);
