@@ -35,7 +35,9 @@ export type ErrorCode =
   | 'ROS_UNAVAILABLE'
   | 'INFERENCE_FAILED'
   | 'INFERENCE_TIMEOUT'
-  | 'RUN_FAILED';
+  | 'INFERENCE_BUSY'
+  | 'RUN_FAILED'
+  | 'COMMAND_REFUSED';
 
 export interface ErrorLocation {
   /** The file the problem is in. */

@@ -39,7 +39,7 @@ export function resolveEmbodimentPath(nameOrPath: string, cwd = process.cwd()): 
 export function loadEmbodiment(nameOrPath: string, cwd = process.cwd()): Embodiment {
   const configFile = resolveEmbodimentPath(nameOrPath, cwd);
   const source = readYamlFile(configFile);
-  const parsed = EmbodimentConfigSchema.safeParse(source.value);
+  const parsed = EmbodimentConfigSchema.safeParse(source.value, { reportInput: true });
   if (!parsed.success) {
     throw new VlaErrorList(zodIssuesToErrors(parsed.error.issues, source));
   }

@@ -6,10 +6,20 @@ export interface ActionSpace {
   names: readonly string[];
   /** `delta`: add to the current state; `absolute`: a target. Never guessed: the manifest must say. */
   kind: 'delta' | 'absolute';
+  /**
+   * For delta actions, as the policy manifest states it: `relative_to_observation` (every step is an offset from
+   * the state at the chunk's observation) or `cumulative` (each step adds to the previous one).
+   */
+  deltaConvention?: 'relative_to_observation' | 'cumulative';
   /** `joint`: joint positions; `end_effector`: tool pose (xyz m, rpy rad) in the base frame. */
   frame: 'joint' | 'end_effector';
   /** Index of the gripper dimension, if any (its value is in [0, 1] after unnormalization). */
   gripperIndex?: number;
+  /**
+   * What 1 means on the gripper dimension, as the policy manifest states it. Compare it with the embodiment's
+   * gripper.action_convention: a mismatch opens the gripper when the policy means to close it.
+   */
+  gripperConvention?: 'open_is_1' | 'close_is_1';
 }
 
 /** A validated, unnormalized chunk of actions, ready for the action queue. */

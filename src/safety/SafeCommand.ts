@@ -48,19 +48,33 @@ export type SafeCommand = SafeJointCommand | SafeTwistCommand | SafePoseCommand;
 type Unbranded<T> = Omit<T, typeof safeBrand>;
 export type SafeCommandFields = Unbranded<SafeJointCommand> | Unbranded<SafeTwistCommand> | Unbranded<SafePoseCommand>;
 
-const minted = new WeakSet<object>();
+/**
+ * The brand: a private field only this class can give. Unlike a property or a prototype it cannot be copied,
+ * spread, cast or forged (`Object.create`, `setPrototypeOf` and structured clones do not carry it), and unlike
+ * a WeakSet of minted commands it costs the garbage collector nothing at 1 kHz.
+ */
+class Minted {
+  readonly #safe = true;
+
+  constructor(fields: object) {
+    Object.assign(this, fields);
+    Object.freeze(this);
+  }
+
+  static has(value: object): boolean {
+    return #safe in value;
+  }
+}
 
 /**
  * Brands a command that has passed the safety layer. Internal to src/safety: do not export it from the package
  * index and do not call it anywhere else.
  */
 export function mintSafeCommand<T extends SafeCommandFields>(fields: T): T & SafeBase {
-  const command = Object.freeze({ ...fields }) as T & SafeBase;
-  minted.add(command);
-  return command;
+  return new Minted(fields) as unknown as T & SafeBase;
 }
 
 /** True only for commands minted by the safety layer in this process. Publishers call it before sending. */
 export function isSafeCommand(value: unknown): value is SafeCommand {
-  return typeof value === 'object' && value !== null && minted.has(value);
+  return typeof value === 'object' && value !== null && Minted.has(value);
 }

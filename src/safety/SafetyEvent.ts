@@ -3,6 +3,11 @@
  * and what was applied. They are counted, published (vla_bridge/msg/SafetyEvent, /diagnostics) and recorded.
  */
 
+/**
+ * Which limit acted. Beyond the joint and Cartesian limits: `max_step` (largest step per tick), `braking`
+ * (slowing ahead of a position limit), `tracking` (the arm is not following its commands), `clock` (a tick
+ * whose time does not advance: the last command is repeated).
+ */
 export const SAFETY_LIMITS = [
   'non_finite',
   'position',
@@ -18,6 +23,8 @@ export const SAFETY_LIMITS = [
   'watchdog_joint_state',
   'watchdog_camera',
   'watchdog_policy',
+  'tracking',
+  'clock',
 ] as const;
 export type SafetyLimit = (typeof SAFETY_LIMITS)[number];
 

@@ -3,10 +3,14 @@ import type { CliContext } from '../CliContext';
 import { registerBagInfo } from './bagInfo';
 import { registerBench } from './bench';
 import { registerCheck } from './check';
+import { registerInfer } from './infer';
+import { registerRun } from './run';
+import { registerSafetyFilter } from './safetyFilter';
+import { registerSim } from './sim';
 import { registerUrdf } from './urdf';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand, each exporting `register<Name>`. */
-const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo];
+const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerInfer, registerSafetyFilter, registerRun];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of REGISTRATIONS) register(program, ctx);

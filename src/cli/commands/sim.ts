@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadEmbodiment } from '../../config/loadEmbodiment';
+import type { Handover } from '../../control/queue/ActionQueue';
+import { VlaError } from '../../errors';
+import type { Policy } from '../../policy/Policy';
+import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/runSimEpisodes';
+import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
+import { RunFailed } from '../main';
+
+/** The embodiment `sim` runs when none is given: the default demo. */
+export const DEFAULT_SIM_EMBODIMENT = 'franka_panda';
+
+const HANDOVERS: Readonly<Record<string, Handover>> = {
+  receding_horizon: { kind: 'receding_horizon', blendS: 0 },
+  overlap_blend: { kind: 'receding_horizon', blendS: 0.3 },
+  temporal_ensemble: { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS: 0.3 },
+};
+
+interface SimOptions {
+  embodiment: string;
+  policy: string;
+  episodes: string;
+  seed: string;
+  realtime?: boolean;
+  record?: string;
+  handover: string;
+  latency: string;
+  timeLimit?: string;
+  json?: boolean;
+}
+
+/** A policy folder through the policy runtime, imported only then (the scripted demo never starts onnxruntime). */
+async function loadPolicyFolder(dir: string): Promise<Policy> {
+  if (!existsSync(dir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: dir, path: '--policy', hint: 'give a policy folder, or `scripted` for the demo expert' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadPolicy } = require('../../policy/loadPolicy') as typeof import('../../policy/loadPolicy');
+  return loadPolicy(dir);
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(0)}%`;
+}
+
+function ms(x: number): string {
+  return x.toFixed(x >= 10 ? 1 : 3);
+}
+
+export function simJson(summary: SimSummary): Record<string, unknown> {
+  const { results, ...rest } = summary;
+  return {
+    ...rest,
+    episode_results: results.map((r) => ({
+      index: r.index,
+      instruction: r.instruction,
+      success: r.success,
+      duration_s: r.durationS,
+      final_distance_m: r.finalDistanceM,
+      safety_interventions: r.safetyInterventions,
+    })),
+  };
+}
+
+function printSummary(ctx: CliContext, s: SimSummary): void {
+  const successes = s.results.filter((r) => r.success).length;
+  const perTask = Object.entries(s.per_task)
+    .map(([color, t]) => `${color} ${Math.round(t.success_rate * t.episodes)}/${t.episodes}`)
+    .join('  ');
+  writeLine(ctx, `vla-bridge sim: ${s.embodiment}, policy ${s.policy}, ${s.episodes} episodes, seed ${s.seed}`);
+  writeLine(ctx, `  success rate     ${pct(s.success_rate)} (${successes}/${s.episodes})   ${perTask}`);
+  writeLine(ctx, `  safety           ${s.safety_interventions} interventions`);
+  const timeBase = s.realtime ? 'wall-paced' : 'simulated time; --realtime for wall-clock lateness';
+  writeLine(ctx, `  loop lateness    p50 ${ms(s.loop_lateness_ms.p50)}  p99 ${ms(s.loop_lateness_ms.p99)}  max ${ms(s.loop_lateness_ms.max)} ms, ${s.overruns} overruns (${timeBase})`);
+  writeLine(ctx, `  tick compute     p50 ${ms(s.tick_compute_ms.p50)}  p99 ${ms(s.tick_compute_ms.p99)}  max ${ms(s.tick_compute_ms.max)} ms (wall)`);
+  writeLine(ctx, `  inference        ${s.inferences} chunks, ${s.inference_failures} failures, ${s.overdue_ticks} overdue ticks`);
+  writeLine(ctx, `  time             ${s.simulated_s.toFixed(1)} s simulated in ${s.wall_s.toFixed(1)} s`);
+  if (s.recording !== undefined) writeLine(ctx, `  recording        ${s.recording} (ros2 bag play, Foxglove)`);
+}
+
+export function registerSim(program: Command, ctx: CliContext): void {
+  program
+    .command('sim')
+    .description('closed loop in the built-in simulator: reach the cube named in the instruction; prints success rate, safety interventions and loop lateness')
+    .option('--embodiment <E>', 'shipped embodiment name or path to an embodiment YAML', DEFAULT_SIM_EMBODIMENT)
+    .option('--policy <P>', 'a policy folder, or `scripted` (the demonstration expert)', 'scripted')
+    .option('--episodes <N>', 'number of episodes', '10')
+    .option('--seed <S>', 'seed of the scenes (same seed, same episodes)', '0')
+    .option('--realtime', 'pace simulated time to wall time (default: as fast as the machine allows)')
+    .option('--record <PATH>', 'record what the bridge saw and commanded as rosbag2 MCAP (a .mcap file or a bag folder)')
+    .option('--handover <H>', `how chunks hand over: ${Object.keys(HANDOVERS).join(', ')}`, 'overlap_blend')
+    .option('--latency <S>', 'inference latency modelled in simulated time, seconds', '0.1')
+    .option('--time-limit <S>', 'seconds of simulated time per episode')
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (opts: SimOptions) => {
+      const episodes = parseNumberOption(opts.episodes, '--episodes', (v) => Number.isInteger(v) && v >= 1);
+      const seed = parseNumberOption(opts.seed, '--seed', (v) => Number.isInteger(v) && v >= 0);
+      const latencyS = parseNumberOption(opts.latency, '--latency', (v) => v >= 0 && Number.isFinite(v));
+      const timeLimitS = opts.timeLimit === undefined ? undefined : parseNumberOption(opts.timeLimit, '--time-limit', (v) => v > 0 && Number.isFinite(v));
+      const handover = HANDOVERS[opts.handover];
+      if (handover === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown handover "${opts.handover}"`, { path: '--handover', hint: `use one of ${Object.keys(HANDOVERS).join(', ')}` });
+      const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
+      const policy = opts.policy === 'scripted' ? 'scripted' : await loadPolicyFolder(resolve(ctx.cwd, opts.policy));
+      const bar = ctx.interactive
+        ? new SingleBar({ stream: ctx.stderr, format: 'sim [{bar}] {value}/{total} episodes | success {successes} | {instruction}', hideCursor: true, clearOnComplete: true })
+        : undefined;
+      let successes = 0;
+      bar?.start(episodes, 0, { successes: 0, instruction: '' });
+      let summary: SimSummary;
+      try {
+        summary = await runSimEpisodes({
+          embodiment,
+          policy,
+          episodes,
+          seed,
+          realtime: opts.realtime === true,
+          recordPath: opts.record === undefined ? undefined : resolve(ctx.cwd, opts.record),
+          handover,
+          inferenceLatencyS: latencyS,
+          task: timeLimitS === undefined ? undefined : { timeLimitS },
+          onEpisode: (r: EpisodeResult) => {
+            if (r.success) successes++;
+            bar?.increment(1, { successes, instruction: r.instruction });
+          },
+          onInferenceError: (err) => {
+            if (!ctx.interactive) logLine(ctx, `sim: inference failed: ${err instanceof VlaError ? err.describe() : String(err)}`);
+          },
+        });
+      } finally {
+        bar?.stop();
+        if (policy !== 'scripted') await policy.close();
+      }
+      if (opts.json === true) writeJson(ctx, simJson(summary));
+      else printSummary(ctx, summary);
+      if (summary.inferences === 0 && summary.inference_failures > 0) throw new RunFailed(`the policy produced no action chunk (${summary.inference_failures} inferences failed)`);
+    });
+}

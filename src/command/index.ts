@@ -1,0 +1,1 @@
+export { CommandPublisher, type CommandPublisherOptions, type SentMessage } from './CommandPublisher';

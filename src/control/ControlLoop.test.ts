@@ -1,0 +1,160 @@
+import { loadEmbodiment } from '../config/loadEmbodiment';
+import type { SafetyEvent } from '../safety/SafetyEvent';
+import { LoopbackTransport } from '../transport/LoopbackTransport';
+import { ManualClock } from './clock/ManualClock';
+import { ControlLoop, type ControlLoopOptions, type InferenceMode, type TickInfo } from './ControlLoop';
+import type { Handover } from './queue/ActionQueue';
+import { safetyGateFor } from './SafetyGate';
+import { FakeArm } from './testing/FakeArm';
+import { ScriptedChunkPolicy, type ScriptedChunkPolicyOptions } from './testing/TestPolicies';
+
+const embodiment = loadEmbodiment('franka_panda');
+const HOME = [0, -0.785, 0, -2.356, 0, 1.571, 0.785, 0.04];
+const PERIOD = 1 / embodiment.config.rates.command_hz;
+const T0 = 100;
+const vmax = embodiment.limits.map((l) => l.maxVelocity);
+const amax = embodiment.limits.map((l) => l.maxAcceleration);
+
+interface Rig {
+  clock: ManualClock;
+  arm: FakeArm;
+  loop: ControlLoop;
+  policy: ScriptedChunkPolicy;
+  infos: TickInfo[];
+  events: SafetyEvent[];
+  run(seconds: number): Promise<void>;
+}
+
+function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedChunkPolicyOptions, 'action'>, inference: InferenceMode, extra: Partial<ControlLoopOptions> = {}): Rig {
+  const clock = new ManualClock(T0);
+  const transport = new LoopbackTransport(clock);
+  const arm = new FakeArm(transport, embodiment, HOME);
+  const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, ...policyOptions });
+  const events: SafetyEvent[] = [];
+  const infos: TickInfo[] = [];
+  const loop = new ControlLoop({ embodiment, transport, policy, safety: safetyGateFor(embodiment), instruction: 'test', inference, listeners: { safetyEvent: (e) => events.push(e) }, ...extra });
+  let k = 0;
+  return {
+    clock,
+    arm,
+    loop,
+    policy,
+    infos,
+    events,
+    async run(seconds: number) {
+      const end = k + Math.round(seconds / PERIOD);
+      for (; k < end; k++) {
+        const t = T0 + k * PERIOD;
+        clock.set(t);
+        arm.publishState(t);
+        if (k % 10 === 0) arm.publishFrames(t);
+        infos.push(loop.tick());
+        // Let a policy that answered settle before the next tick.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+  };
+}
+
+/** A smooth reference motion of the arm joints, from rest at HOME (well inside the velocity limits). */
+function reference(t: number): number[] {
+  return HOME.slice(0, 7).map((h, j) => h + (j % 2 === 0 ? 0.25 : -0.25) * (1 - Math.cos(0.8 * (t - T0))));
+}
+
+function steps(commands: readonly Float64Array[]): { maxVelocityRatio: number; maxAccelerationRatio: number } {
+  let v = 0;
+  let a = 0;
+  for (let k = 1; k < commands.length; k++) {
+    for (let j = 0; j < 7; j++) {
+      const d = commands[k]![j]! - commands[k - 1]![j]!;
+      v = Math.max(v, Math.abs(d) / (vmax[j]! * PERIOD));
+      if (k >= 2) {
+        const dd = d - (commands[k - 1]![j]! - commands[k - 2]![j]!);
+        a = Math.max(a, Math.abs(dd) / (amax[j]! * PERIOD * PERIOD));
+      }
+    }
+  }
+  return { maxVelocityRatio: v, maxAccelerationRatio: a };
+}
+
+describe('ControlLoop', () => {
+  it('maps the joint state by name and commands only through the safety layer (first command holds the measured state)', async () => {
+    const r = rig({ action: (_obs, i) => reference(T0 + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.1 });
+    await r.run(0.02);
+    expect(r.arm.commands.length).toBe(2);
+    expect(Array.from(r.arm.commands[0]!).map((v) => +v.toFixed(9))).toEqual(HOME);
+  });
+
+  // With one inference in flight (the Policy contract) and chunks timestamped at their observation, a chunk is
+  // usable from its arrival (request + L) to the end of its horizon (request + H * dt), and the next one can be
+  // requested at the earliest when it arrives: the queue stays fed exactly when 2 L <= H * dt.
+  it.each([0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5])('never runs dry with %p s of inference latency (chunks of 10 x 0.1 s)', async (latencyS) => {
+    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
+    await r.run(8);
+    const first = r.infos.findIndex((i) => i.queue === 'ok');
+    expect(first).toBeGreaterThan(0);
+    const after = r.infos.slice(first);
+    expect(after.filter((i) => i.queue !== 'ok')).toEqual([]);
+    expect(r.loop.stats().overdueTicks).toBe(0);
+    expect(r.events.filter((e) => e.limit === 'watchdog_policy')).toEqual([]);
+    expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(8);
+  });
+
+  it('runs dry (and the watchdog holds the arm) when the latency exceeds half the chunk', async () => {
+    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.7 });
+    await r.run(6);
+    expect(r.infos.some((i) => i.queue === 'dry')).toBe(true);
+    expect(r.events.some((e) => e.limit === 'watchdog_policy')).toBe(true);
+  });
+
+  it.each<[string, Handover]>([
+    ['hard switch', { kind: 'receding_horizon', blendS: 0 }],
+    ['overlap blending', { kind: 'receding_horizon', blendS: 0.3 }],
+    ['temporal ensembling', { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS: 0.3 }],
+  ])('never steps further than the velocity limit allows across chunk boundaries (%s), even when chunks disagree by 0.3 rad', async (_name, handover) => {
+    const r = rig({ action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q) => q + (call % 2 === 0 ? 0.3 : -0.3)) }, { kind: 'lockstep', latencyS: 0.15 }, { handover });
+    await r.run(5);
+    expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(8);
+    const s = steps(r.arm.commands);
+    expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
+    expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
+  });
+
+  it('blends chunks that disagree a little so smoothly that the safety layer has nothing to correct', async () => {
+    // Each chunk is the reference plus its own offset of up to 0.02 rad (prediction noise).
+    const r = rig({ action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q, j) => q + 0.02 * Math.sin(7 * call + j)) }, { kind: 'lockstep', latencyS: 0.15 });
+    await r.run(6);
+    expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(10);
+    expect(r.events.filter((e) => e.severity !== 'info')).toEqual([]);
+    expect(steps(r.arm.commands).maxVelocityRatio).toBeLessThan(1);
+  });
+
+  it('brings the arm to a controlled stop and holds it when the policy hangs', async () => {
+    // Chunks drive joint 1 at 0.6 rad/s; from the third request on, the policy never answers.
+    const r = rig(
+      { action: (obs, i) => HOME.slice(0, 7).map((h, j) => (j === 0 ? 0.6 * (obs.stampS - T0 + (i + 1) * 0.1) : h)), hangAfter: 2 },
+      { kind: 'async' },
+    );
+    await r.run(4);
+    const policyEvents = r.events.filter((e) => e.limit === 'watchdog_policy' && e.severity !== 'info');
+    expect(policyEvents.length).toBeGreaterThanOrEqual(1);
+    const s = steps(r.arm.commands);
+    expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
+    expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
+    // It was moving, and it ends at rest, held.
+    const moved = r.arm.commands.some((c) => Math.abs(c[0]! - HOME[0]!) > 0.3);
+    expect(moved).toBe(true);
+    const last = r.arm.commands.slice(-50);
+    expect(last.every((c) => c.every((v, j) => v === last[0]![j]))).toBe(true);
+    expect(r.infos[r.infos.length - 1]!.command!.holding).toBe(true);
+    expect(r.policy.calls).toBe(3);
+  });
+
+  it('refuses a policy that needs a camera the embodiment does not have', () => {
+    const clock = new ManualClock(0);
+    const transport = new LoopbackTransport(clock);
+    const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 2, stepDtS: 0.1, stepsToExecute: 1, action: () => HOME.slice(0, 7) });
+    Object.defineProperty(policy, 'cameras', { value: ['wrist'] });
+    expect(() => new ControlLoop({ embodiment, transport, policy, safety: safetyGateFor(embodiment), instruction: '' })).toThrow(/needs camera\(s\) wrist/);
+  });
+});

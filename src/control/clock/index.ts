@@ -1,0 +1,7 @@
+export { type Clock, type ClockKind, isDrivenByProgram } from './Clock';
+export { WallClock, type WallClockOptions } from './WallClock';
+export { DrivenClock } from './DrivenClock';
+export { ManualClock } from './ManualClock';
+export { BagClock } from './BagClock';
+export { RosTimeClock } from './RosTimeClock';
+export { SimClock, type SimClockOptions, type SimStepper } from './SimClock';

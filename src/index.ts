@@ -1,0 +1,4 @@
+/** The package's public API. */
+export * from './policy';
+export * from './safety';
+export * from './ros';

@@ -1,0 +1,22 @@
+/** The policy runtime's public surface: load a policy folder, run it, read its manifest. */
+export type { ActionChunk, ActionSpace, InferOptions, Policy } from './Policy';
+export { loadPolicy, type LoadPolicyOptions } from './loadPolicy';
+export { RuntimePolicy, type PolicyStepper } from './RuntimePolicy';
+export { type ModelOutput, type PolicyRuntimeOptions, PolicyRuntime, type PolicyStep, type StepOptions, type StepTimings } from './runtime/PolicyRuntime';
+export {
+  type CameraSpec,
+  type DecoderSpec,
+  type GeometrySpec,
+  type GripperSpec,
+  type ModelSpec,
+  type NormalizationSpec,
+  OPENVLA_PROMPT,
+  POLICY_FORMAT,
+  type PolicyManifest,
+  PolicyManifestSchema,
+  type PromptSpec,
+  type StateSpec,
+} from './manifest/PolicyManifest';
+export { loadPolicyManifest, MANIFEST_FILE, type PolicyFolder } from './manifest/loadPolicyManifest';
+export { binCenters, binEdges, UniformBins } from './decode/uniformBins';
+export { decodeFastText, dctOrthoMatrix, idctOrthoTime } from './decode/fastDct';

@@ -1,0 +1,373 @@
+import { z } from 'zod';
+
+/**
+ * The policy manifest (`manifest.yaml` in a policy folder): the contract between an exported model and the
+ * runtime. This schema is the single source of its types. Every object is strict (a misspelled key is an error),
+ * and what decides whether an action is right (delta or absolute, joint or end effector, the normalization and
+ * its mask, the BOS token) has no default: the manifest must say.
+ */
+
+export const POLICY_FORMAT = 'vla_bridge.policy/1';
+
+/** OpenVLA's prompt (DESIGN §6), with the instruction lowercased and the "▁" token after "Out:". */
+export const OPENVLA_PROMPT = {
+  template: 'In: What action should the robot take to {instruction}?\nOut:',
+  lowercase_instruction: true,
+  bos_token: '<s>',
+  ensure_suffix: ['\u2581'],
+} as const;
+
+const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+const positive = finite.refine((v) => v > 0, { message: 'must be greater than 0' });
+const nonNegative = finite.refine((v) => v >= 0, { message: 'must be 0 or greater' });
+const positiveInt = z.number().int().min(1);
+const fileName = z.string().min(1);
+const tensorName = z.string().min(1);
+
+function unknownType(what: string, allowed: readonly string[]) {
+  return (issue: { code?: string; input?: unknown }): string | undefined => {
+    if (issue.code !== 'invalid_union') return undefined;
+    const input = issue.input;
+    const given = typeof input === 'object' && input !== null && 'type' in input ? (input as { type: unknown }).type : undefined;
+    const head = given === undefined ? `${what} needs a type` : `unknown ${what} "${String(given)}"`;
+    return `${head}: use one of ${allowed.join(', ')}`;
+  };
+}
+
+/** Where statistics live: a JSON file in the policy folder and a `/`-separated path inside it. */
+export const StatsRefSchema = z.strictObject({
+  file: fileName,
+  /** e.g. `bridge_orig/action` (OpenVLA dataset_statistics.json) or `observation.state` (LeRobot stats.json). */
+  path: z.string().min(1),
+});
+
+const maskSchema = z.array(z.boolean()).min(1);
+
+export const NormalizationSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      /** [-1, 1] <-> [q01, q99] on the dimensions where the mask is true (OpenVLA, openpi). */
+      type: z.literal('quantile'),
+      stats: StatsRefSchema,
+      /** Which dimensions are normalized; required here when the statistics file has no `mask`. */
+      mask: maskSchema.optional(),
+      /** Added to q99 - q01 when unnormalizing (openpi uses 1e-6; OpenVLA 0). */
+      epsilon: nonNegative.default(0),
+    }),
+    z.strictObject({
+      /** x = n * std + mean on the dimensions where the mask is true (ACT, LeRobot, Octo). */
+      type: z.literal('gaussian'),
+      stats: StatsRefSchema,
+      mask: maskSchema.optional(),
+      /** Added to std (openpi uses 1e-6). */
+      epsilon: nonNegative.default(0),
+    }),
+    z.strictObject({
+      /** The model works in physical units. */
+      type: z.literal('none'),
+    }),
+  ],
+  { error: unknownType('normalization', ['quantile', 'gaussian', 'none']) },
+);
+export type NormalizationSpec = z.infer<typeof NormalizationSchema>;
+
+export const INTERPOLATIONS = ['bilinear', 'nearest', 'area', 'bicubic'] as const;
+const interpolation = z.enum(INTERPOLATIONS).default('bilinear');
+
+export const GeometrySchema = z.discriminatedUnion(
+  'mode',
+  [
+    /** Stretch to width x height. */
+    z.strictObject({ mode: z.literal('resize'), interpolation }),
+    /** Crop the centre (each side scaled by sqrt(area_fraction), OpenVLA's crop_scale), then stretch. */
+    z.strictObject({
+      mode: z.literal('center_crop'),
+      area_fraction: finite.refine((v) => v > 0 && v <= 1, { message: 'must be in (0, 1]' }),
+      interpolation,
+    }),
+    /** Fit inside width x height keeping the aspect ratio, pad the rest (openpi's resize_with_pad). */
+    z.strictObject({
+      mode: z.literal('resize_with_pad'),
+      interpolation,
+      pad_value: z.number().int().min(0).max(255).default(0),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'geometry.mode must be one of resize, center_crop, resize_with_pad' : undefined) },
+);
+export type GeometrySpec = z.infer<typeof GeometrySchema>;
+
+export const CameraSchema = z
+  .strictObject({
+    /** The embodiment's camera name (`topics.cameras[].name`). */
+    name: z.string().min(1),
+    /** The model input this camera feeds. */
+    tensor: tensorName,
+    width: positiveInt,
+    height: positiveInt,
+    /** Channel order the model was trained on; `depth` reads 16UC1 (mm) or 32FC1 (m) frames. */
+    color: z.enum(['rgb', 'bgr', 'gray', 'depth']),
+    geometry: GeometrySchema,
+    layout: z.enum(['nchw', 'nhwc']),
+    dtype: z.enum(['float32', 'uint8']),
+    /** float32 only: x = (pixel * scale - mean[c]) / std[c]. */
+    normalize: z
+      .strictObject({
+        scale: positive,
+        mean: z.array(finite).min(1),
+        std: z.array(positive).min(1),
+      })
+      .optional(),
+    /** depth only: metres per unit of a 16UC1 frame (0.001 for millimetres). */
+    depth_scale: positive.optional(),
+  })
+  .superRefine((cam, ctx) => {
+    const channels = cam.color === 'rgb' || cam.color === 'bgr' ? 3 : 1;
+    if (cam.dtype === 'float32' && cam.normalize === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['normalize'], message: 'a float32 camera needs normalize: { scale, mean, std } (the model was trained on some value range: say which)' });
+    }
+    if (cam.dtype === 'uint8' && cam.normalize !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['normalize'], message: 'a uint8 camera takes raw pixels: remove normalize, or use dtype: float32' });
+    }
+    if (cam.normalize !== undefined) {
+      for (const key of ['mean', 'std'] as const) {
+        if (cam.normalize[key].length !== channels) {
+          ctx.addIssue({ code: 'custom', path: ['normalize', key], message: `needs ${channels} value${channels > 1 ? 's' : ''} (one per channel of a ${cam.color} image), got ${cam.normalize[key].length}` });
+        }
+      }
+    }
+    if (cam.color === 'depth') {
+      if (cam.depth_scale === undefined) ctx.addIssue({ code: 'custom', path: ['depth_scale'], message: 'a depth camera needs depth_scale (metres per unit of a 16UC1 frame, e.g. 0.001)' });
+      if (cam.dtype !== 'float32') ctx.addIssue({ code: 'custom', path: ['dtype'], message: 'a depth camera feeds float32' });
+    } else if (cam.depth_scale !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['depth_scale'], message: 'depth_scale is for color: depth only' });
+    }
+  });
+export type CameraSpec = z.infer<typeof CameraSchema>;
+
+export const PromptSchema = z
+  .strictObject({
+    /** A Hugging Face tokenizer.json in the policy folder. */
+    tokenizer: fileName,
+    /** `openvla`: OpenVLA's exact prompt, lowercasing, <s> and the trailing "▁" token. */
+    preset: z.enum(['openvla']).optional(),
+    /** Text around the instruction: must contain `{instruction}` once. */
+    template: z.string().optional(),
+    lowercase_instruction: z.boolean().optional(),
+    /** The token put first (`<s>`), or null for none. The tokenizer's own post-processor is never applied. */
+    bos_token: z.string().min(1).nullable().optional(),
+    /** Tokens appended unless the prompt already ends with them (OpenVLA's "▁" after "Out:"). */
+    ensure_suffix: z.array(z.string().min(1)).optional(),
+    /** A longer prompt is an error, not silently truncated. */
+    max_tokens: positiveInt.default(256),
+    input_ids: tensorName.default('input_ids'),
+    attention_mask: tensorName.default('attention_mask'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.preset !== undefined) {
+      for (const key of ['template', 'lowercase_instruction', 'bos_token', 'ensure_suffix'] as const) {
+        if (p[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `preset: ${p.preset} sets ${key}; remove one of the two` });
+      }
+      return;
+    }
+    if (p.template === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['template'], message: 'missing: give template (with {instruction}) or preset: openvla' });
+    } else if (p.template.split('{instruction}').length !== 2) {
+      ctx.addIssue({ code: 'custom', path: ['template'], message: 'must contain {instruction} exactly once' });
+    }
+    if (p.bos_token === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bos_token'], message: 'missing: say which token starts the prompt ("<s>") or null for none (a doubled or missing BOS silently changes the actions)' });
+    }
+  });
+export type PromptSpec = z.infer<typeof PromptSchema>;
+
+export const StateSchema = z.strictObject({
+  tensor: tensorName,
+  /** `position`: the joint positions in the embodiment's command joint order; `position_velocity`: then velocities. */
+  source: z.enum(['position', 'position_velocity']),
+  dims: positiveInt,
+  normalization: NormalizationSchema,
+});
+export type StateSpec = z.infer<typeof StateSchema>;
+
+export const GripperSchema = z.strictObject({
+  /** Name of the gripper dimension in `names`. */
+  dimension: z.string().min(1),
+  /** The raw (unnormalized) values meaning fully 0 and fully 1; mapped linearly to [0, 1] and clamped. */
+  range: z.tuple([finite, finite]).refine(([a, b]) => a !== b, { message: 'the two ends must differ' }),
+  /** What 1 means. */
+  convention: z.enum(['open_is_1', 'close_is_1']),
+  /** Snap to 0 or 1 at this threshold (after the mapping). */
+  binarize_at: finite.refine((v) => v > 0 && v < 1, { message: 'must be in (0, 1)' }).optional(),
+});
+export type GripperSpec = z.infer<typeof GripperSchema>;
+
+export const ActionSpaceSchema = z.strictObject({
+  names: z.array(z.string().min(1)).min(1),
+  kind: z.enum(['delta', 'absolute']),
+  /**
+   * delta only, required: `relative_to_observation` (every step of the chunk is an offset from the state the
+   * policy observed: openpi, LeRobot) or `cumulative` (each step adds to the previous one).
+   */
+  delta_convention: z.enum(['relative_to_observation', 'cumulative']).optional(),
+  frame: z.enum(['joint', 'end_effector']),
+  /** Per dimension, in final units (gripper in [0, 1]): an output outside is an error, never an action. */
+  bounds: z.strictObject({ lower: z.array(finite), upper: z.array(finite) }),
+  gripper: GripperSchema.optional(),
+});
+
+const TokenMappingSchema = z.discriminatedUnion(
+  'type',
+  [
+    /** openpi / PaliGemma: model id = vocab_size - 1 - skip_tokens - fast id. */
+    z.strictObject({ type: z.literal('reversed_tail'), vocab_size: positiveInt, skip_tokens: z.number().int().min(0) }),
+    /** model id = offset + fast id. */
+    z.strictObject({ type: z.literal('offset'), offset: z.number().int().min(0) }),
+  ],
+  { error: unknownType('token_mapping', ['reversed_tail', 'offset']) },
+);
+
+export const DECODER_TYPES = ['uniform_bins', 'rt2_integers', 'fast', 'continuous'] as const;
+
+export const DecoderSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      /** OpenVLA: token = vocab_size - digitize(n, linspace(-1, 1, num_bins)). */
+      type: z.literal('uniform_bins'),
+      /** The tokenizer's vocab size without padding (32000 for Llama 2). */
+      vocab_size: positiveInt,
+      num_bins: z.number().int().min(2),
+      output: tensorName.default('logits'),
+    }),
+    z.strictObject({
+      /** RT-2: each dimension written as an integer 0..num_bins-1, one token each; n = 2 k / (num_bins - 1) - 1. */
+      type: z.literal('rt2_integers'),
+      num_bins: z.number().int().min(2),
+      output: tensorName.default('logits'),
+    }),
+    z.strictObject({
+      /** pi0-FAST: BPE-decode, character codes + min_token, / scale, inverse orthonormal DCT along time. */
+      type: z.literal('fast'),
+      tokenizer: fileName,
+      min_token: z.number().int(),
+      scale: positive,
+      token_mapping: TokenMappingSchema,
+      /** Token (in the prompt tokenizer) that ends the action tokens. */
+      stop_token: z.string().min(1),
+      max_new_tokens: positiveInt,
+      output: tensorName.default('logits'),
+    }),
+    z.strictObject({
+      /** A float tensor (1, horizon, dims) or (horizon, dims) straight from the model (ACT, Octo, pi0 heads). */
+      type: z.literal('continuous'),
+      output: tensorName.default('actions'),
+    }),
+  ],
+  { error: unknownType('decoder', DECODER_TYPES) },
+);
+export type DecoderSpec = z.infer<typeof DecoderSchema>;
+
+export const ChunkSchema = z
+  .strictObject({
+    horizon: positiveInt,
+    steps_to_execute: positiveInt,
+    /** Seconds between two steps of the chunk (1 / the action rate). */
+    step_dt_s: positive,
+  })
+  .refine((c) => c.steps_to_execute <= c.horizon, { message: 'steps_to_execute cannot exceed horizon', path: ['steps_to_execute'] });
+
+export const ModelSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('single_pass'), file: fileName }),
+    z.strictObject({
+      type: z.literal('autoregressive'),
+      /** Runs on the prompt; with past_key_values.* inputs it is also the decode model (past of length 0 first). */
+      prefill: fileName,
+      /** The one-token step with past_key_values.* inputs, when it is a separate file. */
+      decode: fileName.optional(),
+      /** Needed only when the graph leaves these KV-cache dimensions symbolic. */
+      kv_cache: z.strictObject({ num_heads: positiveInt, head_dim: positiveInt }).optional(),
+    }),
+  ],
+  { error: unknownType('model', ['single_pass', 'autoregressive']) },
+);
+export type ModelSpec = z.infer<typeof ModelSchema>;
+
+export const PolicyManifestSchema = z
+  .strictObject({
+    format: z.literal(POLICY_FORMAT, { error: `must be "${POLICY_FORMAT}"` }),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'must be letters, digits, _ . -' }),
+    description: z.string().optional(),
+    model: ModelSchema,
+    cameras: z.array(CameraSchema).default([]),
+    prompt: PromptSchema.optional(),
+    state: StateSchema.optional(),
+    action: z.strictObject({
+      space: ActionSpaceSchema,
+      decoder: DecoderSchema,
+      normalization: NormalizationSchema,
+      chunk: ChunkSchema,
+    }),
+    runtime: z.strictObject({ threads: positiveInt.default(1) }).default({ threads: 1 }),
+  })
+  .superRefine((m, ctx) => {
+    const dims = m.action.space.names.length;
+    const { space, decoder, normalization } = m.action;
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+    if (new Set(space.names).size !== dims) issue(['action', 'space', 'names'], 'dimension names must be unique');
+    if (space.kind === 'delta' && space.delta_convention === undefined) {
+      issue(['action', 'space', 'delta_convention'], 'missing: say whether each delta step is relative_to_observation (offsets from the observed state) or cumulative (adds to the previous step)');
+    }
+    if (space.kind === 'absolute' && space.delta_convention !== undefined) issue(['action', 'space', 'delta_convention'], 'delta_convention is for kind: delta only');
+    for (const key of ['lower', 'upper'] as const) {
+      if (space.bounds[key].length !== dims) issue(['action', 'space', 'bounds', key], `needs ${dims} values (one per dimension in names), got ${space.bounds[key].length}`);
+    }
+    space.bounds.lower.forEach((lo, i) => {
+      const hi = space.bounds.upper[i];
+      if (hi !== undefined && lo > hi) issue(['action', 'space', 'bounds', 'lower', i], `lower ${lo} is above upper ${hi} for ${space.names[i] ?? i}`);
+    });
+    if (space.gripper !== undefined) {
+      const gi = space.names.indexOf(space.gripper.dimension);
+      if (gi < 0) issue(['action', 'space', 'gripper', 'dimension'], `"${space.gripper.dimension}" is not one of names (${space.names.join(', ')})`);
+      else if ((space.bounds.lower[gi] ?? 0) < 0 || (space.bounds.upper[gi] ?? 1) > 1) issue(['action', 'space', 'bounds'], `the gripper dimension is in [0, 1] after mapping: its bounds must lie within [0, 1]`);
+    }
+    if (normalization.type !== 'none' && normalization.mask !== undefined && normalization.mask.length !== dims) {
+      issue(['action', 'normalization', 'mask'], `needs ${dims} values (one per action dimension), got ${normalization.mask.length}`);
+    }
+
+    const autoregressive = m.model.type === 'autoregressive';
+    if ((decoder.type === 'rt2_integers' || decoder.type === 'fast') && !autoregressive) {
+      issue(['action', 'decoder', 'type'], `${decoder.type} decoding generates tokens one at a time: it needs model.type: autoregressive`);
+    }
+    if (decoder.type === 'continuous' && autoregressive) issue(['action', 'decoder', 'type'], 'continuous actions come from one pass: use model.type: single_pass');
+    if (decoder.type !== 'continuous' && m.prompt === undefined) issue(['prompt'], `a ${decoder.type} decoder reads tokens: the manifest needs a prompt section with its tokenizer`);
+    if (autoregressive && m.prompt === undefined) issue(['prompt'], 'an autoregressive model needs a prompt section');
+
+    const names = new Map<string, string>();
+    const claim = (tensor: string, path: (string | number)[]) => {
+      const previous = names.get(tensor);
+      if (previous !== undefined) issue(path, `tensor "${tensor}" is already fed by ${previous}`);
+      else names.set(tensor, path.join('.'));
+    };
+    const cameraNames = new Set<string>();
+    m.cameras.forEach((cam, i) => {
+      if (cameraNames.has(cam.name)) issue(['cameras', i, 'name'], `camera "${cam.name}" is listed twice`);
+      cameraNames.add(cam.name);
+      claim(cam.tensor, ['cameras', i, 'tensor']);
+    });
+    if (m.state !== undefined) {
+      claim(m.state.tensor, ['state', 'tensor']);
+      const sn = m.state.normalization;
+      if (sn.type !== 'none' && sn.mask !== undefined && sn.mask.length !== m.state.dims) issue(['state', 'normalization', 'mask'], `needs ${m.state.dims} values, got ${sn.mask.length}`);
+    }
+    if (m.prompt !== undefined) {
+      claim(m.prompt.input_ids, ['prompt', 'input_ids']);
+      claim(m.prompt.attention_mask, ['prompt', 'attention_mask']);
+    }
+  });
+
+export type PolicyManifest = z.infer<typeof PolicyManifestSchema>;
+export type CameraColor = CameraSpec['color'];

@@ -1,0 +1,76 @@
+import type { Embodiment } from '../../config/Embodiment';
+import type { ActionChunk } from '../../policy/Policy';
+import type { SafetyEvent } from '../../safety/SafetyEvent';
+import type { Transport } from '../../transport/Transport';
+import type { NodeLogger } from '../host/NodeHost';
+
+/**
+ * What the ROS node needs from the bridge pipeline (observation -> policy -> action queue -> safety ->
+ * command): a port, so that the node's lifecycle logic composes the one pipeline the other transports use and
+ * never contains a loop or a safety path of its own.
+ */
+
+/** Everything the pipeline is built from for one configuration of the node. */
+export interface BridgeSettings {
+  embodiment: Embodiment;
+  /** The policy folder. */
+  policyPath: string;
+  instruction: string;
+  commandRateHz: number;
+  policyRateHz: number;
+  jointStateTimeoutS: number;
+  /** Camera name -> timeout, s. */
+  cameraTimeoutsS: ReadonlyMap<string, number>;
+  policyDeadlineS: number;
+  /**
+   * The topics: cameras and joint states (as the embodiment names them) in, commands out. In a dry run the
+   * command topics of this transport lead to preview topics.
+   */
+  transport: Transport;
+  logger: NodeLogger;
+}
+
+export interface BridgeListeners {
+  /** Every intervention of the safety layer. */
+  safetyEvent(event: SafetyEvent): void;
+  /** Every chunk that entered the action queue. */
+  chunk(chunk: ActionChunk): void;
+  /** The loop ended on an error it cannot recover from; the arm holds its last safe command. */
+  fault(error: Error): void;
+}
+
+export interface BridgeStats {
+  ticks: number;
+  overruns: number;
+  chunks: number;
+  safetyInterventions: number;
+  /** Duration of the last inference, s. */
+  lastInferenceS?: number;
+  /** True while the safety layer holds the arm (e-stop, watchdog, stop). */
+  holding: boolean;
+  holdReason?: string;
+}
+
+export interface ResetOutcome {
+  ok: boolean;
+  message: string;
+}
+
+export interface BridgeRuntime {
+  /** The policy's name, for status and logs. */
+  readonly policyName: string;
+  /** Starts the control loop from the measured state. */
+  start(): void;
+  /** Brings the arm to a controlled stop within its limits and holds; resolves when it is at rest and the loop has ended. */
+  stop(): Promise<void>;
+  /** Latches the safety layer's e-stop: decelerate within the limits, then hold until `reset`. */
+  estop(): void;
+  reset(): ResetOutcome;
+  setInstruction(text: string): void;
+  stats(): BridgeStats;
+  /** Releases the policy (its worker) and every subscription and publisher of the pipeline. */
+  close(): Promise<void>;
+}
+
+/** Builds the pipeline for one configuration: loads the policy (async) and wires it to the transport. */
+export type BridgeFactory = (settings: BridgeSettings, listeners: BridgeListeners) => Promise<BridgeRuntime>;

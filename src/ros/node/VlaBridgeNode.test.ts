@@ -1,0 +1,428 @@
+import { ManualClock } from '../../control/clock/ManualClock';
+import type { BoolMsg, DiagnosticArrayMsg, JointTrajectoryMsg, StringMsg } from '../../msgs/rosMessages';
+import { LoopbackTransport } from '../../transport/LoopbackTransport';
+import { InProcessNodeHost } from '../host/InProcessNodeHost';
+import type { ParameterValue } from '../host/NodeHost';
+import type { ActionChunkMsg, PolicyStatusMsg, SafetyEventMsg } from '../../msgs/vlaMessages';
+import { FakeBridgeFactory, flush } from '../testing/FakeBridge';
+import { NODE_PARAMETERS } from './nodeParameters';
+import { VlaBridgeNode } from './VlaBridgeNode';
+
+interface Rig {
+  clock: ManualClock;
+  bus: LoopbackTransport;
+  host: InProcessNodeHost;
+  factory: FakeBridgeFactory;
+  node: VlaBridgeNode;
+  received<T>(topic: string, type: string): T[];
+  publish<T>(topic: string, type: string, msg: T): void;
+}
+
+const nodes: VlaBridgeNode[] = [];
+const factories: FakeBridgeFactory[] = [];
+
+function rig(overrides: Record<string, ParameterValue> = {}, start = true): Rig {
+  const clock = new ManualClock(100);
+  const bus = new LoopbackTransport(clock);
+  const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'franka_panda', policy: '/policies/demo', ...overrides } });
+  const factory = new FakeBridgeFactory();
+  const node = new VlaBridgeNode({ host, createBridge: factory.create });
+  nodes.push(node);
+  factories.push(factory);
+  const inboxes = new Map<string, unknown[]>();
+  const r: Rig = {
+    clock,
+    bus,
+    host,
+    factory,
+    node,
+    received<T>(topic: string, type: string): T[] {
+      let inbox = inboxes.get(topic);
+      if (inbox === undefined) {
+        const list: unknown[] = [];
+        inbox = list;
+        inboxes.set(topic, list);
+        bus.subscribe(topic, type, (msg) => list.push(msg));
+      }
+      return inbox as T[];
+    },
+    publish<T>(topic: string, type: string, msg: T): void {
+      bus.createPublisher(topic, type).publish(msg as never);
+    },
+  };
+  if (start) node.start();
+  return r;
+}
+
+afterEach(async () => {
+  const bridges = factories.splice(0).flatMap((f) => f.bridges);
+  const disposing = nodes.splice(0).map((node) => node.dispose().catch(() => undefined));
+  await flush();
+  for (const bridge of bridges) bridge.finishStop();
+  await Promise.all(disposing);
+});
+
+function errors(host: InProcessNodeHost): string[] {
+  return host.logs.filter((l) => l.level === 'error').map((l) => l.message);
+}
+
+describe('VlaBridgeNode parameters', () => {
+  it('declares every parameter with its descriptor and the overrides given at start', () => {
+    const { host } = rig({ command_rate_hz: 200, dry_run: true });
+    expect(host.parameterNames()).toEqual(NODE_PARAMETERS.map((p) => p.name).sort());
+    expect(host.getParameter('embodiment')).toBe('franka_panda');
+    expect(host.getParameter('command_rate_hz')).toBe(200);
+    expect(host.getParameter('dry_run')).toBe(true);
+    expect(host.getParameter('autostart')).toBe(false);
+    expect(host.describeParameter('embodiment')).toMatchObject({ kind: 'string', readOnly: true });
+    expect(host.describeParameter('instruction')).toMatchObject({ kind: 'string', readOnly: false });
+    expect(host.describeParameter('command_rate_hz')).toMatchObject({ kind: 'double', readOnly: true, range: { from: 0, to: 1000 } });
+    for (const spec of NODE_PARAMETERS) expect(spec.description.length).toBeGreaterThan(20);
+  });
+
+  it('refuses an override of the wrong type or out of range, naming the parameter', () => {
+    expect(() => rig({ dry_run: 'yes' })).toThrow(/dry_run must be true or false/);
+    expect(() => rig({ command_rate_hz: 5000 })).toThrow(/command_rate_hz must be in \[0, 1000\]/);
+  });
+
+  it('refuses run-time changes of read-only parameters and accepts the instruction', () => {
+    const { host, node } = rig();
+    expect(host.setParameter('dry_run', true)).toEqual({ successful: false, reason: 'parameter dry_run is read-only' });
+    expect(host.setParameter('instruction', 'pick up the cup')).toEqual({ successful: true, reason: '' });
+    expect(node.snapshot().instruction).toBe('pick up the cup');
+    expect(host.setParameter('instruction', '  ').successful).toBe(false);
+    expect(host.getParameter('instruction')).toBe('pick up the cup');
+  });
+});
+
+describe('VlaBridgeNode lifecycle', () => {
+  it('publishes ~/status and /diagnostics from the start, at their rates', async () => {
+    const r = rig({ status_rate_hz: 4 });
+    const status = r.received<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
+    const diagnostics = r.received<DiagnosticArrayMsg>('/diagnostics', 'diagnostic_msgs/msg/DiagnosticArray');
+    for (let k = 1; k <= 8; k++) await r.clock.advanceTo(100 + k * 0.25);
+    await flush();
+    // One at start, then one per period.
+    expect(status).toHaveLength(9);
+    expect(diagnostics).toHaveLength(3);
+    expect(status.at(-1)!.stamp).toEqual({ sec: 102, nanosec: 0 });
+    expect(status.at(-1)).toMatchObject({ mode: 'unconfigured', lifecycle_state: 1, embodiment: 'franka_panda', dry_run: false });
+    expect(diagnostics[0]!.status[0]).toMatchObject({ name: 'vla_bridge: bridge', level: 0 });
+  });
+
+  it('refuses configure without an embodiment, or with an unknown one, and says what to do', () => {
+    const a = rig({ embodiment: '' });
+    expect(a.host.trigger('configure')).toBe('unconfigured');
+    expect(errors(a.host).join('\n')).toMatch(/embodiment parameter is empty[\s\S]*embodiment:=franka_panda/);
+    expect(a.node.snapshot()).toMatchObject({ mode: 'unconfigured', reason: 'the embodiment parameter is empty' });
+
+    const b = rig({ embodiment: 'no_such_robot' });
+    expect(b.host.trigger('configure')).toBe('unconfigured');
+    expect(errors(b.host).join('\n')).toMatch(/no shipped embodiment named "no_such_robot"[\s\S]*franka_panda/);
+    expect(b.factory.settings).toHaveLength(0);
+  });
+
+  it('configure loads the embodiment, opens the topics and services and starts loading the policy', () => {
+    const r = rig({ policy_rate_hz: 4, camera_timeout_s: 0.25, instruction: 'open the drawer' });
+    expect(r.host.trigger('configure')).toBe('inactive');
+    expect(r.host.serviceNames()).toEqual(['/vla_bridge/reset', '/vla_bridge/set_instruction']);
+    const topics = new Map(r.bus.topics().map((t) => [t.topic, t.type]));
+    expect(topics.get('/vla_bridge/safety_events')).toBe('vla_bridge/msg/SafetyEvent');
+    expect(topics.get('/vla_bridge/action_chunk')).toBe('vla_bridge/msg/ActionChunk');
+    expect(topics.get('/vla_bridge/instruction')).toBe('std_msgs/msg/String');
+    expect(topics.get('/vla_bridge/estop')).toBe('std_msgs/msg/Bool');
+    const settings = r.factory.settings[0]!;
+    expect(settings.embodiment.name).toBe('franka_panda');
+    expect(settings.policyPath).toBe('/policies/demo');
+    expect(settings.instruction).toBe('open the drawer');
+    expect(settings.commandRateHz).toBe(100);
+    expect(settings.policyRateHz).toBe(4);
+    expect(settings.jointStateTimeoutS).toBe(0.1);
+    expect([...settings.cameraTimeoutsS]).toEqual([['primary', 0.25]]);
+    expect(r.node.snapshot()).toMatchObject({ mode: 'loading', lifecycle: 'inactive' });
+  });
+
+  it('refuses activate while the policy loads, then activates once it has loaded', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    expect(r.host.trigger('activate')).toBe('inactive');
+    expect(errors(r.host).at(-1)).toMatch(/policy is still loading/);
+    const bridge = await r.factory.load();
+    expect(r.node.snapshot().mode).toBe('ready');
+    expect(r.host.trigger('activate')).toBe('active');
+    expect(bridge.calls).toEqual(['start']);
+    expect(r.node.snapshot()).toMatchObject({ mode: 'running', lifecycle: 'active', policy: 'fake_policy' });
+  });
+
+  it('refuses activate after the policy failed to load and reports the fault', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    await r.factory.fail(new Error('model.onnx: no such file'));
+    expect(r.host.trigger('activate')).toBe('inactive');
+    expect(r.node.snapshot()).toMatchObject({ mode: 'fault', reason: 'the policy failed to load: model.onnx: no such file' });
+    r.node.publishDiagnostics();
+    const diagnostics = r.received<DiagnosticArrayMsg>('/diagnostics', 'diagnostic_msgs/msg/DiagnosticArray');
+    r.node.publishDiagnostics();
+    expect(diagnostics.at(-1)!.status[0]!.level).toBe(2);
+  });
+
+  it('deactivate brings the arm to a controlled stop; activate waits for it to end', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.host.trigger('activate');
+    expect(r.host.trigger('deactivate')).toBe('inactive');
+    expect(bridge.calls).toEqual(['start', 'stop']);
+    expect(r.node.snapshot().mode).toBe('stopping');
+    expect(r.host.trigger('activate')).toBe('inactive');
+    expect(errors(r.host).at(-1)).toMatch(/still stopping/);
+    bridge.finishStop();
+    await r.node.whenStopped();
+    expect(r.node.snapshot().mode).toBe('ready');
+    expect(r.host.trigger('activate')).toBe('active');
+    expect(bridge.calls).toEqual(['start', 'stop', 'start']);
+  });
+
+  it('cleanup releases services, subscriptions and the pipeline; configure works again', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    expect(r.host.trigger('cleanup')).toBe('unconfigured');
+    await flush();
+    expect(bridge.closed).toBe(true);
+    expect(r.host.serviceNames()).toEqual([]);
+    r.publish<StringMsg>('/vla_bridge/instruction', 'std_msgs/msg/String', { data: 'ignored after cleanup' });
+    expect(r.host.getParameter('instruction')).toBe('');
+    expect(r.host.trigger('configure')).toBe('inactive');
+    expect(r.factory.settings).toHaveLength(2);
+  });
+
+  it('closes a pipeline that finishes loading after cleanup', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    r.host.trigger('cleanup');
+    const bridge = await r.factory.load();
+    expect(bridge.closed).toBe(true);
+    expect(r.node.bridge).toBeUndefined();
+  });
+
+  it('shutdown from active stops the arm before releasing everything', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.host.trigger('activate');
+    expect(r.host.trigger('shutdown')).toBe('finalized');
+    expect(bridge.calls).toEqual(['start', 'stop']);
+    expect(bridge.closed).toBe(false);
+    bridge.finishStop();
+    await flush();
+    await flush();
+    expect(bridge.calls).toEqual(['start', 'stop', 'close']);
+    expect(r.node.snapshot().mode).toBe('finalized');
+  });
+
+  it('dispose (Ctrl-C) deactivates, waits for the stop, and finalizes', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.host.trigger('activate');
+    const disposed = r.node.dispose();
+    await flush();
+    expect(r.host.lifecycleState).toBe('inactive');
+    bridge.finishStop();
+    await disposed;
+    expect(r.host.lifecycleState).toBe('finalized');
+    expect(bridge.calls).toEqual(['start', 'stop', 'close']);
+  });
+
+  it('a fault of the control loop deactivates the node and is reported', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.host.trigger('activate');
+    bridge.listeners.fault(new Error('joint state topic carries NaN'));
+    expect(r.host.lifecycleState).toBe('inactive');
+    expect(bridge.calls).toEqual(['start', 'stop']);
+    expect(r.node.snapshot()).toMatchObject({ mode: 'fault', reason: 'the control loop stopped: joint state topic carries NaN' });
+  });
+
+  it('reports holding when the safety layer holds the arm', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.host.trigger('activate');
+    bridge.setStats({ holding: true, holdReason: 'camera primary is stale', ticks: 42, safetyInterventions: 3, lastInferenceS: 0.12 });
+    const status = r.received<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
+    r.node.publishStatus();
+    expect(status.at(-1)).toMatchObject({ mode: 'holding', holding: true, reason: 'camera primary is stale', ticks: 42, safety_interventions: 3, last_inference_s: 0.12 });
+  });
+
+  it('rejects transitions the state machine does not offer', () => {
+    const r = rig();
+    expect(() => r.host.trigger('activate')).toThrow(/activate is not available from state unconfigured/);
+  });
+});
+
+describe('VlaBridgeNode autostart', () => {
+  it('configures, waits for the policy, then activates', async () => {
+    const r = rig({ autostart: true });
+    await flush();
+    expect(r.host.lifecycleState).toBe('inactive');
+    const bridge = await r.factory.load();
+    await flush();
+    expect(r.host.lifecycleState).toBe('active');
+    expect(bridge.calls).toEqual(['start']);
+  });
+
+  it('with use_sim_time, waits for ROS time to start before activating', async () => {
+    const clock = new ManualClock(0);
+    const bus = new LoopbackTransport(clock);
+    const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'franka_panda', policy: '/p', autostart: true, use_sim_time: true } });
+    const factory = new FakeBridgeFactory();
+    const node = new VlaBridgeNode({ host, createBridge: factory.create });
+    nodes.push(node);
+    factories.push(factory);
+    node.start();
+    await factory.load();
+    await flush();
+    expect(host.lifecycleState).toBe('inactive');
+    expect(host.logs.map((l) => l.message)).toContain('autostart: waiting for /clock before activating');
+    await clock.advanceBy(0.01);
+    await flush();
+    expect(host.lifecycleState).toBe('active');
+  });
+
+  it('does not activate when the policy fails to load', async () => {
+    const r = rig({ autostart: true });
+    await flush();
+    await r.factory.fail(new Error('bad manifest'));
+    await flush();
+    expect(r.host.lifecycleState).toBe('inactive');
+  });
+});
+
+describe('VlaBridgeNode e-stop and reset', () => {
+  it('latches on true, ignores false, refuses activation while latched, releases on ~/reset', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.host.trigger('activate');
+    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: true });
+    expect(bridge.calls).toEqual(['start', 'estop']);
+    expect(r.node.snapshot()).toMatchObject({ mode: 'estopped', estopped: true });
+    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: false });
+    expect(r.node.isEstopped).toBe(true);
+
+    r.host.trigger('deactivate');
+    bridge.finishStop();
+    await r.node.whenStopped();
+    expect(r.host.trigger('activate')).toBe('inactive');
+    expect(errors(r.host).at(-1)).toMatch(/e-stop is latched[\s\S]*~\/reset/);
+
+    const answer = await r.host.callService('std_srvs/srv/Trigger', '~/reset', {});
+    expect(answer).toEqual({ success: true, message: 'released; holding until new commands' });
+    expect(bridge.calls.at(-1)).toBe('reset');
+    expect(r.node.isEstopped).toBe(false);
+    expect(r.host.trigger('activate')).toBe('active');
+  });
+
+  it('keeps the latch when the pipeline refuses the reset', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: true });
+    bridge.resetOutcome = { ok: false, message: 'arm still moving' };
+    expect(await r.host.callService('std_srvs/srv/Trigger', '~/reset', {})).toEqual({ success: false, message: 'arm still moving' });
+    expect(r.node.isEstopped).toBe(true);
+  });
+
+  it('latches before the policy has loaded and hands the latch to the pipeline when it arrives', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: true });
+    const bridge = await r.factory.load();
+    expect(bridge.estopped).toBe(true);
+    expect(await r.host.callService('std_srvs/srv/Trigger', '~/reset', {})).toMatchObject({ success: true });
+  });
+
+  it('answers a reset without a latch', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    expect(await r.host.callService('std_srvs/srv/Trigger', '/vla_bridge/reset', {})).toEqual({ success: true, message: 'the e-stop was not engaged' });
+  });
+});
+
+describe('VlaBridgeNode instruction', () => {
+  it('the topic, the service and the parameter are one setting that reaches the pipeline', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    r.publish<StringMsg>('/vla_bridge/instruction', 'std_msgs/msg/String', { data: 'put the carrot on the plate' });
+    expect(r.host.getParameter('instruction')).toBe('put the carrot on the plate');
+    expect(bridge.instruction).toBe('put the carrot on the plate');
+
+    const ok = await r.host.callService('vla_bridge/srv/SetInstruction', '~/set_instruction', { instruction: 'close the drawer' });
+    expect(ok).toEqual({ success: true, message: 'instruction set to "close the drawer"' });
+    expect(bridge.instruction).toBe('close the drawer');
+
+    const empty = await r.host.callService('vla_bridge/srv/SetInstruction', '~/set_instruction', { instruction: '' });
+    expect(empty).toEqual({ success: false, message: 'the instruction must not be empty' });
+    const long = await r.host.callService('vla_bridge/srv/SetInstruction', '~/set_instruction', { instruction: 'x'.repeat(2001) });
+    expect(long.success).toBe(false);
+    expect(r.host.getParameter('instruction')).toBe('close the drawer');
+
+    r.host.setParameter('instruction', 'wipe the table');
+    expect(bridge.instruction).toBe('wipe the table');
+  });
+});
+
+describe('VlaBridgeNode outputs', () => {
+  it('publishes safety events and chunks with the package messages', async () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const bridge = await r.factory.load();
+    const events = r.received<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
+    const chunks = r.received<ActionChunkMsg>('/vla_bridge/action_chunk', 'vla_bridge/msg/ActionChunk');
+    bridge.emitSafetyEvent({ tS: 12.5, limit: 'velocity', target: 'panda_joint2', requested: 3.1, applied: 2.175, severity: 'warn' });
+    bridge.emitChunk({
+      observationStampS: 12.25,
+      actions: Float64Array.from([0.1, 0.2, 0.3, 0.4]),
+      horizon: 2,
+      dims: 2,
+      stepsToExecute: 1,
+      stepDtS: 0.1,
+      space: { names: ['a', 'b'], kind: 'delta', frame: 'joint' },
+      tokens: [31744, 31999],
+    });
+    expect(events).toEqual([
+      { stamp: { sec: 12, nanosec: 500000000 }, limit: 'velocity', target: 'panda_joint2', requested: 3.1, applied: 2.175, severity: 1, message: '' },
+    ]);
+    expect(chunks[0]).toMatchObject({ stamp: { sec: 12, nanosec: 250000000 }, names: ['a', 'b'], horizon: 2, dims: 2, kind: 'delta', gripper_index: -1 });
+    expect(Array.from(chunks[0]!.tokens)).toEqual([31744, 31999]);
+  });
+
+  it('in a dry run the pipeline\'s command topics lead to ~/preview and the controllers hear nothing', async () => {
+    const r = rig({ dry_run: true });
+    r.host.trigger('configure');
+    const settings = r.factory.settings[0]!;
+    const real = r.received<JointTrajectoryMsg>('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
+    const preview = r.received<JointTrajectoryMsg>('/vla_bridge/preview/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
+    const gripperPreview = r.received<unknown>('/vla_bridge/preview/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray');
+    const msg: JointTrajectoryMsg = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: '' }, joint_names: ['panda_joint1'], points: [] };
+    settings.transport.createPublisher('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory').publish(msg);
+    settings.transport.createPublisher('/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray').publish({ layout: { dim: [], data_offset: 0 }, data: [0.04] });
+    expect(real).toHaveLength(0);
+    expect(preview).toEqual([msg]);
+    expect(gripperPreview).toHaveLength(1);
+    expect(r.host.logs.map((l) => l.message).join('\n')).toMatch(/~\/preview\/panda_arm_controller\/joint_trajectory \(dry run; \/panda_arm_controller\/joint_trajectory stays silent\)/);
+  });
+
+  it('without a dry run the pipeline publishes on the embodiment\'s command topic', () => {
+    const r = rig();
+    r.host.trigger('configure');
+    const real = r.received<JointTrajectoryMsg>('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
+    const msg: JointTrajectoryMsg = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: '' }, joint_names: [], points: [] };
+    r.factory.settings[0]!.transport.createPublisher('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory').publish(msg);
+    expect(real).toEqual([msg]);
+  });
+});

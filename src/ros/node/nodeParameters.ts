@@ -1,0 +1,129 @@
+import type { ParameterKind, ParameterSpec, ParameterValue } from '../host/NodeHost';
+
+/**
+ * The node's parameters as one declarative table (type, default, description, range, read-only), in the
+ * spirit of generate_parameter_library: the descriptors `ros2 param describe` shows and the `NodeParameters`
+ * type both come from here. Rates and timeouts of 0 mean "as the embodiment YAML says".
+ */
+export const NODE_PARAMETERS = [
+  {
+    name: 'embodiment',
+    kind: 'string',
+    default: '',
+    readOnly: true,
+    description: 'The robot: a shipped embodiment name (franka_panda, ur5e, widowx_250s, so101) or the path of an embodiment YAML',
+    additionalConstraints: 'required before configure',
+  },
+  {
+    name: 'policy',
+    kind: 'string',
+    default: '',
+    readOnly: true,
+    description: 'The policy folder (ONNX model, manifest, tokenizer, normalization statistics)',
+    additionalConstraints: 'required before configure',
+  },
+  {
+    name: 'instruction',
+    kind: 'string',
+    default: '',
+    readOnly: false,
+    description: 'The language instruction; the ~/instruction topic and the ~/set_instruction service set it too',
+    additionalConstraints: 'at most 2000 characters; not empty once set',
+  },
+  {
+    name: 'autostart',
+    kind: 'bool',
+    default: false,
+    readOnly: true,
+    description: 'Configure and activate by itself once the policy has loaded (simulation, replay); on a physical arm leave it false and activate explicitly',
+  },
+  {
+    name: 'dry_run',
+    kind: 'bool',
+    default: false,
+    readOnly: true,
+    description: 'Publish commands only on ~/preview/<command topic>, never to the controllers',
+  },
+  {
+    name: 'command_rate_hz',
+    kind: 'double',
+    default: 0,
+    readOnly: true,
+    range: { from: 0, to: 1000 },
+    description: 'Rate of safety-checked commands, Hz; 0 takes rates.command_hz from the embodiment',
+  },
+  {
+    name: 'policy_rate_hz',
+    kind: 'double',
+    default: 0,
+    readOnly: true,
+    range: { from: 0, to: 100 },
+    description: 'Rate of policy inferences, Hz; 0 takes rates.policy_hz from the embodiment',
+  },
+  {
+    name: 'joint_state_timeout_s',
+    kind: 'double',
+    default: 0,
+    readOnly: true,
+    range: { from: 0, to: 10 },
+    description: 'Joint states older than this stop the arm, s; 0 takes timeouts.joint_state_s from the embodiment',
+  },
+  {
+    name: 'camera_timeout_s',
+    kind: 'double',
+    default: 0,
+    readOnly: true,
+    range: { from: 0, to: 10 },
+    description: 'Camera frames older than this stop the arm, s; 0 takes each camera\'s timeout_s from the embodiment',
+  },
+  {
+    name: 'policy_deadline_s',
+    kind: 'double',
+    default: 0,
+    readOnly: true,
+    range: { from: 0, to: 60 },
+    description: 'An inference slower than this stops the arm, s; 0 takes timeouts.policy_deadline_s from the embodiment',
+  },
+  {
+    name: 'status_rate_hz',
+    kind: 'double',
+    default: 5,
+    readOnly: true,
+    range: { from: 0.1, to: 100 },
+    description: 'Rate of ~/status messages, Hz (/diagnostics is published at 1 Hz)',
+  },
+  {
+    name: 'use_sim_time',
+    kind: 'bool',
+    default: false,
+    readOnly: false,
+    description: 'Use ROS time from /clock (Gazebo, bag replay) instead of the wall clock; fixed at start',
+  },
+] as const satisfies readonly ParameterSpec[];
+
+type ValueOf<K extends ParameterKind> = K extends 'bool' ? boolean : K extends 'string' ? string : number;
+
+/** The node's parameter values, typed from the table. */
+export type NodeParameters = { -readonly [P in (typeof NODE_PARAMETERS)[number] as P['name']]: ValueOf<P['kind']> };
+
+export type NodeParameterName = keyof NodeParameters;
+
+/** Reads the declared values into the typed record (the host has already checked each against its spec). */
+export function toNodeParameters(values: ReadonlyMap<string, ParameterValue>): NodeParameters {
+  const out: Record<string, ParameterValue> = {};
+  for (const spec of NODE_PARAMETERS) {
+    const v = values.get(spec.name);
+    if (v === undefined) throw new Error(`parameter ${spec.name} was not declared`);
+    out[spec.name] = v;
+  }
+  return out as NodeParameters;
+}
+
+export const MAX_INSTRUCTION_LENGTH = 2000;
+
+/** Why an instruction is refused, or undefined when it is acceptable. */
+export function instructionProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'the instruction must not be empty';
+  if (text.length > MAX_INSTRUCTION_LENGTH) return `the instruction has ${text.length} characters; the limit is ${MAX_INSTRUCTION_LENGTH}`;
+  return undefined;
+}

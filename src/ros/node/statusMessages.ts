@@ -1,0 +1,97 @@
+import type { DiagnosticArrayMsg, KeyValueMsg } from '../../msgs/rosMessages';
+import { secondsToTime } from '../../msgs/rosTime';
+import { LIFECYCLE_STATE_IDS, type LifecycleState } from '../host/lifecycle';
+import type { PolicyStatusMsg } from '../../msgs/vlaMessages';
+import type { BridgeStats } from './BridgeRuntime';
+
+/** What the bridge is doing, in one word (PolicyStatus.mode). */
+export type BridgeMode = 'unconfigured' | 'loading' | 'ready' | 'running' | 'stopping' | 'holding' | 'estopped' | 'fault' | 'finalized';
+
+/** One look at the node, from which ~/status and /diagnostics are both made. */
+export interface StatusSnapshot {
+  stampS: number;
+  nodeName: string;
+  lifecycle: LifecycleState;
+  mode: BridgeMode;
+  /** Why it holds, waits or failed; empty when it runs normally. */
+  reason: string;
+  embodiment: string;
+  policy: string;
+  instruction: string;
+  dryRun: boolean;
+  estopped: boolean;
+  commandRateHz: number;
+  policyRateHz: number;
+  /** Present once the pipeline exists. */
+  stats?: BridgeStats;
+}
+
+/** diagnostic_msgs/DiagnosticStatus levels. */
+export const DIAGNOSTIC_LEVEL = { ok: 0, warn: 1, error: 2, stale: 3 } as const;
+
+const LEVEL_BY_MODE: Readonly<Record<BridgeMode, number>> = {
+  unconfigured: DIAGNOSTIC_LEVEL.ok,
+  loading: DIAGNOSTIC_LEVEL.ok,
+  ready: DIAGNOSTIC_LEVEL.ok,
+  running: DIAGNOSTIC_LEVEL.ok,
+  stopping: DIAGNOSTIC_LEVEL.warn,
+  holding: DIAGNOSTIC_LEVEL.warn,
+  estopped: DIAGNOSTIC_LEVEL.error,
+  fault: DIAGNOSTIC_LEVEL.error,
+  finalized: DIAGNOSTIC_LEVEL.stale,
+};
+
+const count = (n: number | undefined): number => Math.max(0, Math.min(0xffffffff, Math.floor(n ?? 0)));
+
+export function statusToMsg(s: StatusSnapshot): PolicyStatusMsg {
+  return {
+    stamp: secondsToTime(s.stampS),
+    lifecycle_state: LIFECYCLE_STATE_IDS[s.lifecycle],
+    mode: s.mode,
+    embodiment: s.embodiment,
+    policy: s.policy,
+    instruction: s.instruction,
+    dry_run: s.dryRun,
+    estopped: s.estopped,
+    holding: s.stats?.holding ?? false,
+    reason: s.reason,
+    command_rate_hz: s.commandRateHz,
+    policy_rate_hz: s.policyRateHz,
+    ticks: count(s.stats?.ticks),
+    overruns: count(s.stats?.overruns),
+    chunks: count(s.stats?.chunks),
+    safety_interventions: count(s.stats?.safetyInterventions),
+    last_inference_s: s.stats?.lastInferenceS ?? NaN,
+  };
+}
+
+export function statusToDiagnostics(s: StatusSnapshot): DiagnosticArrayMsg {
+  const values: KeyValueMsg[] = [
+    ['lifecycle_state', s.lifecycle],
+    ['mode', s.mode],
+    ['embodiment', s.embodiment],
+    ['policy', s.policy],
+    ['instruction', s.instruction],
+    ['dry_run', String(s.dryRun)],
+    ['estopped', String(s.estopped)],
+    ['command_rate_hz', String(s.commandRateHz)],
+    ['policy_rate_hz', String(s.policyRateHz)],
+    ['ticks', String(count(s.stats?.ticks))],
+    ['overruns', String(count(s.stats?.overruns))],
+    ['chunks', String(count(s.stats?.chunks))],
+    ['safety_interventions', String(count(s.stats?.safetyInterventions))],
+    ['last_inference_s', s.stats?.lastInferenceS === undefined ? '' : s.stats.lastInferenceS.toFixed(4)],
+  ].map(([key, value]) => ({ key: key!, value: value! }));
+  return {
+    header: { stamp: secondsToTime(s.stampS), frame_id: '' },
+    status: [
+      {
+        level: LEVEL_BY_MODE[s.mode],
+        name: `${s.nodeName}: bridge`,
+        message: s.reason === '' ? s.mode : `${s.mode}: ${s.reason}`,
+        hardware_id: s.embodiment,
+        values,
+      },
+    ],
+  };
+}

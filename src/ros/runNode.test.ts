@@ -1,0 +1,70 @@
+import { isVlaError } from '../errors';
+import { runNode } from './runNode';
+import { FakeBridgeFactory, flush } from './testing/FakeBridge';
+import { type FakeLifecycleNode, FakeRclnodejs } from './testing/FakeRclnodejs';
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('runNode', () => {
+  it('starts the lifecycle node with the ROS arguments and command-line parameters, and stops the arm on the way out', async () => {
+    const rcl = new FakeRclnodejs();
+    const factory = new FakeBridgeFactory();
+    const end = deferred();
+    const lines: string[] = [];
+    const running = runNode({
+      rosArgs: ['--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e'],
+      parameters: { embodiment: 'franka_panda', policy: '/policies/demo' },
+      loadRcl: () => rcl,
+      createBridge: factory.create,
+      until: end.promise,
+      log: (line) => lines.push(line),
+    });
+    await flush();
+    expect(rcl.initArgv).toEqual(['vla-bridge', '--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e']);
+    expect(rcl.signalHandlersRemoved).toBe(true);
+    const node = rcl.nodes[0] as FakeLifecycleNode;
+    expect(node.name()).toBe('arm_bridge');
+    expect(node.spinning).toBe(true);
+    // The command line wins over -p; a whole number given for a double parameter is taken.
+    expect(node.getParameter('embodiment').value).toBe('franka_panda');
+    expect(node.getParameter('status_rate_hz').value).toBe(2);
+    expect(node.currentState.label).toBe('unconfigured');
+
+    // What `ros2 lifecycle set /arm_bridge configure|activate` does.
+    expect(node.configure().label).toBe('inactive');
+    const bridge = await factory.load();
+    expect(node.activate().label).toBe('active');
+    expect(bridge.calls).toEqual(['start']);
+    expect(rcl.graph.services.has('/arm_bridge/reset')).toBe(true);
+
+    end.resolve();
+    await flush();
+    expect(bridge.calls).toEqual(['start', 'stop']);
+    bridge.finishStop();
+    await running;
+    expect(node.currentState.label).toBe('finalized');
+    expect(bridge.calls).toEqual(['start', 'stop', 'close']);
+    expect(node.destroyed).toBe(true);
+    expect(rcl.isShutdown()).toBe(true);
+    expect(lines).toEqual(['vla_bridge: stopping (controlled stop, then shutdown)']);
+  });
+
+  it('refuses a parameter of the wrong type naming it, and leaves ROS shut down', async () => {
+    const rcl = new FakeRclnodejs();
+    const error = await runNode({ rosArgs: ['--ros-args', '-p', 'dry_run:=maybe'], loadRcl: () => rcl, createBridge: new FakeBridgeFactory().create, until: new Promise(() => {}) }).catch((e: unknown) => e);
+    expect(isVlaError(error) && error.code).toBe('CONFIG_INVALID');
+    expect(String((error as Error).message)).toMatch(/dry_run must be true or false, got "maybe"/);
+    expect(rcl.isShutdown()).toBe(true);
+  });
+
+  it('maps ROS arguments rcl cannot parse to ARGUMENT_INVALID', async () => {
+    const rcl = new FakeRclnodejs();
+    const error = await runNode({ rosArgs: ['--ros-args', '--bogus'], loadRcl: () => rcl, until: new Promise(() => {}) }).catch((e: unknown) => e);
+    expect(isVlaError(error) && error.code).toBe('ARGUMENT_INVALID');
+    expect(String((error as Error).message)).toMatch(/--bogus/);
+  });
+});

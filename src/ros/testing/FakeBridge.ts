@@ -1,0 +1,133 @@
+import type { ActionChunk } from '../../policy/Policy';
+import type { SafetyEvent } from '../../safety/SafetyEvent';
+import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from '../node/BridgeRuntime';
+
+/**
+ * A pipeline double for the node's wiring tests: it records what the node asks of it, lets the test decide
+ * when the policy has loaded and when a controlled stop ends, and lets it emit events as the pipeline would.
+ */
+export class FakeBridge implements BridgeRuntime {
+  readonly policyName: string;
+  readonly settings: BridgeSettings;
+  readonly listeners: BridgeListeners;
+  readonly calls: string[] = [];
+  instruction: string;
+  estopped = false;
+  running = false;
+  closed = false;
+  resetOutcome: ResetOutcome = { ok: true, message: 'released; holding until new commands' };
+  private stopResolve: (() => void) | undefined;
+  private statsValue: BridgeStats = { ticks: 0, overruns: 0, chunks: 0, safetyInterventions: 0, holding: false };
+
+  constructor(settings: BridgeSettings, listeners: BridgeListeners, policyName = 'fake_policy') {
+    this.settings = settings;
+    this.listeners = listeners;
+    this.policyName = policyName;
+    this.instruction = settings.instruction;
+  }
+
+  start(): void {
+    this.calls.push('start');
+    this.running = true;
+  }
+
+  stop(): Promise<void> {
+    this.calls.push('stop');
+    return new Promise<void>((resolve) => {
+      this.stopResolve = () => {
+        this.running = false;
+        resolve();
+      };
+    });
+  }
+
+  /** Ends the controlled stop in progress. */
+  finishStop(): void {
+    const resolve = this.stopResolve;
+    this.stopResolve = undefined;
+    resolve?.();
+  }
+
+  estop(): void {
+    this.calls.push('estop');
+    this.estopped = true;
+  }
+
+  reset(): ResetOutcome {
+    this.calls.push('reset');
+    if (this.resetOutcome.ok) this.estopped = false;
+    return this.resetOutcome;
+  }
+
+  setInstruction(text: string): void {
+    this.calls.push(`instruction:${text}`);
+    this.instruction = text;
+  }
+
+  stats(): BridgeStats {
+    return this.statsValue;
+  }
+
+  setStats(stats: Partial<BridgeStats>): void {
+    this.statsValue = { ...this.statsValue, ...stats };
+  }
+
+  async close(): Promise<void> {
+    this.calls.push('close');
+    this.closed = true;
+  }
+
+  emitSafetyEvent(event: SafetyEvent): void {
+    this.listeners.safetyEvent(event);
+  }
+
+  emitChunk(chunk: ActionChunk): void {
+    this.listeners.chunk(chunk);
+  }
+}
+
+/** A factory whose loads the test resolves or rejects, one at a time, in order. */
+export class FakeBridgeFactory {
+  readonly bridges: FakeBridge[] = [];
+  readonly settings: BridgeSettings[] = [];
+  private readonly pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
+
+  readonly create: BridgeFactory = (settings, listeners) => {
+    this.settings.push(settings);
+    return new Promise<BridgeRuntime>((resolve, reject) => {
+      this.pending.push({
+        resolve: () => {
+          const bridge = new FakeBridge(settings, listeners);
+          this.bridges.push(bridge);
+          resolve(bridge);
+        },
+        reject,
+      });
+    });
+  };
+
+  get loading(): number {
+    return this.pending.length;
+  }
+
+  /** Finishes the oldest load successfully and lets the node see it. */
+  async load(): Promise<FakeBridge> {
+    const next = this.pending.shift();
+    if (next === undefined) throw new Error('no policy is loading');
+    next.resolve();
+    await flush();
+    return this.bridges[this.bridges.length - 1]!;
+  }
+
+  async fail(error: Error): Promise<void> {
+    const next = this.pending.shift();
+    if (next === undefined) throw new Error('no policy is loading');
+    next.reject(error);
+    await flush();
+  }
+}
+
+/** Lets promise continuations and one macrotask run. */
+export function flush(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,28 @@
+import type { DiagnosticStatusMsg } from '../msgs/rosMessages';
+import { SAFETY_LIMITS } from './SafetyEvent';
+import type { SafetyLayer } from './SafetyLayer';
+
+/** diagnostic_msgs/DiagnosticStatus levels. */
+const OK = 0;
+const ERROR = 2;
+
+/**
+ * The layer's state as one diagnostic_msgs/DiagnosticStatus for /diagnostics: ERROR while it holds the arm
+ * (e-stop, stale inputs, a late policy, a tracking error), else OK; the values are the intervention counters
+ * per limit and what holds the arm.
+ */
+export function safetyDiagnosticStatus(layer: SafetyLayer, hardwareId = ''): DiagnosticStatusMsg {
+  const holding = layer.holdingFor;
+  const message = layer.latched ? 'e-stop latched: holding until reset' : holding.length > 0 ? `holding: ${holding.join(', ')}` : 'limits enforced';
+  return {
+    level: layer.latched || holding.length > 0 ? ERROR : OK,
+    name: 'vla_bridge: safety layer',
+    message,
+    hardware_id: hardwareId,
+    values: [
+      { key: 'estop_latched', value: String(layer.latched) },
+      { key: 'holding_for', value: holding.join(',') },
+      ...SAFETY_LIMITS.map((limit) => ({ key: `interventions.${limit}`, value: String(layer.counters[limit]) })),
+    ],
+  };
+}

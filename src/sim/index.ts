@@ -1,0 +1,10 @@
+export { type EpisodeResult, runSimEpisodes, type SimRunOptions, type SimSummary } from './runSimEpisodes';
+export { SimTransport, type SimTransportOptions } from './SimTransport';
+export { SimWorld, type SimWorldOptions } from './SimWorld';
+export { SimArm, type SimArmOptions } from './SimArm';
+export { ScriptedReachPolicy, type ScriptedReachOptions } from './ScriptedReachPolicy';
+export { CUBE_COLORS, INSTRUCTION_TEMPLATES, type ReachTask, type ReachTaskOptions, sampleReachTask } from './ReachTask';
+export { type SceneGeometry, sceneGeometryFor } from './SceneGeometry';
+export { SimRecorder, SIM_RECORDING_TOPICS } from './SimRecorder';
+export { Rng } from './Rng';
+export { renderScene } from './SoftwareRenderer';

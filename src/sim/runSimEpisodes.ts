@@ -1,0 +1,183 @@
+import { median, percentile } from '../bench/stats';
+import type { Embodiment } from '../config/Embodiment';
+import { ControlLoop, type ControlLoopStats } from '../control/ControlLoop';
+import type { Handover } from '../control/queue/ActionQueue';
+import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
+import type { Policy } from '../policy/Policy';
+import type { SafetyEvent } from '../safety/SafetyEvent';
+import { type ReachTaskOptions, sampleReachTask } from './ReachTask';
+import { Rng } from './Rng';
+import { ScriptedReachPolicy } from './ScriptedReachPolicy';
+import { SimRecorder } from './SimRecorder';
+import { SimTransport, type SimTransportOptions } from './SimTransport';
+
+export interface SimRunOptions {
+  embodiment: Embodiment;
+  /** `scripted`: the reaching expert (reads the simulator's state); else a loaded policy. */
+  policy: 'scripted' | Policy;
+  episodes: number;
+  seed: number;
+  realtime?: boolean;
+  /** Write an MCAP recording here (a `.mcap` file or a bag folder). */
+  recordPath?: string;
+  handover?: Handover;
+  /** Inference latency modelled in simulated time, s (lockstep). */
+  inferenceLatencyS?: number;
+  task?: ReachTaskOptions;
+  sim?: SimTransportOptions;
+  /** Safety layer per episode (default: the embodiment's). */
+  safety?: (embodiment: Embodiment) => SafetyGate;
+  /** Called after each episode. */
+  onEpisode?: (result: EpisodeResult) => void;
+  /** Called with every inference error (the loop keeps going: the watchdog stops the arm). */
+  onInferenceError?: (error: unknown) => void;
+}
+
+export interface EpisodeResult {
+  index: number;
+  instruction: string;
+  /** The colour of the cube to reach. */
+  target: string;
+  success: boolean;
+  /** Simulated time to success, or to the time limit. */
+  durationS: number;
+  finalDistanceM: number;
+  /** Safety events of severity warn or error. */
+  safetyInterventions: number;
+  stats: ControlLoopStats;
+}
+
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface SimSummary {
+  embodiment: string;
+  policy: string;
+  episodes: number;
+  seed: number;
+  /** Simulated time was paced to wall time. */
+  realtime: boolean;
+  success_rate: number;
+  safety_interventions: number;
+  /** Per target colour: episodes and success rate. */
+  per_task: Record<string, { episodes: number; success_rate: number }>;
+  /** Clock-time lateness of the loop's ticks (0 on simulated time unless --realtime), ms. */
+  loop_lateness_ms: Percentiles;
+  /** Wall time one control tick took (observation, queue, safety, publishing), ms. */
+  tick_compute_ms: Percentiles;
+  overruns: number;
+  inferences: number;
+  inference_failures: number;
+  /** Ticks the queue ran dry or the policy was overdue. */
+  overdue_ticks: number;
+  simulated_s: number;
+  wall_s: number;
+  recording?: string;
+  results: readonly EpisodeResult[];
+}
+
+export function percentiles(values: readonly number[], scale = 1): Percentiles {
+  if (values.length === 0) return { p50: 0, p99: 0, max: 0 };
+  return { p50: median(values) * scale, p99: percentile(values, 99) * scale, max: Math.max(...values) * scale };
+}
+
+/**
+ * Closed-loop episodes of the reaching task in the built-in simulator: for each episode a seeded scene (three
+ * cubes, one named in the instruction) and start pose, then the bridge's control loop (observation, policy,
+ * action queue, safety layer, command publisher) drives the simulated arm until the tool reaches the goal or
+ * the time limit passes. Deterministic for a seed: simulated time runs in lockstep with inference.
+ */
+export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary> {
+  const { embodiment } = options;
+  const wallStart = performance.now();
+  const sim = new SimTransport(embodiment, { ...options.sim, realtime: options.realtime ?? false });
+  const policy = options.policy === 'scripted' ? new ScriptedReachPolicy(sim.world) : options.policy;
+  const recorder = options.recordPath === undefined ? undefined : await SimRecorder.open(options.recordPath, sim, embodiment);
+  const results: EpisodeResult[] = [];
+  const lateness: number[] = [];
+  const compute: number[] = [];
+  const simStartS = sim.clock.nowS();
+  try {
+    for (let index = 0; index < options.episodes; index++) {
+      const task = sampleReachTask(sim.world.geometry, Rng.forEpisode(options.seed, index), embodiment.limits, embodiment.armJointNames.length, options.task);
+      const startS = sim.clock.nowS();
+      sim.world.reset(task, startS);
+      let interventions = 0;
+      const onEvent = (event: SafetyEvent): void => {
+        if (event.severity !== 'info') interventions++;
+        recorder?.safetyEvent(event);
+      };
+      const loop = new ControlLoop({
+        embodiment,
+        transport: sim,
+        policy,
+        safety: (options.safety ?? safetyGateFor)(embodiment),
+        instruction: task.instruction,
+        handover: options.handover,
+        inference: { kind: 'lockstep', latencyS: options.inferenceLatencyS ?? 0.1 },
+        recordTiming: true,
+        listeners: { safetyEvent: onEvent, inferenceError: options.onInferenceError },
+      });
+      recorder?.instruction(task.instruction);
+      // Sensors start publishing once the bridge listens (a driver's first messages on connect).
+      sim.restartSensors(startS);
+      try {
+        await loop.run((tS) => sim.world.succeeded || tS - startS >= task.timeLimitS);
+      } finally {
+        loop.close();
+      }
+      const stats = loop.stats();
+      lateness.push(...stats.latenessS);
+      compute.push(...stats.tickComputeS);
+      const result: EpisodeResult = {
+        index,
+        instruction: task.instruction,
+        target: task.cubes[task.targetIndex]!.color,
+        success: sim.world.succeeded,
+        durationS: sim.clock.nowS() - startS,
+        finalDistanceM: sim.world.distanceToGoalM(),
+        safetyInterventions: interventions,
+        stats,
+      };
+      results.push(result);
+      options.onEpisode?.(result);
+      // A quiet second between episodes keeps them apart in the recording.
+      await sim.clock.sleepUntil(sim.clock.nowS() + 1);
+    }
+  } finally {
+    if (options.policy === 'scripted') await policy.close();
+    await recorder?.close();
+    await sim.close();
+  }
+  const perTask: Record<string, { episodes: number; success_rate: number }> = {};
+  for (const r of results) {
+    const entry = (perTask[r.target] ??= { episodes: 0, success_rate: 0 });
+    entry.episodes++;
+    entry.success_rate += r.success ? 1 : 0;
+  }
+  for (const entry of Object.values(perTask)) entry.success_rate /= entry.episodes;
+  const summary: SimSummary = {
+    embodiment: embodiment.name,
+    policy: policy.name,
+    episodes: results.length,
+    seed: options.seed,
+    realtime: options.realtime ?? false,
+    success_rate: results.length === 0 ? 0 : results.filter((r) => r.success).length / results.length,
+    safety_interventions: results.reduce((s, r) => s + r.safetyInterventions, 0),
+    per_task: perTask,
+    loop_lateness_ms: percentiles(lateness, 1000),
+    tick_compute_ms: percentiles(compute, 1000),
+    overruns: results.reduce((s, r) => s + r.stats.overruns, 0),
+    inferences: results.reduce((s, r) => s + r.stats.inferences.completed, 0),
+    inference_failures: results.reduce((s, r) => s + r.stats.inferences.failed, 0),
+    overdue_ticks: results.reduce((s, r) => s + r.stats.overdueTicks, 0),
+    simulated_s: sim.clock.nowS() - simStartS,
+    wall_s: (performance.now() - wallStart) / 1000,
+    results,
+  };
+  if (recorder !== undefined) summary.recording = recorder.file;
+  return summary;
+}

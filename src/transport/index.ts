@@ -1,0 +1,3 @@
+export type { MessageOf, Publisher, QosHint, RosMessageMap, TopicOptions, Transport, Unsubscribe } from './Transport';
+export { LoopbackTransport } from './LoopbackTransport';
+export { fromTopic } from './fromTopic';

@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NODE_PARAMETERS } from '../../src/ros/node/nodeParameters';
+import { NODE_SERVICES, NODE_TOPICS } from '../../src/ros/node/VlaBridgeNode';
+
+/**
+ * The launch files without ROS: each compiles (py_compile), every launch argument it uses is declared, every
+ * node parameter it sets is one the node declares, every file it reads exists, the Gazebo model it builds for
+ * each shipped embodiment drives the embodiment's command joints through controllers named after its command
+ * topics, and package.xml lists every package the launch files, configs and CMakeLists.txt use.
+ */
+
+const ROOT = join(__dirname, '../..');
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(__dirname, 'check_launch.py');
+
+interface LaunchReport {
+  problems: string[];
+  packages: string[];
+  embodiments: string[];
+  installed_programs: string[];
+  installed_directories: string[];
+  files: Record<string, { arguments: string[]; node_parameters: string[]; executables: string[] }>;
+}
+
+function check(root: string): LaunchReport {
+  return JSON.parse(execFileSync(PYTHON, [SCRIPT, root], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })) as LaunchReport;
+}
+
+const report = check(ROOT);
+
+describe('launch files', () => {
+  it('have no problems', () => {
+    expect(report.problems).toEqual([]);
+  });
+
+  it('are the three the package documents, each declaring its arguments', () => {
+    expect(Object.keys(report.files).sort()).toEqual(['bringup.launch.py', 'gazebo.launch.py', 'replay.launch.py']);
+    expect(report.files['bringup.launch.py']!.arguments).toEqual(['embodiment', 'policy', 'instruction', 'autostart', 'dry_run', 'log_level']);
+    expect(report.files['replay.launch.py']!.arguments).toEqual(expect.arrayContaining(['bag', 'embodiment', 'policy', 'instruction']));
+    expect(report.files['gazebo.launch.py']!.arguments).toEqual(expect.arrayContaining(['embodiment', 'policy', 'instruction', 'world', 'gui']));
+  });
+
+  it('set only parameters the node declares', () => {
+    const declared = NODE_PARAMETERS.map((p) => p.name as string);
+    for (const [file, info] of Object.entries(report.files)) {
+      expect([file, info.node_parameters.filter((p) => !declared.includes(p))]).toEqual([file, []]);
+    }
+    expect(report.files['gazebo.launch.py']!.node_parameters).toContain('use_sim_time');
+    expect(report.files['replay.launch.py']!.node_parameters).toContain('use_sim_time');
+  });
+
+  it('start the executable CMakeLists.txt installs, which runs `vla-bridge run`', () => {
+    expect(report.installed_programs).toEqual(['vla_bridge_node']);
+    for (const info of Object.values(report.files)) expect(info.executables).toContain('vla_bridge/vla_bridge_node');
+    expect(readFileSync(join(ROOT, 'scripts/vla_bridge_node'), 'utf8')).toMatch(/exec node "\$share\/bin\/vla-bridge\.js" run "\$@"/);
+    expect(report.installed_directories).toEqual(expect.arrayContaining(['launch', 'config', 'urdf', 'msg', 'srv', 'bin']));
+  });
+
+  it('cover every shipped embodiment', () => {
+    expect(report.embodiments).toEqual(['franka_panda', 'so101', 'ur5e', 'widowx_250s']);
+    expect(report.packages).toEqual(expect.arrayContaining(['ros_gz_sim', 'ros_gz_bridge', 'robot_state_publisher', 'controller_manager', 'ros2bag', 'joint_trajectory_controller']));
+  });
+
+  it('report what is wrong in a broken copy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vla-launch-'));
+    try {
+      for (const entry of ['launch', 'config', 'urdf', 'package.xml', 'CMakeLists.txt']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+      const bringup = join(dir, 'launch/bringup.launch.py');
+      writeFileSync(bringup, readFileSync(bringup, 'utf8').replace("LaunchConfiguration('log_level')", "LaunchConfiguration('log_levle')"));
+      const xml = join(dir, 'package.xml');
+      writeFileSync(xml, readFileSync(xml, 'utf8').replace('<exec_depend>ros_gz_bridge</exec_depend>', ''));
+      const controllers = join(dir, 'config/ros2_control/ur5e.yaml');
+      writeFileSync(controllers, readFileSync(controllers, 'utf8').replaceAll('scaled_joint_trajectory_controller', 'joint_trajectory_controller'));
+      const gazebo = join(dir, 'config/gazebo/so101.yaml');
+      writeFileSync(gazebo, readFileSync(gazebo, 'utf8').replace('parent: gripper_link', 'parent: no_such_link'));
+      const broken = check(dir);
+      expect(broken.problems).toEqual(
+        expect.arrayContaining([
+          "bringup.launch.py: uses LaunchConfiguration('log_levle') but declares no such argument",
+          'package.xml: does not list ros_gz_bridge, which the launch files, configs or CMakeLists.txt use',
+          expect.stringMatching(/^embodiment ur5e: no controller scaled_joint_trajectory_controller for command topic/),
+          expect.stringMatching(/^embodiment so101: camera "wrist" is mounted on link no_such_link/),
+        ]),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('docs/ROS.md', () => {
+  const docs = readFileSync(join(ROOT, 'docs/ROS.md'), 'utf8');
+
+  it('documents every parameter, topic, service and launch argument', () => {
+    const missing = [
+      ...NODE_PARAMETERS.map((p) => `\`${p.name}\``),
+      ...Object.values(NODE_TOPICS).map((t) => `\`${t}\``),
+      ...Object.values(NODE_SERVICES).map((s) => `\`${s}\``),
+      ...Object.entries(report.files).flatMap(([file, info]) => [file, ...info.arguments.map((a) => `\`${a}\``)]),
+    ].filter((needle) => !docs.includes(needle));
+    expect(missing).toEqual([]);
+  });
+
+  it('gives the lifecycle commands and the colcon steps', () => {
+    for (const t of ['configure', 'activate', 'deactivate', 'cleanup', 'shutdown']) expect(docs).toContain(`ros2 lifecycle set /vla_bridge ${t}`);
+    expect(docs).toMatch(/npm ci[\s\S]*rosdep install[\s\S]*colcon build[\s\S]*source install\/setup\.bash/);
+  });
+});
