@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { core } from 'zod';
 import { VlaError } from '../errors';
+import { readTextFile } from './readTextFile';
 
 /** A parsed YAML file that can say on which line a path (`safety.joints.j1.max_velocity`) was written. */
 export interface YamlSource {
@@ -11,17 +11,7 @@ export interface YamlSource {
 }
 
 export function readYamlFile(file: string): YamlSource {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new VlaError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`, {
-      file,
-      hint: 'check the path',
-    });
-  }
-  return parseYaml(text, file);
+  return parseYaml(readTextFile(file), file);
 }
 
 export function parseYaml(text: string, file: string): YamlSource {

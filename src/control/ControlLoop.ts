@@ -12,6 +12,7 @@ import { isDrivenByProgram } from './clock/Clock';
 import { FixedRateScheduler, type TickTiming } from './FixedRateScheduler';
 import { POSE_WIDTH, rigidFromPose, rotationError } from '../robot/poseMath';
 import { ActionQueue, type Handover, type QueueCounters, type QueueStatus } from './queue/ActionQueue';
+import { bindPolicy } from './bindPolicy';
 import { ChunkConverter, type DeltaConvention } from './queue/ChunkConverter';
 import type { Interpolation } from './queue/interpolateChunk';
 import type { TargetChunk } from './queue/TargetChunk';
@@ -173,20 +174,12 @@ export class ControlLoop {
     this.inference = options.inference ?? (isDrivenByProgram(transport.clock) ? { kind: 'lockstep', latencyS: 0.1 } : { kind: 'async' });
     this.latencyEstimateS = this.inference.kind === 'lockstep' ? this.inference.latencyS : this.minRequestIntervalS;
     this.assembler = new ObservationAssembler(transport, observationSourcesFor(embodiment));
-    this.converter = new ChunkConverter(embodiment, policy.space, { deltaConvention: options.deltaConvention });
+    this.converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
     this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? { kind: 'receding_horizon', blendS: 0.3 }, interpolation: options.interpolation ?? 'cubic' });
     this.publisher = new CommandPublisher(transport, embodiment, { onSent: (sent) => this.listeners.sent?.(sent) });
     this.scheduler = new FixedRateScheduler(transport.clock, this.periodS);
     this.previousTarget = new Float64Array(this.converter.space.width);
     this.chainQ = new Float64Array(embodiment.chain.dof);
-    const missing = policy.cameras.filter((c) => !embodiment.config.topics.cameras.some((k) => k.name === c));
-    if (missing.length > 0) {
-      throw new VlaError('MODEL_MISMATCH', `policy "${policy.name}" needs camera(s) ${missing.join(', ')}, which embodiment "${embodiment.name}" does not have`, {
-        file: embodiment.configFile,
-        path: 'topics.cameras',
-        hint: `name the embodiment's cameras after the policy's: ${policy.cameras.join(', ')}`,
-      });
-    }
   }
 
   get instruction(): string {

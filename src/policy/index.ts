@@ -17,6 +17,7 @@ export {
   type PromptSpec,
   type StateSpec,
 } from './manifest/PolicyManifest';
+export { actionSpaceOf } from './manifest/actionSpaceOf';
 export { loadPolicyManifest, MANIFEST_FILE, type PolicyFolder } from './manifest/loadPolicyManifest';
 export { binCenters, binEdges, UniformBins } from './decode/uniformBins';
 export { decodeFastText, dctOrthoMatrix, idctOrthoTime } from './decode/fastDct';

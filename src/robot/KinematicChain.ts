@@ -114,17 +114,7 @@ export class KinematicChain {
 
   /** Pose of the tool link in the base link frame for joint positions `q` (chain order). Writes `out` (16). */
   forwardKinematics(q: ArrayLike<number>, out: Float64Array): Float64Array {
-    this.checkLength(q);
-    const t = this.tmpA;
-    setIdentity(t);
-    for (let i = 0; i < this.dof; i++) {
-      composeRigid(t, this.fixedBefore, this.tmpB, 16 * i);
-      t.set(this.tmpB);
-      this.frames.set(t, 16 * i);
-      this.applyMotion(t, i, q[i]!);
-    }
-    composeRigid(t, this.fixedTail, out, 0);
-    return out;
+    return this.propagate(q, undefined, out);
   }
 
   /**
@@ -174,18 +164,28 @@ export class KinematicChain {
    * For drawing the arm: consecutive origins are the links' segments.
    */
   linkFrames(q: ArrayLike<number>, out: Float64Array): Float64Array {
+    this.propagate(q, out, this.tool);
+    out.set(this.tool, 16 * this.dof);
+    return out;
+  }
+
+  /**
+   * Walks the chain once: stores each joint frame before its motion in `this.frames` (for the Jacobian), and
+   * after its motion in `moved` when given; writes the tool pose into `tool`.
+   */
+  private propagate(q: ArrayLike<number>, moved: Float64Array | undefined, tool: Float64Array): Float64Array {
     this.checkLength(q);
     const t = this.tmpA;
     setIdentity(t);
     for (let i = 0; i < this.dof; i++) {
       composeRigid(t, this.fixedBefore, this.tmpB, 16 * i);
       t.set(this.tmpB);
+      this.frames.set(t, 16 * i);
       this.applyMotion(t, i, q[i]!);
-      out.set(t, 16 * i);
+      if (moved !== undefined) moved.set(t, 16 * i);
     }
-    composeRigid(t, this.fixedTail, this.tmpB, 0);
-    out.set(this.tmpB, 16 * this.dof);
-    return out;
+    composeRigid(t, this.fixedTail, tool, 0);
+    return tool;
   }
 
   /** t = t * motion_i(q): rotation about, or translation along, the joint axis. */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { readTextFile } from '../config/readTextFile';
 import { VlaError } from '../errors';
 import type { Joint, JointType, Link, Origin, RobotModel, UrdfLimit, UrdfMimic, UrdfSafetyController, UrdfWarning, Vec3 } from './RobotModel';
 
@@ -22,17 +22,7 @@ const STANDARD_ATTRS: Readonly<Record<string, readonly string[]>> = {
 type XmlNode = Record<string, unknown>;
 
 export function parseUrdfFile(file: string): RobotModel {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new VlaError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`, {
-      file,
-      hint: code === 'ENOENT' ? 'check the path' : undefined,
-    });
-  }
-  return parseUrdf(text, file);
+  return parseUrdf(readTextFile(file), file);
 }
 
 export function parseUrdf(text: string, file?: string): RobotModel {

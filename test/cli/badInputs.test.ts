@@ -65,6 +65,8 @@ const cases: Case[] = [
   { what: 'a YAML missing one chain joint', args: () => ['check', pandaYaml((y) => y.replace(', panda_joint7]', ']'))], expect: [/missing: panda_joint7/] },
   { what: 'an unknown embodiment name', args: () => ['check', 'franka_pandaa'], expect: [/no shipped embodiment named "franka_pandaa"/, /franka_panda, so101, ur5e, widowx_250s/] },
   { what: 'a floating joint in the chain', args: () => ['check', file('float.yaml', yamlFor(file('float.urdf', arm('<joint name="j1" type="floating"><parent link="base"/><child link="a"/></joint>' + rev('j2', 'a', 'b')))))], expect: [/joint "j1" is floating/] },
+  { what: 'a policy that needs a gripper the arm lacks', args: () => ['check', 'ur5e', '--policy', join(ROOT, 'test', 'fixtures', 'policies', 'tiny_openvla')], expect: [/policy "tiny_openvla" commands a gripper, and embodiment "ur5e" has none/] },
+  { what: 'a policy folder that does not exist', args: () => ['check', 'franka_panda', '--policy', join(dir, 'no_policy')], expect: [/no_policy/] },
   { what: 'a margin that leaves no range', args: () => ['check', pandaYaml((y) => y.replace('position_margin: 0.02\n', 'position_margin: 2.0\n'))], expect: [/position_margin 2 leaves no range/, /safety\.position_margin/] },
 ];
 
@@ -91,6 +93,13 @@ describe('good input', () => {
     expect(summary.ok).toBe(true);
     expect(summary.name).toBe(name);
     for (const j of summary.joints) expect(j.max_velocity).toBeGreaterThan(0);
+  });
+
+  it('checks a policy binding with --policy', async () => {
+    const result = await runCli(['check', 'franka_panda', '--policy', join(ROOT, 'test', 'fixtures', 'policies', 'tiny_openvla'), '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { policy: { name: string; frame: string; dimensions: string[] } };
+    expect(summary.policy).toMatchObject({ name: 'tiny_openvla', frame: 'end_effector', dimensions: ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'gripper'] });
   });
 
   it('prints help for every subcommand with exit 0', async () => {

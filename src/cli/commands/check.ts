@@ -1,6 +1,9 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Embodiment } from '../../config/Embodiment';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
+import { bindPolicy } from '../../control/bindPolicy';
+import { loadPolicy } from '../../policy/loadPolicy';
 import { type CliContext, logLine, writeJson, writeLine } from '../CliContext';
 
 /** Unbounded limits print as null in JSON (JSON has no Infinity). */
@@ -47,12 +50,14 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .command('check')
     .description('validate an embodiment (YAML + URDF + limits + kinematic chain) and print a summary')
     .argument('<embodiment>', 'a shipped embodiment name (franka_panda, ur5e, widowx_250s, so101) or a YAML path')
+    .option('--policy <dir>', 'also load this policy folder (model inputs and outputs checked) and check it can drive the embodiment')
     .option('--json', 'machine-readable output on stdout')
-    .action((name: string, opts: { json?: boolean }) => {
+    .action(async (name: string, opts: { json?: boolean; policy?: string }) => {
       const e = loadEmbodiment(name, ctx.cwd);
       for (const w of e.warnings) logLine(ctx, `warning: ${w}`);
+      const binding = opts.policy === undefined ? undefined : await checkBinding(e, resolve(ctx.cwd, opts.policy));
       if (opts.json === true) {
-        writeJson(ctx, { ok: true, ...embodimentSummary(e) });
+        writeJson(ctx, { ok: true, ...embodimentSummary(e), ...(binding === undefined ? {} : { policy: binding }) });
         return;
       }
       const c = e.config;
@@ -70,5 +75,29 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       }
       const w = c.safety.workspace;
       if (w !== undefined) writeLine(ctx, `  workspace [${w.min.join(', ')}] .. [${w.max.join(', ')}] m`);
+      if (binding !== undefined) {
+        writeLine(ctx, `  policy   ${binding.name}: ${binding.kind} ${binding.frame} actions [${binding.dimensions.join(', ')}], cameras ${binding.cameras.join(', ') || 'none'}`);
+        writeLine(ctx, `           chunk of ${binding.horizon} steps every ${binding.step_dt_s} s, ${binding.steps_to_execute} executed: binds to ${e.name}`);
+      }
     });
+}
+
+/** Loads the policy (model I/O checked against its manifest), binds it to the embodiment, and releases it. */
+async function checkBinding(e: Embodiment, dir: string): Promise<Record<string, unknown> & { name: string; kind: string; frame: string; dimensions: readonly string[]; cameras: readonly string[]; horizon: number; step_dt_s: number; steps_to_execute: number }> {
+  const policy = await loadPolicy(dir, { executor: 'in_process' });
+  try {
+    bindPolicy(e, policy);
+    return {
+      name: policy.name,
+      kind: policy.space.kind,
+      frame: policy.space.frame,
+      dimensions: policy.space.names,
+      cameras: policy.cameras,
+      horizon: policy.horizon,
+      step_dt_s: policy.stepDtS,
+      steps_to_execute: policy.stepsToExecute,
+    };
+  } finally {
+    await policy.close();
+  }
 }

@@ -14,9 +14,9 @@ function chunk(space: ActionSpace, rows: number[][]): ActionChunk {
 }
 
 const jointAbs: ActionSpace = { names: [...JOINTS, 'gripper'], kind: 'absolute', frame: 'joint', gripperIndex: 7 };
-const jointDelta: ActionSpace = { names: [...JOINTS, 'gripper'], kind: 'delta', frame: 'joint', gripperIndex: 7 };
+const jointDelta: ActionSpace = { names: [...JOINTS, 'gripper'], kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'joint', gripperIndex: 7 };
 const eeAbs: ActionSpace = { names: ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'gripper'], kind: 'absolute', frame: 'end_effector', gripperIndex: 6 };
-const eeDelta: ActionSpace = { ...eeAbs, kind: 'delta' };
+const eeDelta: ActionSpace = { ...eeAbs, kind: 'delta', deltaConvention: 'relative_to_observation' };
 
 describe('ChunkConverter', () => {
   it('absolute joint actions are the targets; the gripper dimension maps onto the gripper joint', () => {

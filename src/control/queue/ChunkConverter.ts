@@ -30,9 +30,9 @@ export function targetSpaceFor(embodiment: Embodiment): TargetSpace {
 }
 
 /** The gripper dimension ([0, 1], clamped) as a gripper joint position. */
-export function gripperPosition(value: number, gripper: GripperConfig): number {
+export function gripperPosition(value: number, gripper: GripperConfig, convention: GripperConfig['action_convention'] = gripper.action_convention): number {
   const v = Math.min(1, Math.max(0, value));
-  return gripper.action_convention === 'open_is_1'
+  return convention === 'open_is_1'
     ? gripper.closed_position + v * (gripper.open_position - gripper.closed_position)
     : gripper.open_position + v * (gripper.closed_position - gripper.open_position);
 }
@@ -59,7 +59,14 @@ export class ChunkConverter {
     this.embodiment = embodiment;
     this.policySpace = policySpace;
     this.space = targetSpaceFor(embodiment);
-    this.deltaConvention = options.deltaConvention ?? 'relative_to_observation';
+    const deltaConvention = options.deltaConvention ?? policySpace.deltaConvention;
+    if (policySpace.kind === 'delta' && deltaConvention === undefined) {
+      throw new VlaError('MODEL_MISMATCH', 'the policy\'s actions are deltas but it does not say what they are relative to', {
+        path: 'action.space.delta_convention',
+        hint: 'set delta_convention (relative_to_observation or cumulative) in the policy manifest',
+      });
+    }
+    this.deltaConvention = deltaConvention ?? 'relative_to_observation';
     const gi = policySpace.gripperIndex;
     this.armDims = policySpace.names.map((_, i) => i).filter((i) => i !== gi);
     const gripper = embodiment.config.gripper;
@@ -129,7 +136,8 @@ export class ChunkConverter {
     const gi = this.policySpace.gripperIndex;
     const gripper = this.embodiment.config.gripper;
     if (gi === undefined || gripper === undefined) return fallback;
-    return gripperPosition(chunk.actions[step * chunk.dims + gi]!, gripper);
+    // The manifest describes the model's output, so its gripper convention wins over the embodiment's default.
+    return gripperPosition(chunk.actions[step * chunk.dims + gi]!, gripper, this.policySpace.gripperConvention ?? gripper.action_convention);
   }
 
   private jointActions(chunk: ActionChunk, state: JointStateSample): Float64Array {

@@ -1,4 +1,5 @@
 import { VlaError } from '../../errors';
+import { actionSpaceOf } from '../manifest/actionSpaceOf';
 import type { Observation } from '../../observation/Observation';
 import { type ActionDecoder, createActionDecoder } from '../decode/ActionDecoder';
 import { loadPolicyManifest, type PolicyFolder } from '../manifest/loadPolicyManifest';
@@ -94,14 +95,7 @@ export class PolicyRuntime {
     const m = this.manifest;
     this.name = m.name;
     const space = m.action.space;
-    this.space = {
-      names: space.names,
-      kind: space.kind,
-      deltaConvention: space.delta_convention,
-      frame: space.frame,
-      gripperIndex: space.gripper === undefined ? undefined : space.names.indexOf(space.gripper.dimension),
-      gripperConvention: space.gripper?.convention,
-    };
+    this.space = actionSpaceOf(m);
     this.horizon = m.action.chunk.horizon;
     this.dims = space.names.length;
     this.stepDtS = m.action.chunk.step_dt_s;
