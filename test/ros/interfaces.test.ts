@@ -6,7 +6,7 @@ import { MessageDefinitionLibrary } from '../../src/bag/definitions/MessageDefin
 import { statusToMsg } from '../../src/ros/node/statusMessages';
 import { actionChunkFromMsg, actionChunkToMsg, safetyEventFromMsg, safetyEventToMsg, VLA_MSG_TYPES } from '../../src/msgs/vlaMessages';
 import type { ActionChunk } from '../../src/policy/Policy';
-import type { SafetyEvent } from '../../src/safety/SafetyEvent';
+import { SAFETY_LIMITS, type SafetyEvent } from '../../src/safety/SafetyEvent';
 
 const ROOT = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -81,5 +81,12 @@ describe('package interfaces (msg/, srv/)', () => {
     expect(actionChunkFromMsg({ ...chunk, horizon: 3 })).toBeUndefined();
     expect(actionChunkFromMsg({ ...chunk, kind: 'relative' })).toBeUndefined();
     expect(actionChunkFromMsg({ ...chunk, gripper_index: 2 })).toBeUndefined();
+  });
+});
+
+describe('SafetyEvent.msg documents every limit the layer reports', () => {
+  it.each(SAFETY_LIMITS.map((l) => [l]))('%s', (limit) => {
+    const text = readFileSync(join(__dirname, '..', '..', 'msg', 'SafetyEvent.msg'), 'utf8');
+    expect(text).toMatch(new RegExp(`\\b${limit}\\b`));
   });
 });
