@@ -35,6 +35,8 @@ async function recordedFromBag(): Promise<CommandStream> {
   return { names: JOINTS, samples };
 }
 
+const TOPIC = '/arm/joint_trajectory';
+
 describe('evaluateCommands', () => {
   it('compares a replay with commands read from a bag, reports the gap, and never fills it', async () => {
     const recorded = await recordedFromBag();
@@ -43,40 +45,64 @@ describe('evaluateCommands', () => {
       names: JOINTS,
       samples: Array.from({ length: 400 }, (_, k) => ({ tNs: BigInt(k) * 5n * MS, values: Float64Array.from([k * 0.005 + 0.1, -k * 0.005]) })),
     };
-    const result = evaluateCommands({ bag: 'teleop', policy: 'p', embodiment: 'e', predicted, recorded, inferenceS: [0.01, 0.02, 0.03] });
+    const result = evaluateCommands({ bag: 'teleop', policy: 'p', embodiment: 'e', channels: [{ topic: TOPIC, predicted, recorded }] });
     const m = result.metrics as Record<string, any>;
-    expect(result.maxGapNs).toBe(30n * MS);
-    expect(m.gaps).toEqual([{ topic: 'recorded commands', start_s: 0.99, end_s: 1.5, duration_s: 0.51 }]);
+    expect(result.channels[0]!.maxGapNs).toBe(30n * MS);
+    expect(m.gaps).toEqual([{ topic: TOPIC, start_s: 0.99, end_s: 1.5, duration_s: 0.51 }]);
     // Predictions strictly inside (0.99 s, 1.5 s): 101 of them are not compared.
-    expect(m.commands).toMatchObject({ predicted: 400, recorded: 150, skipped_in_gaps: 101, skipped_outside_recording: 1 });
-    expect(m.commands.compared).toBe(400 - 101 - 1);
+    expect(m.commands).toEqual([
+      { topic: TOPIC, dimensions: JOINTS, predicted: 400, recorded: 150, compared: 400 - 101 - 1, skipped_in_gaps: 101, skipped_in_observation_gaps: 0, skipped_outside_recording: 1, max_gap_s: 0.03 },
+    ]);
+    expect(m.per_dimension[0]).toMatchObject({ name: 'j1', topic: TOPIC, count: 298 });
     expect(m.per_dimension[0].mse).toBeCloseTo(0.01, 9);
     expect(m.per_dimension[0].l1).toBeCloseTo(0.1, 9);
     expect(m.per_dimension[1].mse).toBeCloseTo(0, 12);
-    expect(m.inference_latency_ms).toMatchObject({ count: 3, p50: 20, max: 30 });
+    expect(m.mean_l1).toBeCloseTo(0.05, 9);
   });
 
-  it('reports gaps in observation topics and counts safety interventions by limit and target', () => {
-    const stream: CommandStream = { names: ['a'], samples: [0n, 10n, 20n].map((t) => ({ tNs: t, values: Float64Array.of(0) })) };
+  it('leaves out predictions made while an observation topic was silent, and reports that gap', () => {
+    const times = Array.from({ length: 100 }, (_, i) => BigInt(i) * 10n * MS);
+    const recorded: CommandStream = { names: ['a'], samples: times.map((t) => ({ tNs: t, values: Float64Array.of(0) })) };
+    // Wrong by 1 inside the camera's silence (0.2 s to 0.6 s), right elsewhere.
+    const predicted: CommandStream = { names: ['a'], samples: times.map((t) => ({ tNs: t, values: Float64Array.of(t > 200n * MS && t < 600n * MS ? 1 : 0) })) };
+    const camera = [0n, 100n, 200n, 600n, 700n, 800n, 900n].map((t) => t * MS);
+    const m = evaluateCommands({ bag: 'b', policy: 'p', embodiment: 'e', channels: [{ topic: '/cmd', predicted, recorded }], observationTimesNs: { '/camera': camera } }).metrics as Record<string, any>;
+    expect(m.gaps).toEqual([{ topic: '/camera', start_s: 0.2, end_s: 0.6, duration_s: 0.4 }]);
+    expect(m.commands[0]).toMatchObject({ predicted: 100, compared: 61, skipped_in_observation_gaps: 39 });
+    expect(m.mean_mse).toBe(0);
+  });
+
+  it('keeps each command topic apart: the gripper on its own topic is aligned on its own samples', () => {
+    const arm: CommandStream = { names: ['j1'], samples: [0n, 10n, 20n].map((t) => ({ tNs: t * MS, values: Float64Array.of(1) })) };
+    const gripper: CommandStream = { names: ['finger'], samples: [5n, 15n].map((t) => ({ tNs: t * MS, values: Float64Array.of(0.04) })) };
+    const predictedGripper: CommandStream = { names: ['finger'], samples: [5n, 15n].map((t) => ({ tNs: t * MS, values: Float64Array.of(0.03) })) };
+    const m = evaluateCommands({ bag: 'b', policy: 'p', embodiment: 'e', channels: [{ topic: '/arm', predicted: arm, recorded: arm }, { topic: '/gripper', predicted: predictedGripper, recorded: gripper }] }).metrics as Record<string, any>;
+    expect(m.dimensions).toEqual(['j1', 'finger']);
+    expect(m.per_dimension.map((d: { topic: string; count: number }) => [d.topic, d.count])).toEqual([['/arm', 3], ['/gripper', 2]]);
+    expect(m.per_dimension[1].mse).toBeCloseTo(1e-4, 12);
+  });
+
+  it('counts safety interventions (warn and error events) by limit and target while the recorded commands run', () => {
+    const stream: CommandStream = { names: ['a'], samples: [0n, 1000n, 2000n, 3000n].map((t) => ({ tNs: t * MS, values: Float64Array.of(0) })) };
     const result = evaluateCommands({
-      bag: 'b', policy: 'p', embodiment: 'e', predicted: stream, recorded: stream,
-      observationTimesNs: { '/camera': [0n, 33n, 66n, 500n, 533n].map((t) => t * MS) },
+      bag: 'b', policy: 'p', embodiment: 'e', channels: [{ topic: '/cmd', predicted: stream, recorded: stream }],
       safetyEvents: [
         { tS: 0, limit: 'velocity', target: 'a', severity: 'warn' },
         { tS: 1, limit: 'velocity', target: 'a', severity: 'warn' },
         { tS: 2, limit: 'watchdog_camera', target: '/camera', severity: 'error' },
+        { tS: 3, limit: 'watchdog_camera', target: '/camera', severity: 'info' },
+        { tS: 3.5, limit: 'velocity', target: 'a', severity: 'warn' },
       ],
     });
     const m = result.metrics as Record<string, any>;
-    expect(m.gaps.map((g: { topic: string }) => g.topic)).toEqual(['/camera']);
-    expect(m.safety_interventions).toEqual({ total: 3, by_limit: { velocity: 2, watchdog_camera: 1 }, by_target: { '/camera': 1, a: 2 } });
+    expect(m.safety_interventions).toEqual({ total: 3, by_limit: { velocity: 2, watchdog_camera: 1 }, by_target: { '/camera': 1, a: 2 }, outside_recorded_commands: 1 });
     expect(m.mean_mse).toBe(0);
     expect(m.token_accuracy).toBeNull();
   });
 
   it('gives identical metrics.json for identical inputs', async () => {
     const recorded = await recordedFromBag();
-    const run = (): string => JSON.stringify(evaluateCommands({ bag: 'b', policy: 'p', embodiment: 'e', predicted: recorded, recorded }).metrics);
+    const run = (): string => JSON.stringify(evaluateCommands({ bag: 'b', policy: 'p', embodiment: 'e', channels: [{ topic: TOPIC, predicted: recorded, recorded }] }).metrics);
     expect(run()).toBe(run());
   });
 });

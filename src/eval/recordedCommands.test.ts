@@ -38,3 +38,12 @@ describe('recordedCommandSamples', () => {
     expect(() => recordedCommandSamples('std_msgs/msg/String', { data: '' }, 1n, ['a'])).toThrow(expect.objectContaining({ code: 'BAG_UNSUPPORTED' }));
   });
 });
+
+describe('recordedCommandSamples in joint_velocity mode', () => {
+  it('reads the velocities of JointTrajectory points and JointState commands, by name', () => {
+    const trajectory = { header, joint_names: ['j2', 'j1'], points: [{ positions: [0.2, 0.1], velocities: [2, 1], accelerations: [], effort: [], time_from_start: { sec: 0, nanosec: 0 } }] };
+    expect(Array.from(recordedCommandSamples('trajectory_msgs/msg/JointTrajectory', trajectory, 5n, ['j1', 'j2'], 'velocity')[0]!.values)).toEqual([1, 2]);
+    const js = { header, name: ['j1', 'j2'], position: [], velocity: new Float64Array([0.5, -0.5]), effort: [] };
+    expect(Array.from(recordedCommandSamples('sensor_msgs/msg/JointState', js, 5n, ['j2', 'j1'], 'velocity')[0]!.values)).toEqual([-0.5, 0.5]);
+  });
+});

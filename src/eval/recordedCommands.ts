@@ -16,23 +16,27 @@ function byName(names: readonly string[], values: ArrayLike<number>, dimensions:
   });
 }
 
+/** What a joint command is compared on: positions, or velocities (joint_velocity control). */
+export type CommandField = 'position' | 'velocity';
+
 /**
  * The command samples one recorded command message stands for, in `dimensions` order, mapped by joint name
  * (never by position in the message). A JointTrajectory gives one sample per point, at its header stamp (the
  * log time when the stamp is zero, meaning "now") plus the point's time_from_start. Float64MultiArray has no
- * names: its values are in the controller's joint order, which is `dimensions`.
+ * names: its values are in the controller's joint order, which is `dimensions` (positions or velocities, as
+ * the controller reads them). `field` picks positions or velocities out of JointTrajectory and JointState.
  */
-export function recordedCommandSamples(type: string, message: unknown, logTimeNs: bigint, dimensions: readonly string[]): CommandSample[] {
+export function recordedCommandSamples(type: string, message: unknown, logTimeNs: bigint, dimensions: readonly string[], field: CommandField = 'position'): CommandSample[] {
   switch (type) {
     case 'trajectory_msgs/msg/JointTrajectory': {
       const m = message as JointTrajectoryMsg;
       const stampNs = timeToNs(m.header.stamp);
       const startNs = stampNs === 0n ? logTimeNs : stampNs;
-      return m.points.map((p) => ({ tNs: startNs + timeToNs(p.time_from_start), values: byName(m.joint_names, p.positions, dimensions) }));
+      return m.points.map((p) => ({ tNs: startNs + timeToNs(p.time_from_start), values: byName(m.joint_names, field === 'position' ? p.positions : p.velocities, dimensions) }));
     }
     case 'sensor_msgs/msg/JointState': {
       const m = message as JointStateMsg;
-      return [{ tNs: logTimeNs, values: byName(m.name, m.position, dimensions) }];
+      return [{ tNs: logTimeNs, values: byName(m.name, field === 'position' ? m.position : m.velocity, dimensions) }];
     }
     case 'std_msgs/msg/Float64MultiArray': {
       const m = message as Float64MultiArrayMsg;

@@ -1,13 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PNG } from 'pngjs';
-import { removeTempDirs, tempDir } from '../bag/testing/writeTestBags';
 import type { CommandStream } from './CommandStream';
 import { evaluateCommands } from './evaluateCommands';
 import { renderReport } from './renderReport';
-
-afterAll(removeTempDirs);
 
 const JOINTS = ['panda_joint1', 'panda_joint2'];
 
@@ -27,8 +20,9 @@ function streams(): { predicted: CommandStream; recorded: CommandStream } {
 
 function report(): string {
   const { predicted, recorded } = streams();
-  const result = evaluateCommands({ bag: 'run<1>.mcap', policy: 'openvla-tiny', embodiment: 'franka_panda', predicted, recorded, inferenceS: [0.012] });
-  return renderReport(result, predicted, recorded);
+  const topic = '/panda_arm_controller/joint_trajectory';
+  const result = evaluateCommands({ bag: 'run<1>.mcap', policy: 'openvla-tiny', embodiment: 'franka_panda', channels: [{ topic, predicted, recorded }] });
+  return renderReport(result, [{ topic, predicted, recorded }], { notes: ['wall-clock figures are in timing.json'] });
 }
 
 describe('renderReport', () => {
@@ -50,30 +44,5 @@ describe('renderReport', () => {
     const html = report();
     const recordedPath = /<path d="([^"]+)" fill="none" stroke="#d62728"/.exec(html)![1]!;
     expect(recordedPath.match(/M/g)).toHaveLength(2);
-  });
-});
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
-const withChromium = CHROMIUM === undefined ? it.skip : it;
-
-describe('report.html in headless Chromium', () => {
-  withChromium('renders both lines and the shaded gap (screenshot pixels)', () => {
-    const dir = tempDir();
-    const page = join(dir, 'report.html');
-    const shot = join(dir, 'report.png');
-    writeFileSync(page, report());
-    execFileSync(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=800,1400', `--screenshot=${shot}`, `file://${page}`], { stdio: 'ignore', timeout: 60_000 });
-    const png = PNG.sync.read(readFileSync(shot));
-    const count = (r: number, g: number, b: number, tolerance = 40): number => {
-      let n = 0;
-      for (let i = 0; i < png.data.length; i += 4) {
-        if (Math.abs(png.data[i]! - r) + Math.abs(png.data[i + 1]! - g) + Math.abs(png.data[i + 2]! - b) < tolerance) n++;
-      }
-      return n;
-    };
-    expect(png.width).toBe(800);
-    expect(count(0x1f, 0x77, 0xb4)).toBeGreaterThan(200); // predicted (blue)
-    expect(count(0xd6, 0x27, 0x28)).toBeGreaterThan(200); // recorded (red)
-    expect(count(0xf8, 0xdd, 0xdb, 12)).toBeGreaterThan(1000); // gap shading (#f4c7c3 at 60% on white)
   });
 });

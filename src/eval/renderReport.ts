@@ -5,8 +5,36 @@ import { escapeXml, svgLinePlot } from './svgLinePlot';
 const PREDICTED_COLOR = '#1f77b4';
 const RECORDED_COLOR = '#d62728';
 
+/** The streams of one command topic, as plotted. */
+export interface ReportChannel {
+  topic: string;
+  predicted: CommandStream;
+  recorded: CommandStream;
+  /** Unit of each dimension (default rad). */
+  units?: readonly string[];
+}
+
+export interface ReportOptions {
+  /** Lines shown under the summary (where the wall-clock figures are, how the replay ran). */
+  notes?: readonly string[];
+}
+
+interface Metrics {
+  bag: string;
+  policy: string;
+  embodiment: string;
+  commands: { topic: string; predicted: number; recorded: number; compared: number; skipped_in_gaps: number; skipped_in_observation_gaps: number; skipped_outside_recording: number }[];
+  per_dimension: { name: string; topic: string; mse: number | null; l1: number | null; max_abs: number | null; count: number }[];
+  mean_mse: number | null;
+  mean_l1: number | null;
+  token_accuracy: number | null;
+  token_accuracy_note?: string;
+  safety_interventions: { total: number; by_limit: Record<string, number> };
+  replay?: Record<string, unknown>;
+}
+
 function num(v: unknown): string {
-  return typeof v === 'number' ? String(Number(v.toPrecision(6))) : v === null || v === undefined ? '–' : escapeXml(String(v));
+  return typeof v === 'number' ? String(Number(v.toPrecision(6))) : v === null || v === undefined ? '–' : escapeXml(typeof v === 'object' ? JSON.stringify(v) : String(v));
 }
 
 function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
@@ -15,57 +43,64 @@ function table(headers: readonly string[], rows: readonly (readonly unknown[])[]
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** `modelled_latency_s` -> `modelled latency (s)`. */
+function label(key: string): string {
+  return key.replace(/_s$/, ' (s)').replace(/_/g, ' ');
+}
+
+function earliest(channels: readonly ReportChannel[]): bigint {
+  let t0: bigint | undefined;
+  for (const c of channels) {
+    for (const s of [c.predicted.samples[0], c.recorded.samples[0]]) if (s !== undefined && (t0 === undefined || s.tNs < t0)) t0 = s.tNs;
+  }
+  return t0 ?? 0n;
+}
+
 /**
  * report.html of an evaluation: the summary, per-dimension errors, the gaps, and one plot per dimension of
- * predicted against recorded commands over bag time, gaps shaded. One self-contained file (inline CSS and
+ * predicted against recorded commands over bag time (seconds from the first command), gaps shaded: those of
+ * the dimension's command topic and those of the observation topics. One self-contained file (inline CSS and
  * SVG, no scripts, no external assets), identical for identical inputs.
  */
-export function renderReport(result: EvalResult, predicted: CommandStream, recorded: CommandStream, unit: (dimension: string) => string = () => 'rad'): string {
-  const m = result.metrics as {
-    bag: string;
-    policy: string;
-    embodiment: string;
-    commands: Record<string, number | null>;
-    per_dimension: { name: string; mse: number | null; l1: number | null; max_abs: number | null; count: number }[];
-    mean_mse: number | null;
-    mean_l1: number | null;
-    token_accuracy: number | null;
-    safety_interventions: { total: number; by_limit: Record<string, number> };
-    inference_latency_ms: Record<string, number | null>;
-  };
-  const times = [...predicted.samples, ...recorded.samples].map((s) => s.tNs);
-  const t0 = times.length === 0 ? 0n : times.reduce((a, b) => (b < a ? b : a));
+export function renderReport(result: EvalResult, channels: readonly ReportChannel[], options: ReportOptions = {}): string {
+  const m = result.metrics as unknown as Metrics;
+  const t0 = earliest(channels);
   const x = (tNs: bigint): number => seconds(tNs - t0);
-  const maxGapS = result.maxGapNs === undefined ? undefined : seconds(result.maxGapNs);
-  const shaded = result.gaps.filter((g) => g.topic === 'recorded commands').map((g) => [x(g.startNs), x(g.endNs)] as const);
-  const plots = predicted.names.map((name, i) =>
-    svgLinePlot({
-      title: name,
-      xLabel: 'bag time (s)',
-      yLabel: unit(name),
-      shaded,
-      series: [
-        { label: 'recorded', color: RECORDED_COLOR, points: recorded.samples.map((s) => [x(s.tNs), s.values[i]!] as const), breakAboveDx: maxGapS },
-        { label: 'predicted', color: PREDICTED_COLOR, points: predicted.samples.map((s) => [x(s.tNs), s.values[i]!] as const), dashed: true },
-      ],
-    }),
-  );
+  const commandTopics = new Set(channels.map((c) => c.topic));
+  const observationShading = result.gaps.filter((g) => !commandTopics.has(g.topic)).map((g) => [x(g.startNs), x(g.endNs)] as const);
+  const plots: string[] = [];
+  for (const channel of channels) {
+    const maxGapNs = result.channels.find((c) => c.topic === channel.topic)?.maxGapNs;
+    const maxGapS = maxGapNs === undefined ? undefined : seconds(maxGapNs);
+    const shaded = [...result.gaps.filter((g) => g.topic === channel.topic).map((g) => [x(g.startNs), x(g.endNs)] as const), ...observationShading];
+    channel.predicted.names.forEach((name, i) => {
+      plots.push(
+        svgLinePlot({
+          title: name,
+          xLabel: 'bag time (s)',
+          yLabel: channel.units?.[i] ?? 'rad',
+          shaded,
+          series: [
+            { label: 'recorded', color: RECORDED_COLOR, points: channel.recorded.samples.map((s) => [x(s.tNs), s.values[i]!] as const), breakAboveDx: maxGapS },
+            { label: 'predicted', color: PREDICTED_COLOR, points: channel.predicted.samples.map((s) => [x(s.tNs), s.values[i]!] as const), dashed: true },
+          ],
+        }),
+      );
+    });
+  }
   const summary: [string, unknown][] = [
     ['bag', m.bag],
     ['policy', m.policy],
     ['embodiment', m.embodiment],
-    ['predicted commands', m.commands.predicted],
-    ['recorded commands', m.commands.recorded],
-    ['compared', m.commands.compared],
-    ['skipped in gaps', m.commands.skipped_in_gaps],
-    ['skipped outside the recording', m.commands.skipped_outside_recording],
     ['mean MSE', m.mean_mse],
     ['mean L1', m.mean_l1],
-    ['token accuracy', m.token_accuracy],
+    ['token accuracy', m.token_accuracy ?? m.token_accuracy_note ?? null],
     ['safety interventions', m.safety_interventions.total],
-    ['inference latency p50 / p99 (ms)', `${num(m.inference_latency_ms.p50)} / ${num(m.inference_latency_ms.p99)}`],
+    ...Object.entries(m.replay ?? {}).map(([k, v]): [string, unknown] => [label(k), Array.isArray(v) ? v.join(' | ') : v]),
   ];
+  const commandRows = m.commands.map((c) => [c.topic, c.predicted, c.recorded, c.compared, c.skipped_in_gaps, c.skipped_in_observation_gaps, c.skipped_outside_recording]);
   const gapRows = result.gaps.map((g) => [g.topic, x(g.startNs), x(g.endNs), seconds(g.endNs - g.startNs)]);
+  const notes = (options.notes ?? []).map((n) => `<p class="note">${escapeXml(n)}</p>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -77,14 +112,18 @@ table { border-collapse: collapse; margin: 8px 0 20px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; font-size: 13px; }
 th { background: #f3f3f3; }
 td:first-child, th:first-child { text-align: left; }
+.note { font-size: 13px; color: #555; }
 .plots svg { display: block; margin: 8px 0; }
 </style>
 </head>
 <body>
 <h1>Offline evaluation</h1>
 ${table(['', 'value'], summary)}
+${notes}
+<h2>Commands compared</h2>
+${table(['topic', 'predicted', 'recorded', 'compared', 'in recorded gaps', 'in observation gaps', 'outside the recording'], commandRows)}
 <h2>Errors per dimension (predicted − recorded)</h2>
-${table(['dimension', 'MSE', 'L1', 'max |error|', 'pairs'], m.per_dimension.map((d) => [d.name, d.mse, d.l1, d.max_abs, d.count]))}
+${table(['dimension', 'topic', 'MSE', 'L1', 'max |error|', 'pairs'], m.per_dimension.map((d) => [d.name, d.topic, d.mse, d.l1, d.max_abs, d.count]))}
 <h2>Safety interventions by limit</h2>
 ${table(['limit', 'count'], Object.entries(m.safety_interventions.by_limit))}
 <h2>Gaps (not compared, not interpolated)</h2>

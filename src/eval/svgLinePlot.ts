@@ -38,7 +38,8 @@ export function ticks(lo: number, hi: number, target = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  // From an integer count of steps, so that zero is exactly 0 (summing steps gives -2.8e-17).
+  for (let k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 
@@ -52,14 +53,18 @@ export function svgLinePlot(o: PlotOptions): string {
   const height = o.height ?? 240;
   const m = { left: 64, right: 16, top: 28, bottom: 40 };
   const maxPoints = o.maxPoints ?? 3000;
-  const all = o.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  let [x0, x1, y0, y1] = [0, 1, 0, 1];
-  if (all.length > 0) {
-    x0 = Math.min(...all.map((p) => p[0]));
-    x1 = Math.max(...all.map((p) => p[0]));
-    y0 = Math.min(...all.map((p) => p[1]));
-    y1 = Math.max(...all.map((p) => p[1]));
+  // A loop, not Math.min(...points): an hour at 100 Hz is more arguments than a call can take.
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const s of o.series) {
+    for (const [x, y] of s.points) {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
   }
+  if (x0 === Infinity) [x0, x1, y0, y1] = [0, 1, 0, 1];
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 0.5, y1 + 0.5];
   const pad = (y1 - y0) * 0.05;

@@ -19,6 +19,9 @@ export interface SimTransportOptions extends SimWorldOptions {
   realtime?: boolean;
 }
 
+/** Sensor and tick times this close are one instant, s. */
+const SAME_INSTANT_S = 1e-9;
+
 interface Periodic {
   periodS: number;
   nextS: number;
@@ -108,7 +111,12 @@ export class SimTransport implements Transport {
         nowS += dt;
       }
       nowS = until;
-      if (nextEvent > toS) return;
+      // A sensor due at the instant a sleeper (a control tick) is due publishes right after it wakes, whichever
+      // way rounding put the two times: sensors and deadlines add their periods up differently, and a bag,
+      // which stores nanoseconds, can only be replayed the same way if the order does not hang on the last bit.
+      if (nextEvent >= toS - SAME_INSTANT_S) return;
+      // Sensors publish at their own time: a recorder or any subscriber reading the clock sees that time.
+      this.clock.set(Math.max(nextEvent, this.clock.nowS()));
       this.fireDue(nextEvent);
     }
   }

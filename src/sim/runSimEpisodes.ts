@@ -3,6 +3,7 @@ import type { Embodiment } from '../config/Embodiment';
 import { ControlLoop, type ControlLoopStats } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
 import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
+import { nsToSeconds, secondsToNs } from '../msgs/rosTime';
 import type { Policy } from '../policy/Policy';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import { type ReachTaskOptions, sampleReachTask } from './ReachTask';
@@ -144,8 +145,9 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
       };
       results.push(result);
       options.onEpisode?.(result);
-      // A quiet second between episodes keeps them apart in the recording.
-      await sim.clock.sleepUntil(sim.clock.nowS() + 1);
+      // A quiet second between episodes keeps them apart in the recording. The next episode starts at a time a
+      // bag stores exactly (whole nanoseconds), so that replaying the recording runs on the same tick times.
+      await sim.clock.sleepUntil(nsToSeconds(secondsToNs(sim.clock.nowS() + 1)));
     }
   } finally {
     if (options.policy === 'scripted') await policy.close();

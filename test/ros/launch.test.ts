@@ -106,6 +106,6 @@ describe('docs/ROS.md', () => {
 
   it('gives the lifecycle commands and the colcon steps', () => {
     for (const t of ['configure', 'activate', 'deactivate', 'cleanup', 'shutdown']) expect(docs).toContain(`ros2 lifecycle set /vla_bridge ${t}`);
-    expect(docs).toMatch(/npm ci[\s\S]*rosdep install[\s\S]*colcon build[\s\S]*source install\/setup\.bash/);
+    expect(docs).toMatch(/scripts\/setup\.sh --no-run[\s\S]*rosdep install[\s\S]*colcon build[\s\S]*source install\/setup\.bash/);
   });
 });

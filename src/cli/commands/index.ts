@@ -3,6 +3,7 @@ import type { CliContext } from '../CliContext';
 import { registerBagInfo } from './bagInfo';
 import { registerBench } from './bench';
 import { registerCheck } from './check';
+import { registerEval } from './eval';
 import { registerInfer } from './infer';
 import { registerRun } from './run';
 import { registerSafetyFilter } from './safetyFilter';
@@ -10,7 +11,7 @@ import { registerSim } from './sim';
 import { registerUrdf } from './urdf';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand, each exporting `register<Name>`. */
-const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerInfer, registerSafetyFilter, registerRun];
+const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerEval, registerInfer, registerSafetyFilter, registerRun];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of REGISTRATIONS) register(program, ctx);

@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import type { Handover } from '../../control/queue/ActionQueue';
+import { InstructionOverridePolicy, wrongCubeInstruction } from '../../demos/InstructionOverridePolicy';
 import { VlaError } from '../../errors';
 import type { Policy } from '../../policy/Policy';
 import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/runSimEpisodes';
@@ -13,7 +14,8 @@ import { RunFailed } from '../main';
 /** The embodiment `sim` runs when none is given: the default demo. */
 export const DEFAULT_SIM_EMBODIMENT = 'franka_panda';
 
-const HANDOVERS: Readonly<Record<string, Handover>> = {
+/** `--handover` choices (`vla-bridge eval` offers the same). */
+export const HANDOVERS: Readonly<Record<string, Handover>> = {
   receding_horizon: { kind: 'receding_horizon', blendS: 0 },
   overlap_blend: { kind: 'receding_horizon', blendS: 0.3 },
   temporal_ensemble: { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS: 0.3 },
@@ -29,6 +31,7 @@ interface SimOptions {
   handover: string;
   latency: string;
   timeLimit?: string;
+  instructionOverride?: string;
   json?: boolean;
 }
 
@@ -92,6 +95,7 @@ export function registerSim(program: Command, ctx: CliContext): void {
     .option('--handover <H>', `how chunks hand over: ${Object.keys(HANDOVERS).join(', ')}`, 'overlap_blend')
     .option('--latency <S>', 'inference latency modelled in simulated time, seconds', '0.1')
     .option('--time-limit <S>', 'seconds of simulated time per episode')
+    .option('--instruction-override <I>', "give the policy another instruction than the episode's: `wrong` (names another cube of the scene) or any text; success is still judged on the episode's cube")
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (opts: SimOptions) => {
       const episodes = parseNumberOption(opts.episodes, '--episodes', (v) => Number.isInteger(v) && v >= 1);
@@ -101,7 +105,12 @@ export function registerSim(program: Command, ctx: CliContext): void {
       const handover = HANDOVERS[opts.handover];
       if (handover === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown handover "${opts.handover}"`, { path: '--handover', hint: `use one of ${Object.keys(HANDOVERS).join(', ')}` });
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
-      const policy = opts.policy === 'scripted' ? 'scripted' : await loadPolicyFolder(resolve(ctx.cwd, opts.policy));
+      const override = opts.instructionOverride;
+      if (override !== undefined && opts.policy === 'scripted') {
+        throw new VlaError('ARGUMENT_INVALID', 'the scripted expert reads its goal from the simulator, not the instruction', { path: '--instruction-override', hint: 'use --instruction-override with a policy folder' });
+      }
+      const loaded = opts.policy === 'scripted' ? 'scripted' : await loadPolicyFolder(resolve(ctx.cwd, opts.policy));
+      const policy = loaded === 'scripted' || override === undefined ? loaded : new InstructionOverridePolicy(loaded, override === 'wrong' ? wrongCubeInstruction : () => override);
       const bar = ctx.interactive
         ? new SingleBar({ stream: ctx.stderr, format: 'sim [{bar}] {value}/{total} episodes | success {successes} | {instruction}', hideCursor: true, clearOnComplete: true })
         : undefined;
@@ -131,8 +140,11 @@ export function registerSim(program: Command, ctx: CliContext): void {
         bar?.stop();
         if (policy !== 'scripted') await policy.close();
       }
-      if (opts.json === true) writeJson(ctx, simJson(summary));
-      else printSummary(ctx, summary);
+      if (opts.json === true) writeJson(ctx, override === undefined ? simJson(summary) : { ...simJson(summary), instruction_override: override });
+      else {
+        printSummary(ctx, summary);
+        if (override !== undefined) writeLine(ctx, `  instruction      overridden: ${override === 'wrong' ? "each episode's names another cube" : JSON.stringify(override)}`);
+      }
       if (summary.inferences === 0 && summary.inference_failures > 0) throw new RunFailed(`the policy produced no action chunk (${summary.inference_failures} inferences failed)`);
     });
 }

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeTempDirs, tempDir } from '../../bag/testing/writeTestBags';
+import { loadEmbodiment } from '../../config/loadEmbodiment';
+import { copyBag, recordSimBag } from '../../eval/testing/simBags';
+import { runCli } from '../../../test/support/runCli';
+
+const POLICY = join(__dirname, '../../../test/fixtures/policies/tiny_openvla');
+const panda = loadEmbodiment('franka_panda');
+
+let root: string;
+let bag: string;
+
+beforeAll(async () => {
+  root = tempDir('vla-bridge-eval-cli-');
+  bag = (await recordSimBag(panda, root, { episodes: 2, seed: 2, imageSizePx: 48 })).dir;
+});
+afterAll(removeTempDirs);
+
+const evalArgs = (out: string, ...more: string[]): string[] => ['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, out), ...more];
+
+describe('vla-bridge eval', () => {
+  it('--json prints the metrics; two runs write byte-identical outputs; bag-info reads predictions.mcap', async () => {
+    const first = await runCli(evalArgs('a', '--json'));
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const m = JSON.parse(first.stdout) as Record<string, any>;
+    expect(m).toMatchObject({ policy: 'tiny_openvla', embodiment: 'franka_panda', dimensions: [...panda.commandJointNames], token_accuracy: null, replay: { episodes: 2, modelled_latency_s: 0.1, handover: 'overlap_blend', inference_failures: 0 } });
+    expect(m.per_dimension).toHaveLength(8);
+    for (const d of m.per_dimension) {
+      expect(d.count).toBeGreaterThan(100);
+      expect(d.mse).toBeGreaterThanOrEqual(0);
+      expect(d.l1).toBeGreaterThanOrEqual(0);
+      expect(d.mse).toBeGreaterThanOrEqual(d.l1 * d.l1 - 1e-12); // E[e^2] >= E[|e|]^2
+    }
+    expect(m.mean_mse).toBeGreaterThan(0); // a random tiny model does not drive the arm as the expert did
+    expect(m.replay.chunks).toBeGreaterThan(5);
+    expect(m.timing.inference_wall_ms.count).toBe(m.replay.chunks);
+    expect(m.timing.real_time_factor).toBeGreaterThan(0);
+    expect(m.outputs.predictions).toBe(join(root, 'a', 'predictions.mcap'));
+
+    const second = await runCli(evalArgs('b'));
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^vla-bridge eval: tiny_openvla on .* \(franka_panda\), [\d.]+ s of bag time, 2 episode\(s\)\n/);
+    expect(second.stdout).toContain('panda_finger_joint1');
+    for (const file of ['metrics.json', 'report.html', 'predictions.mcap', 'metadata.yaml']) {
+      expect(readFileSync(join(root, 'b', file)).equals(readFileSync(join(root, 'a', file)))).toBe(true);
+    }
+    const info = await runCli(['bag-info', join(root, 'a', 'predictions.mcap'), '--json']);
+    expect(info.code).toBe(0);
+    const topics = Object.fromEntries((JSON.parse(info.stdout) as { topics: { name: string; type: string; count: number }[] }).topics.map((t) => [t.name, t]));
+    expect(topics['/vla_bridge/preview/panda_arm_controller/joint_trajectory']).toMatchObject({ type: 'trajectory_msgs/msg/JointTrajectory', count: m.commands[0].predicted });
+    expect(topics['/vla_bridge/action_chunk']).toMatchObject({ type: 'vla_bridge/msg/ActionChunk', count: m.replay.chunks });
+    expect(topics['/vla_bridge/safety_events']?.type).toBe('vla_bridge/msg/SafetyEvent');
+  });
+
+  it('exits 2 naming the file for a truncated or corrupt bag, and writes nothing', async () => {
+    const file = join(bag, 'sim_bag_0.mcap');
+    const bytes = readFileSync(file);
+    const truncated = join(root, 'truncated.mcap');
+    writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
+    const cut = await runCli(['eval', '--bag', truncated, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'cut')]);
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toContain(`${truncated}: the MCAP file is truncated`);
+    const corrupt = join(root, 'corrupt.mcap');
+    const damaged = Buffer.from(bytes);
+    damaged[damaged.length >> 1]! ^= 0x55;
+    writeFileSync(corrupt, damaged);
+    const bad = await runCli(['eval', '--bag', corrupt, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${corrupt}: the MCAP file is corrupt`);
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    for (const out of ['cut', 'bad']) for (const file of ['metrics.json', 'predictions.mcap', 'metadata.yaml']) expect(existsSync(join(root, out, file))).toBe(false);
+  });
+
+  it('exits 2 naming the topics a bag lacks and listing those it has', async () => {
+    const noCamera = await copyBag(bag, join(root, 'no_camera'), (m) => m.topic !== '/camera/color/image_raw');
+    const r = await runCli(['eval', '--bag', noCamera, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'x')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the bag lacks what embodiment "franka_panda" needs: /camera/color/image_raw (sensor_msgs/msg/Image, camera "primary")');
+    expect(r.stderr).toContain('The bag has: /gripper_controller/commands (std_msgs/msg/Float64MultiArray');
+    const ur5e = await runCli(['eval', '--bag', bag, '--embodiment', 'ur5e', '--policy', POLICY, '--out', join(root, 'x')]);
+    expect(ur5e.code).toBe(2);
+    expect(ur5e.stderr).toContain('/scaled_joint_trajectory_controller/joint_trajectory (the recorded commands to compare with)');
+  });
+
+  it('exits 2 for an instruction neither in the bag nor given, and runs once it is given', async () => {
+    const silent = await copyBag(bag, join(root, 'no_instruction'), (m) => m.topic !== '/vla_bridge/instruction');
+    const r = await runCli(['eval', '--bag', silent, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'y')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--instruction: no instruction: the bag has no messages on /vla_bridge/instruction and --instruction was not given');
+    const given = await runCli(['eval', '--bag', silent, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'y'), '--instruction', 'reach the red cube', '--json']);
+    expect(given.code).toBe(0);
+    expect(JSON.parse(given.stdout).replay).toMatchObject({ episodes: 1, instructions: ['reach the red cube'] });
+  });
+
+  it('exits 2 for options that cannot work, before loading anything', async () => {
+    const cases: [string[], string][] = [
+      [evalArgs('z', '--latency', '-1'), '--latency'],
+      [evalArgs('z', '--handover', 'sideways'), '--handover'],
+      [['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', 'scripted', '--out', join(root, 'z')], "the scripted expert reads the simulator's state"],
+      [['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', join(root, 'none'), '--out', join(root, 'z')], 'policy folder not found'],
+      [['eval', '--bag', join(root, 'missing.mcap'), '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'z')], 'not found'],
+      [['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', POLICY], "required option '--out <DIR>' not specified"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(message)]);
+    }
+  });
+
+  it('exits 2 when the policy cannot drive the embodiment (its cameras)', async () => {
+    const r = await runCli(['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', join(POLICY, '..', 'tiny_act'), '--out', join(root, 'w')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('policy "tiny_act" needs camera(s) top, wrist');
+  });
+});

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadEmbodiment } from '../../config/loadEmbodiment';
+import { VlaError } from '../../errors';
+import { DEFAULT_INSTRUCTION_TOPIC, type EvalRunResult, runEval } from '../../eval/runEval';
+import type { Policy } from '../../policy/Policy';
+import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
+import { RunFailed } from '../main';
+import { HANDOVERS } from './sim';
+
+interface EvalOptions {
+  bag: string;
+  embodiment: string;
+  policy: string;
+  out: string;
+  instruction?: string;
+  instructionTopic: string;
+  latency: string;
+  handover: string;
+  json?: boolean;
+}
+
+interface Metrics {
+  policy: string;
+  embodiment: string;
+  per_dimension: { name: string; mse: number | null; l1: number | null; count: number }[];
+  mean_mse: number | null;
+  mean_l1: number | null;
+  commands: { topic: string; predicted: number; recorded: number; compared: number; skipped_in_gaps: number; skipped_in_observation_gaps: number; skipped_outside_recording: number }[];
+  token_accuracy: number | null;
+  tokens_compared: number;
+  token_accuracy_note?: string;
+  safety_interventions: { total: number; by_limit: Record<string, number>; outside_recorded_commands: number };
+  gaps: { topic: string; start_s: number; end_s: number; duration_s: number }[];
+  replay: { duration_s: number; episodes: number; chunks: number; inference_failures: number; start_s: number | null };
+}
+
+/** A policy folder through the policy runtime (onnxruntime is loaded only then). */
+async function loadPolicyFolder(dir: string): Promise<Policy> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadPolicy } = require('../../policy/loadPolicy') as typeof import('../../policy/loadPolicy');
+  return loadPolicy(dir);
+}
+
+function g(v: number | null): string {
+  return v === null ? 'n/a' : Number(v.toPrecision(4)).toString();
+}
+
+function printSummary(ctx: CliContext, bag: string, out: EvalRunResult): void {
+  const m = out.metrics as unknown as Metrics;
+  const t = out.timing as { replay_wall_s: number; real_time_factor: number | null; inference_wall_ms: { p50: number | null; p99: number | null } };
+  const startS = m.replay.start_s ?? 0;
+  writeLine(ctx, `vla-bridge eval: ${m.policy} on ${bag} (${m.embodiment}), ${m.replay.duration_s.toFixed(2)} s of bag time, ${m.replay.episodes} episode(s)`);
+  for (const c of m.commands) {
+    writeLine(ctx, `  commands     ${c.topic}: ${c.predicted} predicted, ${c.recorded} recorded, ${c.compared} compared (${c.skipped_in_gaps} in recorded gaps, ${c.skipped_in_observation_gaps} in observation gaps, ${c.skipped_outside_recording} outside the recording)`);
+  }
+  writeLine(ctx, `  error        mean MSE ${g(m.mean_mse)}   mean L1 ${g(m.mean_l1)}`);
+  const width = Math.max(...m.per_dimension.map((d) => d.name.length));
+  for (const d of m.per_dimension) writeLine(ctx, `    ${d.name.padEnd(width)}  MSE ${g(d.mse).padEnd(10)} L1 ${g(d.l1).padEnd(10)} (${d.count} pairs)`);
+  writeLine(ctx, `  tokens       ${m.token_accuracy === null ? `n/a (${m.token_accuracy_note ?? 'nothing to compare'})` : `accuracy ${g(m.token_accuracy)} over ${m.tokens_compared} tokens`}`);
+  const limits = Object.entries(m.safety_interventions.by_limit).map(([k, n]) => `${k} ${n}`).join(', ');
+  const outside = m.safety_interventions.outside_recorded_commands;
+  writeLine(ctx, `  safety       ${m.safety_interventions.total} interventions${limits === '' ? '' : ` (${limits})`}${outside > 0 ? `; ${outside} more where the bag has no commands` : ''}`);
+  if (m.gaps.length === 0) writeLine(ctx, '  gaps         none');
+  for (const gap of m.gaps) writeLine(ctx, `  gap          ${gap.topic}: ${(gap.start_s - startS).toFixed(3)} s to ${(gap.end_s - startS).toFixed(3)} s (${gap.duration_s.toFixed(3)} s without messages; not compared)`);
+  writeLine(ctx, `  inference    ${m.replay.chunks} chunks, ${m.replay.inference_failures} failures; measured p50 ${g(t.inference_wall_ms.p50)} ms, p99 ${g(t.inference_wall_ms.p99)} ms (wall)`);
+  writeLine(ctx, `  speed        ${t.replay_wall_s.toFixed(2)} s wall, ${t.real_time_factor === null ? 'n/a' : `${t.real_time_factor.toFixed(1)}x real time`}`);
+  const shown = Object.values(out.files).map((f) => {
+    const r = relative(ctx.cwd, f);
+    return r === '' || r.startsWith('..') ? f : r;
+  });
+  writeLine(ctx, `  outputs      ${shown.join(', ')}`);
+}
+
+export function registerEval(program: Command, ctx: CliContext): void {
+  program
+    .command('eval')
+    .description('offline evaluation: replay a rosbag2 bag through the live pipeline in bag time and compare the predicted commands with the recorded ones; writes metrics.json, report.html, predictions.mcap')
+    .requiredOption('--bag <PATH>', 'a bag folder, its metadata.yaml, or one .mcap or .db3 file (camera, joint states and the commands really sent)')
+    .requiredOption('--embodiment <E>', 'shipped embodiment name or path to an embodiment YAML (its topics and joint order)')
+    .requiredOption('--policy <P>', 'a policy folder')
+    .requiredOption('--out <DIR>', 'folder for metrics.json, report.html, predictions.mcap and timing.json')
+    .option('--instruction <TEXT>', "the task, instead of the bag's instruction topic")
+    .option('--instruction-topic <T>', 'std_msgs/String topic of the instruction in the bag; each message starts an episode', DEFAULT_INSTRUCTION_TOPIC)
+    .option('--latency <S>', 'inference latency modelled in bag time, seconds', '0.1')
+    .option('--handover <H>', `how chunks hand over: ${Object.keys(HANDOVERS).join(', ')}`, 'overlap_blend')
+    .option('--json', 'print metrics.json (with the timing and the output files) on stdout')
+    .action(async (opts: EvalOptions) => {
+      const latencyS = parseNumberOption(opts.latency, '--latency', (v) => v >= 0 && Number.isFinite(v));
+      const handover = HANDOVERS[opts.handover];
+      if (handover === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown handover "${opts.handover}"`, { path: '--handover', hint: `use one of ${Object.keys(HANDOVERS).join(', ')}` });
+      if (opts.instruction !== undefined && opts.instruction.trim() === '') throw new VlaError('ARGUMENT_INVALID', '--instruction is empty', { path: '--instruction', hint: 'give the task in words, e.g. --instruction "reach the red cube"' });
+      if (opts.policy === 'scripted') {
+        throw new VlaError('ARGUMENT_INVALID', 'the scripted expert reads the simulator\'s state, which a bag does not hold', { path: '--policy', hint: 'give a policy folder; the bag\'s recorded commands already are the expert\'s' });
+      }
+      const policyDir = resolve(ctx.cwd, opts.policy);
+      if (!existsSync(policyDir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: policyDir, path: '--policy', hint: 'give a policy folder (manifest.yaml, ONNX model, tokenizer)' });
+      const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
+      const bar = ctx.interactive
+        ? new SingleBar({ stream: ctx.stderr, format: 'eval [{bar}] {percentage}% | {value}/{total} s of bag time', hideCursor: true, clearOnComplete: true })
+        : undefined;
+      let startS = 0;
+      let result: EvalRunResult;
+      try {
+        result = await runEval({
+          bag: opts.bag,
+          bagPath: resolve(ctx.cwd, opts.bag),
+          embodiment,
+          openPolicy: () => loadPolicyFolder(policyDir),
+          policyDir,
+          outDir: resolve(ctx.cwd, opts.out),
+          instruction: opts.instruction,
+          instructionTopic: opts.instructionTopic,
+          latencyS,
+          handover,
+          handoverName: opts.handover,
+          onStart: (bag) => {
+            startS = bag.startS;
+            bar?.start(Number(bag.durationS.toFixed(1)), 0);
+          },
+          onProgress: (tS) => bar?.update(Number((tS - startS).toFixed(1))),
+          onWarning: (message) => logLine(ctx, `warning: ${message}`),
+          onInferenceError: (err) => {
+            if (!ctx.interactive) logLine(ctx, `eval: inference failed: ${err instanceof VlaError ? err.describe() : String(err)}`);
+          },
+        });
+      } finally {
+        bar?.stop();
+      }
+      if (opts.json === true) writeJson(ctx, { ...result.metrics, timing: result.timing, outputs: result.files });
+      else printSummary(ctx, opts.bag, result);
+      const m = result.metrics as unknown as Metrics;
+      if (m.replay.chunks === 0 && m.replay.inference_failures > 0) throw new RunFailed(`the policy produced no action chunk (${m.replay.inference_failures} inferences failed)`);
+    });
+}
