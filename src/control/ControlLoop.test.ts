@@ -158,3 +158,26 @@ describe('ControlLoop', () => {
     expect(() => new ControlLoop({ embodiment, transport, policy, safety: safetyGateFor(embodiment), instruction: '' })).toThrow(/needs camera\(s\) wrist/);
   });
 });
+
+describe('settle', () => {
+  it('resolves only once the inference the loop left in flight has answered', async () => {
+    const r = rig({ action: () => HOME.slice(0, 7) }, { kind: 'async' });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = r.policy.infer.bind(r.policy);
+    let calls = 0;
+    r.policy.infer = (observation, options) => {
+      calls++;
+      return gate.then(() => inner(observation, options));
+    };
+    await r.run(0.05);
+    expect(calls).toBe(1);
+    let settled = false;
+    const settling = r.loop.settle().then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    release();
+    await settling;
+    expect(settled).toBe(true);
+  });
+});

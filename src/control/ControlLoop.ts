@@ -235,6 +235,14 @@ export class ControlLoop {
     this.hasPreviousTarget = false;
   }
 
+  /**
+   * Resolves once no inference this loop asked for is still running. Call it after `run()` returns and before
+   * another loop asks the same policy for a chunk: a policy runs one inference at a time.
+   */
+  async settle(): Promise<void> {
+    await this.pending?.done;
+  }
+
   /** Releases the subscriptions (the policy and transport belong to the caller). */
   close(): void {
     this.assembler.close();

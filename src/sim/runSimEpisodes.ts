@@ -128,6 +128,7 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
       try {
         await loop.run((tS) => sim.world.succeeded || tS - startS >= task.timeLimitS);
       } finally {
+        await loop.settle();
         loop.close();
       }
       const stats = loop.stats();
