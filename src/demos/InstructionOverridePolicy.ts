@@ -1,44 +1,22 @@
 import type { Observation } from '../observation/Observation';
 import type { ActionChunk, InferOptions, Policy } from '../policy/Policy';
 import { CUBE_COLORS } from '../sim/ReachTask';
+import { DelegatingPolicy } from './DelegatingPolicy';
 
 /**
  * Gives the policy another instruction than the episode's (the task, and so success, stay the same): the control
  * test that shows whether a language-conditioned policy reads its instruction at all.
  */
-export class InstructionOverridePolicy implements Policy {
-  readonly name: string;
-  private readonly inner: Policy;
+export class InstructionOverridePolicy extends DelegatingPolicy {
   private readonly rewrite: (instruction: string) => string;
 
   constructor(inner: Policy, rewrite: (instruction: string) => string) {
-    this.inner = inner;
+    super(inner);
     this.rewrite = rewrite;
-    this.name = inner.name;
   }
 
-  get space() {
-    return this.inner.space;
-  }
-  get horizon() {
-    return this.inner.horizon;
-  }
-  get stepDtS() {
-    return this.inner.stepDtS;
-  }
-  get stepsToExecute() {
-    return this.inner.stepsToExecute;
-  }
-  get cameras() {
-    return this.inner.cameras;
-  }
-
-  infer(observation: Observation, options?: InferOptions): Promise<ActionChunk> {
+  override infer(observation: Observation, options?: InferOptions): Promise<ActionChunk> {
     return this.inner.infer({ ...observation, instruction: this.rewrite(observation.instruction) }, options);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -5,13 +5,14 @@ import { registerBench } from './bench';
 import { registerCheck } from './check';
 import { registerEval } from './eval';
 import { registerInfer } from './infer';
+import { registerRecordDemos } from './recordDemos';
 import { registerRun } from './run';
 import { registerSafetyFilter } from './safetyFilter';
 import { registerSim } from './sim';
 import { registerUrdf } from './urdf';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand, each exporting `register<Name>`. */
-const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerEval, registerInfer, registerSafetyFilter, registerRun];
+const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerEval, registerInfer, registerSafetyFilter, registerRun, registerRecordDemos];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of REGISTRATIONS) register(program, ctx);

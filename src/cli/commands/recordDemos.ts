@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { loadEmbodiment } from '../../config/loadEmbodiment';
+import type { DemoEpisode } from '../../demos/DemoDatasetWriter';
+import { recordDemos } from '../../demos/recordDemos';
+import { VlaError } from '../../errors';
+import type { Policy } from '../../policy/Policy';
+import { type CliContext, parseNumberOption, writeJson, writeLine } from '../CliContext';
+import { RunFailed } from '../main';
+
+/** A policy folder through the policy runtime, imported only then (plain recording never starts onnxruntime). */
+async function loadPolicyFolder(dir: string): Promise<Policy> {
+  if (!existsSync(dir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: dir, path: '--dagger', hint: 'give the folder of the policy to collect DAgger data with' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadPolicy } = require('../../policy/loadPolicy') as typeof import('../../policy/loadPolicy');
+  return loadPolicy(dir);
+}
+
+interface RecordDemosCliOptions {
+  embodiment: string;
+  episodes: string;
+  seed: string;
+  firstEpisode: string;
+  out: string;
+  perturb: string;
+  perturbProbability: string;
+  imageSize?: string;
+  dagger?: string;
+  daggerShare: string;
+  json?: boolean;
+}
+
+export function registerRecordDemos(program: Command, ctx: CliContext): void {
+  program
+    .command('record-demos')
+    .description('record scripted expert demonstrations of the reaching task in the simulator, as numpy arrays (images, joint states, expert action chunks) for training')
+    .requiredOption('--out <DIR>', 'output folder (index.json, episodes.json and .npy arrays)')
+    .option('--embodiment <E>', 'shipped embodiment name or path to an embodiment YAML', 'franka_panda')
+    .option('--episodes <N>', 'number of episodes', '100')
+    .option('--seed <S>', 'seed of the scenes (episode i is the scene `vla-bridge sim --seed S` runs as episode i)', '1')
+    .option('--first-episode <K>', 'index of the first episode (to extend a dataset with new scenes)', '0')
+    .option('--perturb <RAD>', 'DART noise: largest joint offset added to executed chunks, rad (labels stay clean)', '0.05')
+    .option('--perturb-probability <P>', 'share of chunks that get the offset', '0.3')
+    .option('--image-size <PX>', 'camera frame size, px (default: the simulator\'s)')
+    .option('--dagger <POLICY>', 'DAgger: a policy folder that drives the arm in a share of the episodes while the expert labels')
+    .option('--dagger-share <P>', 'share of the episodes the --dagger policy drives', '0.7')
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (opts: RecordDemosCliOptions) => {
+      const episodes = parseNumberOption(opts.episodes, '--episodes', (v) => Number.isInteger(v) && v >= 1);
+      const seed = parseNumberOption(opts.seed, '--seed', (v) => Number.isInteger(v) && v >= 0);
+      const firstEpisode = parseNumberOption(opts.firstEpisode, '--first-episode', (v) => Number.isInteger(v) && v >= 0);
+      const amplitude = parseNumberOption(opts.perturb, '--perturb', (v) => v >= 0 && Number.isFinite(v));
+      const probability = parseNumberOption(opts.perturbProbability, '--perturb-probability', (v) => v >= 0 && v <= 1);
+      const imageSize = opts.imageSize === undefined ? undefined : parseNumberOption(opts.imageSize, '--image-size', (v) => Number.isInteger(v) && v >= 8 && v <= 512);
+      const daggerShare = parseNumberOption(opts.daggerShare, '--dagger-share', (v) => v >= 0 && v <= 1);
+      const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
+      const actor = opts.dagger === undefined ? undefined : await loadPolicyFolder(resolve(ctx.cwd, opts.dagger));
+      const outDir = resolve(ctx.cwd, opts.out);
+      const bar = ctx.interactive ? new SingleBar({ stream: ctx.stderr, format: 'record-demos [{bar}] {value}/{total} episodes | {samples} samples', hideCursor: true, clearOnComplete: true }) : undefined;
+      let samples = 0;
+      bar?.start(episodes, 0, { samples });
+      let summary;
+      try {
+        summary = await recordDemos({
+          embodiment,
+          episodes,
+          seed,
+          firstEpisode,
+          outDir,
+          imageSize,
+          perturbation: { amplitude, probability },
+          actor: actor === undefined ? undefined : { policy: actor, share: daggerShare },
+          onEpisode: (e: DemoEpisode) => {
+            samples += e.sampleCount;
+            bar?.increment(1, { samples });
+          },
+        });
+      } finally {
+        bar?.stop();
+        await actor?.close();
+      }
+      const result = { dir: summary.dir, episodes: summary.episodes, successes: summary.successes, samples: summary.samples, safety_interventions: summary.safetyInterventions };
+      if (opts.json === true) writeJson(ctx, result);
+      else {
+        writeLine(ctx, `vla-bridge record-demos: ${embodiment.name}, ${episodes} episodes from seed ${seed} (first ${firstEpisode})`);
+        writeLine(ctx, `  expert success   ${summary.successes}/${summary.episodes}`);
+        writeLine(ctx, `  samples          ${summary.samples}`);
+        writeLine(ctx, `  safety           ${summary.safetyInterventions} interventions`);
+        writeLine(ctx, `  written to       ${summary.dir} (index.json describes the arrays)`);
+      }
+      if (summary.samples === 0) throw new RunFailed('no observation was recorded');
+    });
+}

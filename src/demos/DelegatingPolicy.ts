@@ -1,0 +1,53 @@
+import type { Observation } from '../observation/Observation';
+import type { ActionChunk, ActionSpace, InferOptions, Policy } from '../policy/Policy';
+
+/** A policy that passes everything to another one; subclasses change what they need (usually infer). */
+export class DelegatingPolicy implements Policy {
+  readonly name: string;
+  protected readonly inner: Policy;
+
+  constructor(inner: Policy, name = inner.name) {
+    this.inner = inner;
+    this.name = name;
+  }
+
+  get space(): ActionSpace {
+    return this.inner.space;
+  }
+  get horizon(): number {
+    return this.inner.horizon;
+  }
+  get stepDtS(): number {
+    return this.inner.stepDtS;
+  }
+  get stepsToExecute(): number {
+    return this.inner.stepsToExecute;
+  }
+  get cameras(): readonly string[] {
+    return this.inner.cameras;
+  }
+
+  infer(observation: Observation, options?: InferOptions): Promise<ActionChunk> {
+    return this.inner.infer(observation, options);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** Knows when the inference it started last has ended (resolved or not), so a caller can wait for the policy to be free. */
+export class SettlingPolicy extends DelegatingPolicy {
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  override infer(observation: Observation, options?: InferOptions): Promise<ActionChunk> {
+    const run = this.inner.infer(observation, options);
+    this.inFlight = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once no inference started here is still running. */
+  settled(): Promise<void> {
+    return this.inFlight.then(() => undefined);
+  }
+}

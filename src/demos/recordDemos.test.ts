@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEmbodiment } from '../config/loadEmbodiment';
+import type { Policy } from '../policy/Policy';
+import { sampleReachTask } from '../sim/ReachTask';
+import { Rng } from '../sim/Rng';
+import { sceneGeometryFor } from '../sim/SceneGeometry';
+import type { DemoEpisode } from './DemoDatasetWriter';
+import { readNpy } from './readNpy';
+import { DEMO_EXPERT, recordDemos } from './recordDemos';
+
+const panda = loadEmbodiment('franka_panda');
+
+describe('recordDemos', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'demos-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records labelled observations of the scenes `vla-bridge sim` runs for the same seed, through the real loop', async () => {
+    const out = join(dir, 'a');
+    const seen: DemoEpisode[] = [];
+    const summary = await recordDemos({ embodiment: panda, episodes: 2, seed: 5, firstEpisode: 3, outDir: out, onEpisode: (e) => seen.push(e) });
+    expect(summary.successes).toBe(2);
+    expect(summary.safetyInterventions).toBe(0);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+    const episodes = JSON.parse(readFileSync(join(out, 'episodes.json'), 'utf8')) as DemoEpisode[];
+    expect(episodes).toEqual(seen);
+    expect(index.samples).toBe(summary.samples);
+    expect(episodes.reduce((n, e) => n + e.sampleCount, 0)).toBe(summary.samples);
+    // Episode 3 and 4 of seed 5: the same instructions and cubes as the simulator samples for them.
+    const geometry = sceneGeometryFor(panda);
+    episodes.forEach((e, k) => {
+      const task = sampleReachTask(geometry, Rng.forEpisode(5, 3 + k), panda.limits, panda.armJointNames.length);
+      expect(e.index).toBe(3 + k);
+      expect(e.instruction).toBe(task.instruction);
+      expect(e.cubes.map((c) => c.centerM)).toEqual(task.cubes.map((c) => [...c.center]));
+      expect(e.success).toBe(true);
+      // About 10 labelled observations per second of the episode (one every 10 ticks at 100 Hz).
+      expect(e.sampleCount).toBeGreaterThanOrEqual(Math.floor(e.durationS * 10) - 1);
+      expect(e.sampleCount).toBeLessThanOrEqual(Math.ceil(e.durationS * 10) + 1);
+    });
+    expect(index.action).toMatchObject({ kind: 'absolute', frame: 'joint', horizon: DEMO_EXPERT.horizon, step_dt_s: DEMO_EXPERT.stepDtS });
+
+    const n = summary.samples;
+    const images = readNpy(join(out, 'images.npy'));
+    const state = readNpy(join(out, 'state.npy'));
+    const actions = readNpy(join(out, 'actions.npy'));
+    const objects = readNpy(join(out, 'object_actions.npy'));
+    const episode = readNpy(join(out, 'episode.npy'));
+    const time = readNpy(join(out, 'time.npy'));
+    expect(images.shape).toEqual([n, 96, 96, 3]);
+    expect(state.shape).toEqual([n, 8]);
+    expect(actions.shape).toEqual([n, 4, 8]);
+    expect(objects.shape).toEqual([n, 3, 4, 8]);
+    expect(Array.from(episode.data.subarray(0, episodes[0]!.sampleCount)).every((v) => v === 3)).toBe(true);
+    expect(episode.data[n - 1]).toBe(4);
+    // Times increase within an episode, from its start.
+    const t = Array.from(time.data.subarray(0, episodes[0]!.sampleCount));
+    expect(t[0]).toBeLessThan(0.11);
+    expect(t.every((v, i) => i === 0 || v > t[i - 1]!)).toBe(true);
+    // The label is the expert's chunk toward the named cube; the other object labels aim elsewhere.
+    const chunk = 4 * 8;
+    for (let i = 0; i < n; i++) {
+      const e = episodes.find((x) => i >= x.firstSample && i < x.firstSample + x.sampleCount)!;
+      const target = e.cubes.findIndex((c) => c.color === e.targetColor);
+      const label = Array.from(actions.data.subarray(i * chunk, (i + 1) * chunk));
+      expect(Array.from(objects.data.subarray((i * 3 + target) * chunk, (i * 3 + target + 1) * chunk))).toEqual(label);
+      const other = Array.from(objects.data.subarray((i * 3 + ((target + 1) % 3)) * chunk, (i * 3 + ((target + 1) % 3) + 1) * chunk));
+      if (i === e.firstSample + 3) expect(other).not.toEqual(label);
+      // Absolute joint targets near the observed joints (at most a few tenths of a radian over 0.8 s); gripper open.
+      for (let s = 0; s < 4; s++) {
+        for (let j = 0; j < 7; j++) expect(Math.abs(label[s * 8 + j]! - state.data[i * 8 + j]!)).toBeLessThan(0.8);
+        expect(label[s * 8 + 7]).toBe(1);
+      }
+    }
+    // The frames show the scene: not one flat colour.
+    const first = images.data.subarray(0, 96 * 96 * 3);
+    expect(new Set(first).size).toBeGreaterThan(20);
+  });
+
+  it('is deterministic for a seed', async () => {
+    const a = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'b') });
+    const b = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'c') });
+    expect(b).toEqual({ ...a, dir: join(dir, 'c') });
+    expect(readFileSync(join(dir, 'c', 'state.npy'))).toEqual(readFileSync(join(dir, 'b', 'state.npy')));
+    expect(readFileSync(join(dir, 'c', 'object_actions.npy'))).toEqual(readFileSync(join(dir, 'b', 'object_actions.npy')));
+  });
+
+  it('DAgger: a learned policy drives while the expert labels every observation', async () => {
+    // A policy that never moves: the expert's labels must still say where to go.
+    const still: Policy = {
+      name: 'still',
+      space: { names: panda.policyJointNames, kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'joint' },
+      horizon: 1,
+      stepDtS: 0.2,
+      stepsToExecute: 1,
+      cameras: ['primary'],
+      infer: (o) => Promise.resolve({ observationStampS: o.stampS, actions: new Float64Array(7), horizon: 1, dims: 7, stepsToExecute: 1, stepDtS: 0.2, space: { names: panda.policyJointNames, kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'joint' } }),
+      close: () => Promise.resolve(),
+    };
+    const out = join(dir, 'dagger');
+    const seen: DemoEpisode[] = [];
+    await recordDemos({ embodiment: panda, episodes: 1, seed: 4, outDir: out, actor: { policy: still, share: 1 }, onEpisode: (e) => seen.push(e) });
+    const e = seen[0]!;
+    expect(e.actor).toBe('policy still');
+    expect(e.success).toBe(false);
+    expect(e.sampleCount).toBeGreaterThanOrEqual(55);
+    const state = readNpy(join(out, 'state.npy'));
+    const actions = readNpy(join(out, 'actions.npy'));
+    const last = e.sampleCount - 1;
+    // The arm stayed at its start pose, and the expert still points away from it, toward the cube.
+    for (let j = 0; j < 7; j++) expect(state.data[last * 8 + j]).toBeCloseTo(e.startPositions[j]!, 2);
+    let moved = 0;
+    for (let j = 0; j < 7; j++) moved = Math.max(moved, Math.abs(actions.data[last * 32 + 3 * 8 + j]! - state.data[last * 8 + j]!));
+    expect(moved).toBeGreaterThan(0.05);
+    expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')).dagger).toEqual({ policy: 'still', share: 1 });
+  });
+
+  it('refuses a non-positive episode count', async () => {
+    await expect(recordDemos({ embodiment: panda, episodes: 0, seed: 1, outDir: join(dir, 'd') })).rejects.toMatchObject({ code: 'ARGUMENT_INVALID' });
+  });
+});
