@@ -23,7 +23,7 @@ describe('vla-bridge sim --instruction-override', () => {
     const text = await runCli(['sim', '--policy', reachDemoPolicyDir(), '--episodes', '1', '--seed', '1000', '--instruction-override', 'reach the red cube', '--time-limit', '1']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/instruction\s+overridden: "reach the red cube"/);
-    const scripted = await runCli(['sim', '--episodes', '1', '--instruction-override', 'wrong']);
+    const scripted = await runCli(['sim', '--policy', 'scripted', '--episodes', '1', '--instruction-override', 'wrong']);
     expect(scripted.code).toBe(2);
     expect(scripted.stderr).toMatch(/--instruction-override/);
   });

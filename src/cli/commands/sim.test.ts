@@ -15,7 +15,7 @@ function context(): { ctx: CliContext; out: () => string; err: () => string } {
 describe('vla-bridge sim', () => {
   it('--json prints the summary: episodes, success rate, safety interventions, loop lateness', async () => {
     const c = context();
-    const code = await main(['node', 'vla-bridge', 'sim', '--episodes', '2', '--seed', '5', '--json'], c.ctx);
+    const code = await main(['node', 'vla-bridge', 'sim', '--policy', 'scripted', '--episodes', '2', '--seed', '5', '--json'], c.ctx);
     expect(code).toBe(0);
     const summary = JSON.parse(c.out()) as Record<string, unknown>;
     expect(summary).toMatchObject({ embodiment: 'franka_panda', policy: 'scripted_reach', episodes: 2, seed: 5, success_rate: 1, safety_interventions: 0 });
@@ -40,5 +40,19 @@ describe('vla-bridge sim', () => {
     const e = context();
     expect(await main(['node', 'vla-bridge', 'sim', '--policy', 'no/such/folder'], e.ctx)).toBe(2);
     expect(e.err()).toContain('policy folder not found');
+  });
+});
+
+describe('vla-bridge sim defaults (DESIGN §3)', () => {
+  it('runs the shipped demo embodiment and demo policy when given neither', async () => {
+    const c = context();
+    expect(await main(['node', 'vla-bridge', 'sim', '--episodes', '1', '--seed', '2000', '--json'], c.ctx)).toBe(0);
+    expect(JSON.parse(c.out())).toMatchObject({ embodiment: 'franka_panda', policy: 'reach_demo' });
+  });
+
+  it('uses the scripted expert for another embodiment, which the demo policy was not trained on', async () => {
+    const c = context();
+    expect(await main(['node', 'vla-bridge', 'sim', '--embodiment', 'so101', '--episodes', '1', '--json'], c.ctx)).toBe(0);
+    expect(JSON.parse(c.out())).toMatchObject({ embodiment: 'so101', policy: 'scripted_reach' });
   });
 });

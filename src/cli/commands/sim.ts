@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import type { Handover } from '../../control/queue/ActionQueue';
 import { InstructionOverridePolicy, wrongCubeInstruction } from '../../demos/InstructionOverridePolicy';
+import { reachDemoPolicyDir } from '../../demos/reachDemoPolicy';
 import { VlaError } from '../../errors';
 import type { Policy } from '../../policy/Policy';
 import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/runSimEpisodes';
@@ -22,8 +23,8 @@ export const HANDOVERS: Readonly<Record<string, Handover>> = {
 };
 
 interface SimOptions {
-  embodiment: string;
-  policy: string;
+  embodiment?: string;
+  policy?: string;
   episodes: string;
   seed: string;
   realtime?: boolean;
@@ -86,8 +87,8 @@ export function registerSim(program: Command, ctx: CliContext): void {
   program
     .command('sim')
     .description('closed loop in the built-in simulator: reach the cube named in the instruction; prints success rate, safety interventions and loop lateness')
-    .option('--embodiment <E>', 'shipped embodiment name or path to an embodiment YAML', DEFAULT_SIM_EMBODIMENT)
-    .option('--policy <P>', 'a policy folder, or `scripted` (the demonstration expert)', 'scripted')
+    .option('--embodiment <E>', `shipped embodiment name or path to an embodiment YAML (default: ${DEFAULT_SIM_EMBODIMENT})`)
+    .option('--policy <P>', 'a policy folder, or `scripted` (the demonstration expert); default: without --embodiment the shipped demo policy (policies/reach_demo), with one the scripted expert')
     .option('--episodes <N>', 'number of episodes', '10')
     .option('--seed <S>', 'seed of the scenes (same seed, same episodes)', '0')
     .option('--realtime', 'pace simulated time to wall time (default: as fast as the machine allows)')
@@ -97,7 +98,9 @@ export function registerSim(program: Command, ctx: CliContext): void {
     .option('--time-limit <S>', 'seconds of simulated time per episode')
     .option('--instruction-override <I>', "give the policy another instruction than the episode's: `wrong` (names another cube of the scene) or any text; success is still judged on the episode's cube")
     .option('--json', 'print the summary as JSON on stdout')
-    .action(async (opts: SimOptions) => {
+    .action(async (given: SimOptions) => {
+      // DESIGN §3: without E and P, the shipped demo embodiment and policy; the demo policy drives only its arm.
+      const opts = { ...given, embodiment: given.embodiment ?? DEFAULT_SIM_EMBODIMENT, policy: given.policy ?? (given.embodiment === undefined ? reachDemoPolicyDir() : 'scripted') };
       const episodes = parseNumberOption(opts.episodes, '--episodes', (v) => Number.isInteger(v) && v >= 1);
       const seed = parseNumberOption(opts.seed, '--seed', (v) => Number.isInteger(v) && v >= 0);
       const latencyS = parseNumberOption(opts.latency, '--latency', (v) => v >= 0 && Number.isFinite(v));
