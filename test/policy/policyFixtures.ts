@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
-import type { ImageFrame, Observation, RawImageFrame } from '../../src/observation/Observation';
+import { pngFrame as pngToRawFrame } from '../../src/demos/checkPolicyGolden';
+import type { ImageFrame, Observation } from '../../src/observation/Observation';
 
 /** The test policies exported by tools/export_test_models.py. */
 export const POLICIES_DIR = join(__dirname, '..', 'fixtures', 'policies');
@@ -36,16 +36,7 @@ export function readGolden(name: PolicyName): Golden {
 }
 
 /** A PNG decoded with pngjs (not OpenCV) into an rgb8 sensor_msgs/Image frame. */
-export function pngToRawFrame(file: string, stampS = 0): RawImageFrame {
-  const png = PNG.sync.read(readFileSync(file));
-  const rgb = new Uint8Array(png.width * png.height * 3);
-  for (let i = 0; i < png.width * png.height; i++) {
-    rgb[3 * i] = png.data[4 * i]!;
-    rgb[3 * i + 1] = png.data[4 * i + 1]!;
-    rgb[3 * i + 2] = png.data[4 * i + 2]!;
-  }
-  return { kind: 'raw', stampS, frameId: file, width: png.width, height: png.height, encoding: 'rgb8', step: png.width * 3, isBigEndian: false, data: rgb };
-}
+export { pngToRawFrame };
 
 /** The observation of a golden case: raw rgb8 frames (pngjs) or the PNG files as CompressedImage frames. */
 export function goldenObservation(name: PolicyName, c: GoldenCase, mode: 'raw' | 'compressed' = 'raw', stampS = 12.5): Observation {
