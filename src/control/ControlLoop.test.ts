@@ -23,6 +23,8 @@ interface Rig {
   infos: TickInfo[];
   events: SafetyEvent[];
   run(seconds: number): Promise<void>;
+  /** Called before every tick with the tick's time. */
+  beforeTick?: (tS: number) => void;
 }
 
 function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedChunkPolicyOptions, 'action'>, inference: InferenceMode, extra: Partial<ControlLoopOptions> = {}): Rig {
@@ -34,7 +36,7 @@ function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedC
   const infos: TickInfo[] = [];
   const loop = new ControlLoop({ embodiment, transport, policy, safety: safetyGateFor(embodiment), instruction: 'test', inference, listeners: { safetyEvent: (e) => events.push(e) }, ...extra });
   let k = 0;
-  return {
+  const self: Rig = {
     clock,
     arm,
     loop,
@@ -46,6 +48,7 @@ function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedC
       for (; k < end; k++) {
         const t = T0 + k * PERIOD;
         clock.set(t);
+        self.beforeTick?.(t);
         arm.publishState(t);
         if (k % 10 === 0) arm.publishFrames(t);
         infos.push(loop.tick());
@@ -53,6 +56,21 @@ function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedC
         await new Promise((resolve) => setImmediate(resolve));
       }
     },
+  };
+  return self;
+}
+
+/** Makes the rig's policy answer `latenciesS[call % length]` seconds of clock time after each request. */
+function delayAnswers(r: Rig, latenciesS: readonly number[]): void {
+  const inner = r.policy.infer.bind(r.policy);
+  const waiting: { dueS: number; answer: () => void }[] = [];
+  let call = 0;
+  r.policy.infer = (observation, options) => {
+    const dueS = r.clock.nowS() + latenciesS[call++ % latenciesS.length]!;
+    return new Promise((resolve) => waiting.push({ dueS, answer: () => resolve(inner(observation, options)) }));
+  };
+  r.beforeTick = (tS) => {
+    for (let i = waiting.length - 1; i >= 0; i--) if (waiting[i]!.dueS <= tS + 1e-9) waiting.splice(i, 1)[0]!.answer();
   };
 }
 
@@ -85,26 +103,74 @@ describe('ControlLoop', () => {
     expect(Array.from(r.arm.commands[0]!).map((v) => +v.toFixed(9))).toEqual(HOME);
   });
 
-  // With one inference in flight (the Policy contract) and chunks timestamped at their observation, a chunk is
-  // usable from its arrival (request + L) to the end of its horizon (request + H * dt), and the next one can be
-  // requested at the earliest when it arrives: the queue stays fed exactly when 2 L <= H * dt.
-  it.each([0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5])('never runs dry with %p s of inference latency (chunks of 10 x 0.1 s)', async (latencyS) => {
+  // One inference is in flight at a time (the Policy contract) and the chunks are 10 x 0.1 s = 1 s long.
+  it.each([0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])('never runs dry with %p s of inference latency (chunks of 1 s)', async (latencyS) => {
     const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
-    await r.run(8);
+    await r.run(10);
     const first = r.infos.findIndex((i) => i.queue === 'ok');
     expect(first).toBeGreaterThan(0);
     const after = r.infos.slice(first);
     expect(after.filter((i) => i.queue !== 'ok')).toEqual([]);
-    expect(r.loop.stats().overdueTicks).toBe(0);
+    const stats = r.loop.stats();
+    expect(stats.overdueTicks).toBe(0);
+    expect(stats.queue.drySamples).toBe(0);
     expect(r.events.filter((e) => e.limit === 'watchdog_policy')).toEqual([]);
-    expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(8);
+    expect(stats.inferences.completed).toBeGreaterThanOrEqual(Math.floor(9 / Math.max(latencyS, 0.5)));
+    // Chunks run on their observation's time while that keeps the queue fed (latency up to half a chunk, less
+    // a tick of margin); beyond that each chunk runs late by no more than its latency.
+    if (latencyS <= 0.45) expect(stats.lateChunks.count).toBe(0);
+    else expect(stats.lateChunks.count).toBeGreaterThan(0);
+    expect(stats.lateChunks.maxDelayS).toBeLessThanOrEqual(latencyS + 1e-9);
   });
 
-  it('runs dry (and the watchdog holds the arm) when the latency exceeds half the chunk', async () => {
-    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.7 });
+  it('never runs dry with a live (async) policy whose latency varies below the chunk duration, once it has seen the slowest', async () => {
+    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'async' });
+    delayAnswers(r, [0.9, 0.6, 0.75, 0.5]);
+    await r.run(12);
+    const stats = r.loop.stats();
+    expect(stats.inferences.completed).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...stats.inferences.latencyS)).toBeGreaterThan(0.9);
+    const first = r.infos.findIndex((i) => i.queue === 'ok');
+    expect(r.infos.slice(first).filter((i) => i.queue !== 'ok')).toEqual([]);
+    expect(stats.overdueTicks).toBe(0);
+    expect(r.events.filter((e) => e.limit === 'watchdog_policy')).toEqual([]);
+  });
+
+  it('keeps the arm on the reference trajectory with a slow policy, lagging it by the delay it reports', async () => {
+    const latencyS = 0.8;
+    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
+    await r.run(10);
+    const { maxDelayS } = r.loop.stats().lateChunks;
+    expect(maxDelayS).toBeGreaterThan(0.5);
+    // After the start-up blend, every command is on the reference, at most maxDelayS behind it.
+    const arm = r.arm.commands.slice(300);
+    for (const [k, command] of arm.entries()) {
+      const t = T0 + (300 + k) * PERIOD;
+      let best = Infinity;
+      for (let lagS = 0; lagS <= maxDelayS + 1e-9; lagS += PERIOD / 4) {
+        const ref = reference(t - lagS);
+        best = Math.min(best, Math.max(...ref.map((q, j) => Math.abs(q - command[j]!))));
+      }
+      expect(best).toBeLessThan(0.02);
+    }
+  });
+
+  it('with strict latency compensation, runs dry past half a chunk (and the watchdog holds the arm)', async () => {
+    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.7 }, { latencyCompensation: 'strict' });
     await r.run(6);
     expect(r.infos.some((i) => i.queue === 'dry')).toBe(true);
+    expect(r.loop.stats().lateChunks.count).toBe(0);
     expect(r.events.some((e) => e.limit === 'watchdog_policy')).toBe(true);
+  });
+
+  it.each([1.1, 1.5])('runs dry and brings the arm to a controlled stop when inference takes longer than a chunk (%p s)', async (latencyS) => {
+    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
+    await r.run(8);
+    expect(r.infos.some((i) => i.queue === 'dry')).toBe(true);
+    expect(r.events.some((e) => e.limit === 'watchdog_policy')).toBe(true);
+    const s = steps(r.arm.commands);
+    expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
+    expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
   });
 
   it.each<[string, Handover]>([
@@ -112,12 +178,14 @@ describe('ControlLoop', () => {
     ['overlap blending', { kind: 'receding_horizon', blendS: 0.3 }],
     ['temporal ensembling', { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS: 0.3 }],
   ])('never steps further than the velocity limit allows across chunk boundaries (%s), even when chunks disagree by 0.3 rad', async (_name, handover) => {
-    const r = rig({ action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q) => q + (call % 2 === 0 ? 0.3 : -0.3)) }, { kind: 'lockstep', latencyS: 0.15 }, { handover });
-    await r.run(5);
-    expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(8);
-    const s = steps(r.arm.commands);
-    expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
-    expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
+    for (const latencyS of [0.15, 0.8]) {
+      const r = rig({ action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q) => q + (call % 2 === 0 ? 0.3 : -0.3)) }, { kind: 'lockstep', latencyS }, { handover });
+      await r.run(5);
+      expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(latencyS < 0.5 ? 8 : 5);
+      const s = steps(r.arm.commands);
+      expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
+      expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
+    }
   });
 
   it('blends chunks that disagree a little so smoothly that the safety layer has nothing to correct', async () => {

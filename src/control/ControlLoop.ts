@@ -12,9 +12,11 @@ import { isDrivenByProgram } from './clock/Clock';
 import { FixedRateScheduler, type TickTiming } from './FixedRateScheduler';
 import { POSE_WIDTH, rigidFromPose, rotationError } from '../robot/poseMath';
 import { ActionQueue, type Handover, type QueueCounters, type QueueStatus } from './queue/ActionQueue';
+import { DEFAULT_HANDOVER_NAME, handoverNamed } from './queue/handovers';
 import { bindPolicy } from './bindPolicy';
 import { ChunkConverter, type DeltaConvention } from './queue/ChunkConverter';
 import type { Interpolation } from './queue/interpolateChunk';
+import { delayChunk, delayToCoverS, type LatencyCompensation } from './queue/latencyCompensation';
 import type { TargetChunk } from './queue/TargetChunk';
 import type { SafetyGate, WatchdogInputs } from './SafetyGate';
 
@@ -62,6 +64,8 @@ export interface ControlLoopOptions {
   deltaConvention?: DeltaConvention;
   /** Default: lockstep with 0.1 s of modelled latency on program-driven clocks, async otherwise. */
   inference?: InferenceMode;
+  /** How arriving chunks are lined up with the clock (default `keep_fed`). */
+  latencyCompensation?: LatencyCompensation;
   /** Default: the embodiment's rates.command_hz. */
   commandRateHz?: number;
   /** Requests are at most this frequent (default: rates.policy_hz). */
@@ -87,6 +91,8 @@ export interface ControlLoopStats {
   ticksWithoutState: number;
   inferences: { requested: number; completed: number; failed: number; latencyS: readonly number[] };
   queue: Readonly<QueueCounters>;
+  /** Chunks run later than their observation's time to keep the queue fed (`keep_fed`), and the largest delay. */
+  lateChunks: { count: number; maxDelayS: number };
   /** Ticks on which the policy was overdue (an inference past its deadline, or the queue ran dry). */
   overdueTicks: number;
   safetyEvents: number;
@@ -142,6 +148,8 @@ export class ControlLoop {
     overdueTicks: 0,
     safetyEvents: 0,
     holdingTicks: 0,
+    lateChunks: 0,
+    maxChunkDelayS: 0,
   };
   private readonly latencies: number[] = [];
   private readonly lateness: number[] = [];
@@ -175,7 +183,7 @@ export class ControlLoop {
     this.latencyEstimateS = this.inference.kind === 'lockstep' ? this.inference.latencyS : this.minRequestIntervalS;
     this.assembler = new ObservationAssembler(transport, observationSourcesFor(embodiment));
     this.converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
-    this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? { kind: 'receding_horizon', blendS: 0.3 }, interpolation: options.interpolation ?? 'cubic' });
+    this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? handoverNamed(DEFAULT_HANDOVER_NAME, 'handover'), interpolation: options.interpolation ?? 'cubic' });
     this.publisher = new CommandPublisher(transport, embodiment, { onSent: (sent) => this.listeners.sent?.(sent) });
     this.scheduler = new FixedRateScheduler(transport.clock, this.periodS);
     this.previousTarget = new Float64Array(this.converter.space.width);
@@ -259,6 +267,7 @@ export class ControlLoop {
       ticksWithoutState: this.counts.ticksWithoutState,
       inferences: { requested: this.counts.requested, completed: this.counts.completed, failed: this.counts.failed, latencyS: this.latencies },
       queue: this.queue.counters,
+      lateChunks: { count: this.counts.lateChunks, maxDelayS: this.counts.maxChunkDelayS },
       overdueTicks: this.counts.overdueTicks,
       safetyEvents: this.counts.safetyEvents,
       eventsByLimit: this.eventsByLimit,
@@ -359,6 +368,19 @@ export class ControlLoop {
       this.fail(err);
       return;
     }
+    const latencyS = nowS - p.requestedAtS;
+    this.latencies.push(latencyS);
+    this.recentLatenciesS.push(latencyS);
+    if (this.recentLatenciesS.length > 5) this.recentLatenciesS.shift();
+    this.latencyEstimateS = Math.max(...this.recentLatenciesS);
+    if ((this.options.latencyCompensation ?? 'keep_fed') === 'keep_fed') {
+      const delayS = delayToCoverS(target, nowS, this.nextChunkDueS(nowS));
+      if (delayS > 0) {
+        target = delayChunk(target, delayS);
+        this.counts.lateChunks++;
+        this.counts.maxChunkDelayS = Math.max(this.counts.maxChunkDelayS, delayS);
+      }
+    }
     if (this.queue.size === 0) {
       // First chunk (or first after a reset): blend in from where the arm is, not from the chunk's start.
       const measured = this.assembler.latestJointState();
@@ -366,12 +388,17 @@ export class ControlLoop {
     }
     this.queue.push(target, nowS);
     this.counts.completed++;
-    const latencyS = nowS - p.requestedAtS;
-    this.latencies.push(latencyS);
-    this.recentLatenciesS.push(latencyS);
-    if (this.recentLatenciesS.length > 5) this.recentLatenciesS.shift();
-    this.latencyEstimateS = Math.max(...this.recentLatenciesS);
     this.listeners.chunk?.(p.chunk, target);
+  }
+
+  /**
+   * When the next chunk can be in the queue at the latest, if it is asked for as early as the loop allows (on
+   * a tick, one inference at a time, at most policy_hz) and takes as long as the slowest recent inference.
+   */
+  private nextChunkDueS(nowS: number): number {
+    const earliestS = Math.max(nowS, this.lastRequestS + this.minRequestIntervalS);
+    const requestS = nowS + Math.ceil((earliestS - nowS) / this.periodS - 1e-9) * this.periodS;
+    return requestS + this.latencyEstimateS + this.periodS;
   }
 
   private fail(error: unknown): void {

@@ -5,5 +5,7 @@ export { type SafetyGate, safetyGateFor, type SafetyStepInput, type SafetyStepRe
 export { ActionQueue, type ActionQueueOptions, type Handover, type QueueSample, type QueueStatus } from './queue/ActionQueue';
 export { ChunkConverter, type ChunkConverterOptions, type DeltaConvention, gripperPosition, targetSpaceFor } from './queue/ChunkConverter';
 export { interpolateChunk, type Interpolation } from './queue/interpolateChunk';
+export { LATENCY_COMPENSATIONS, type LatencyCompensation, latencyCompensationNamed } from './queue/latencyCompensation';
+export { DEFAULT_HANDOVER_NAME, HANDOVERS, handoverNamed } from './queue/handovers';
 export type { TargetChunk, TargetSpace } from './queue/TargetChunk';
 export { DlsIkSolver, type DlsIkOptions, type IkResult } from '../robot/DlsIkSolver';

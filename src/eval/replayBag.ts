@@ -1,6 +1,7 @@
 import type { Embodiment } from '../config/Embodiment';
 import { ControlLoop, type ControlLoopStats } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
+import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
 import { VlaError } from '../errors';
 import type { StringMsg } from '../msgs/rosMessages';
@@ -37,6 +38,7 @@ export interface ReplayOptions {
   episodeStartsNs?: readonly bigint[];
   /** Inference latency modelled in bag time, s: a chunk is used from the first tick this long after its request. */
   latencyS: number;
+  latencyCompensation?: LatencyCompensation;
   handover?: Handover;
   /** Safety layer per episode (default: the embodiment's). */
   safety?: (embodiment: Embodiment) => SafetyGate;
@@ -82,6 +84,9 @@ export interface ReplayStats {
   overdueTicks: number;
   holdingTicks: number;
   commandsSent: number;
+  /** Chunks run later than their observation's time to keep the queue fed, and the largest delay, s. */
+  lateChunks: number;
+  maxChunkDelayS: number;
 }
 
 export interface ReplayResult {
@@ -168,6 +173,8 @@ function addStats(total: ReplayStats, s: ControlLoopStats): void {
   total.overdueTicks += s.overdueTicks;
   total.holdingTicks += s.holdingTicks;
   total.commandsSent += s.commandsSent;
+  total.lateChunks += s.lateChunks.count;
+  total.maxChunkDelayS = Math.max(total.maxChunkDelayS, s.lateChunks.maxDelayS);
 }
 
 /**
@@ -192,7 +199,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   const chunks: ReplayResult['chunks'] = [];
   const episodes: { startNs: bigint; instruction: string }[] = [];
   const inferenceWallS: number[] = [];
-  const stats: ReplayStats = { ticks: 0, ticksWithoutState: 0, inferencesRequested: 0, chunks: 0, inferenceFailures: 0, overdueTicks: 0, holdingTicks: 0, commandsSent: 0 };
+  const stats: ReplayStats = { ticks: 0, ticksWithoutState: 0, inferencesRequested: 0, chunks: 0, inferenceFailures: 0, overdueTicks: 0, holdingTicks: 0, commandsSent: 0, lateChunks: 0, maxChunkDelayS: 0 };
   let transport: BagTransport | undefined;
   let episode: Episode | undefined;
   let failure: unknown;
@@ -219,6 +226,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
       instruction,
       handover: options.handover,
       inference: { kind: 'lockstep', latencyS: options.latencyS },
+      latencyCompensation: options.latencyCompensation,
       listeners: {
         safetyEvent: (event) => {
           safetyEvents.push(event);

@@ -5,6 +5,8 @@ import { BagReader } from '../bag/BagReader';
 import { McapRecorder } from '../bag/McapRecorder';
 import type { Embodiment } from '../config/Embodiment';
 import type { Handover } from '../control/queue/ActionQueue';
+import { DEFAULT_HANDOVER_NAME } from '../control/queue/handovers';
+import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { VlaError } from '../errors';
 import { nsToSeconds, secondsToNs } from '../msgs/rosTime';
 import { actionChunkToMsg, safetyEventToMsg, VLA_MSG_TYPES } from '../msgs/vlaMessages';
@@ -45,6 +47,7 @@ export interface EvalRunOptions {
   instructionTopic?: string;
   /** Inference latency modelled in bag time, s (default 0.1, as `vla-bridge sim`). */
   latencyS?: number;
+  latencyCompensation?: LatencyCompensation;
   handover?: Handover;
   /** Its name, for metrics.json. */
   handoverName?: string;
@@ -165,6 +168,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       instruction: options.instruction,
       episodeStartsNs,
       latencyS,
+      latencyCompensation: options.latencyCompensation,
       handover: options.handover,
       onProgress: options.onProgress,
       onInferenceError: options.onInferenceError,
@@ -198,13 +202,16 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       episodes: replay.episodes.length,
       instructions: [...new Set(replay.episodes.map((e) => e.instruction))],
       modelled_latency_s: latencyS,
-      handover: options.handoverName ?? 'overlap_blend',
+      latency_compensation: options.latencyCompensation ?? 'keep_fed',
+      handover: options.handoverName ?? DEFAULT_HANDOVER_NAME,
       ticks: replay.stats.ticks,
       ticks_without_state: replay.stats.ticksWithoutState,
       inferences: replay.stats.inferencesRequested,
       chunks: replay.stats.chunks,
       inference_failures: replay.stats.inferenceFailures,
       overdue_ticks: replay.stats.overdueTicks,
+      late_chunks: replay.stats.lateChunks,
+      max_chunk_delay_s: replay.stats.maxChunkDelayS,
       holding_ticks: replay.stats.holdingTicks,
     },
   });

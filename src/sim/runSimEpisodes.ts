@@ -2,6 +2,7 @@ import { median, percentile } from '../bench/stats';
 import type { Embodiment } from '../config/Embodiment';
 import { ControlLoop, type ControlLoopStats } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
+import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
 import { nsToSeconds, secondsToNs } from '../msgs/rosTime';
 import type { Policy } from '../policy/Policy';
@@ -24,6 +25,7 @@ export interface SimRunOptions {
   handover?: Handover;
   /** Inference latency modelled in simulated time, s (lockstep). */
   inferenceLatencyS?: number;
+  latencyCompensation?: LatencyCompensation;
   task?: ReachTaskOptions;
   sim?: SimTransportOptions;
   /** Safety layer per episode (default: the embodiment's). */
@@ -74,6 +76,9 @@ export interface SimSummary {
   inference_failures: number;
   /** Ticks the queue ran dry or the policy was overdue. */
   overdue_ticks: number;
+  /** Chunks run later than their observation's time to keep the queue fed, and the largest delay, ms. */
+  late_chunks: number;
+  max_chunk_delay_ms: number;
   simulated_s: number;
   wall_s: number;
   recording?: string;
@@ -119,6 +124,7 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
         instruction: task.instruction,
         handover: options.handover,
         inference: { kind: 'lockstep', latencyS: options.inferenceLatencyS ?? 0.1 },
+        latencyCompensation: options.latencyCompensation,
         recordTiming: true,
         listeners: { safetyEvent: onEvent, inferenceError: options.onInferenceError },
       });
@@ -177,6 +183,8 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
     inferences: results.reduce((s, r) => s + r.stats.inferences.completed, 0),
     inference_failures: results.reduce((s, r) => s + r.stats.inferences.failed, 0),
     overdue_ticks: results.reduce((s, r) => s + r.stats.overdueTicks, 0),
+    late_chunks: results.reduce((s, r) => s + r.stats.lateChunks.count, 0),
+    max_chunk_delay_ms: results.reduce((m, r) => Math.max(m, r.stats.lateChunks.maxDelayS * 1000), 0),
     simulated_s: sim.clock.nowS() - simStartS,
     wall_s: (performance.now() - wallStart) / 1000,
     results,

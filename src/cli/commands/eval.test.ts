@@ -98,6 +98,7 @@ describe('vla-bridge eval', () => {
     const cases: [string[], string][] = [
       [evalArgs('z', '--latency', '-1'), '--latency'],
       [evalArgs('z', '--handover', 'sideways'), '--handover'],
+      [evalArgs('z', '--latency-compensation', 'late'), '--latency-compensation: unknown latency compensation "late"'],
       [['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', 'scripted', '--out', join(root, 'z')], "the scripted expert reads the simulator's state"],
       [['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', join(root, 'none'), '--out', join(root, 'z')], 'policy folder not found'],
       [['eval', '--bag', join(root, 'missing.mcap'), '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'z')], 'not found'],

@@ -8,7 +8,9 @@ import { DEFAULT_INSTRUCTION_TOPIC, type EvalRunResult, runEval } from '../../ev
 import type { Policy } from '../../policy/Policy';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { RunFailed } from '../main';
-import { HANDOVERS } from './sim';
+import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
+import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
+import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP } from '../loopOptions';
 
 interface EvalOptions {
   bag: string;
@@ -18,6 +20,7 @@ interface EvalOptions {
   instruction?: string;
   instructionTopic: string;
   latency: string;
+  latencyCompensation: string;
   handover: string;
   json?: boolean;
 }
@@ -85,12 +88,13 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .option('--instruction <TEXT>', "the task, instead of the bag's instruction topic")
     .option('--instruction-topic <T>', 'std_msgs/String topic of the instruction in the bag; each message starts an episode', DEFAULT_INSTRUCTION_TOPIC)
     .option('--latency <S>', 'inference latency modelled in bag time, seconds', '0.1')
-    .option('--handover <H>', `how chunks hand over: ${Object.keys(HANDOVERS).join(', ')}`, 'overlap_blend')
+    .option('--latency-compensation <C>', LATENCY_COMPENSATION_HELP, 'keep_fed')
+    .option('--handover <H>', HANDOVER_HELP, DEFAULT_HANDOVER_NAME)
     .option('--json', 'print metrics.json (with the timing and the output files) on stdout')
     .action(async (opts: EvalOptions) => {
       const latencyS = parseNumberOption(opts.latency, '--latency', (v) => v >= 0 && Number.isFinite(v));
-      const handover = HANDOVERS[opts.handover];
-      if (handover === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown handover "${opts.handover}"`, { path: '--handover', hint: `use one of ${Object.keys(HANDOVERS).join(', ')}` });
+      const handover = handoverNamed(opts.handover, '--handover');
+      const latencyCompensation = latencyCompensationNamed(opts.latencyCompensation, '--latency-compensation');
       if (opts.instruction !== undefined && opts.instruction.trim() === '') throw new VlaError('ARGUMENT_INVALID', '--instruction is empty', { path: '--instruction', hint: 'give the task in words, e.g. --instruction "reach the red cube"' });
       if (opts.policy === 'scripted') {
         throw new VlaError('ARGUMENT_INVALID', 'the scripted expert reads the simulator\'s state, which a bag does not hold', { path: '--policy', hint: 'give a policy folder; the bag\'s recorded commands already are the expert\'s' });
@@ -116,6 +120,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
           latencyS,
           handover,
           handoverName: opts.handover,
+          latencyCompensation,
           onStart: (bag) => {
             startS = bag.startS;
             bar?.start(Number(bag.durationS.toFixed(1)), 0);

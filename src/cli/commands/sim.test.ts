@@ -30,10 +30,34 @@ describe('vla-bridge sim', () => {
     expect(c.out()).toMatch(/vla-bridge sim: ur5e, policy scripted_reach, 1 episodes, seed 0\n\s+success rate\s+100% \(1\/1\)/);
   });
 
+  it('keeps a policy slower than half a chunk fed, and says how late its chunks ran; strict compensation runs dry', async () => {
+    // The scripted expert's chunks are 10 x 0.1 s; 0.7 s of latency is over half of that.
+    const args = ['node', 'vla-bridge', 'sim', '--policy', 'scripted', '--episodes', '2', '--seed', '3', '--latency', '0.7'];
+    const fed = context();
+    expect(await main([...args, '--json'], fed.ctx)).toBe(0);
+    const kept = JSON.parse(fed.out()) as Record<string, number>;
+    expect(kept.overdue_ticks).toBe(0);
+    expect(kept.late_chunks).toBeGreaterThan(0);
+    expect(kept.max_chunk_delay_ms).toBeGreaterThan(0);
+    expect(kept.max_chunk_delay_ms).toBeLessThanOrEqual(700 + 1e-6);
+    expect(kept.success_rate).toBe(1);
+    const text = context();
+    expect(await main(args, text.ctx)).toBe(0);
+    expect(text.out()).toMatch(/latency\s+\d+ chunks run up to \d+\.\d+ ms behind their observation to keep the queue fed/);
+    const strict = context();
+    expect(await main([...args, '--latency-compensation', 'strict', '--json'], strict.ctx)).toBe(0);
+    const dry = JSON.parse(strict.out()) as Record<string, number>;
+    expect(dry.overdue_ticks).toBeGreaterThan(0);
+    expect(dry.late_chunks).toBe(0);
+  });
+
   it('exits 2 naming the option for bad input', async () => {
     const c = context();
     expect(await main(['node', 'vla-bridge', 'sim', '--handover', 'sideways'], c.ctx)).toBe(2);
     expect(c.err()).toContain('--handover');
+    const l = context();
+    expect(await main(['node', 'vla-bridge', 'sim', '--latency-compensation', 'none'], l.ctx)).toBe(2);
+    expect(l.err()).toMatch(/--latency-compensation: unknown latency compensation "none"[\s\S]*keep_fed, strict/);
     const d = context();
     expect(await main(['node', 'vla-bridge', 'sim', '--episodes', '0'], d.ctx)).toBe(2);
     expect(d.err()).toContain('--episodes');

@@ -3,24 +3,19 @@ import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
-import type { Handover } from '../../control/queue/ActionQueue';
 import { InstructionOverridePolicy, wrongCubeInstruction } from '../../demos/InstructionOverridePolicy';
 import { reachDemoPolicyDir } from '../../demos/reachDemoPolicy';
 import { VlaError } from '../../errors';
 import type { Policy } from '../../policy/Policy';
 import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/runSimEpisodes';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
+import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
+import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
+import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP } from '../loopOptions';
 import { RunFailed } from '../main';
 
 /** The embodiment `sim` runs when none is given: the default demo. */
 export const DEFAULT_SIM_EMBODIMENT = 'franka_panda';
-
-/** `--handover` choices (`vla-bridge eval` offers the same). */
-export const HANDOVERS: Readonly<Record<string, Handover>> = {
-  receding_horizon: { kind: 'receding_horizon', blendS: 0 },
-  overlap_blend: { kind: 'receding_horizon', blendS: 0.3 },
-  temporal_ensemble: { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS: 0.3 },
-};
 
 interface SimOptions {
   embodiment?: string;
@@ -31,6 +26,7 @@ interface SimOptions {
   record?: string;
   handover: string;
   latency: string;
+  latencyCompensation: string;
   timeLimit?: string;
   instructionOverride?: string;
   json?: boolean;
@@ -79,6 +75,7 @@ function printSummary(ctx: CliContext, s: SimSummary): void {
   writeLine(ctx, `  loop lateness    p50 ${ms(s.loop_lateness_ms.p50)}  p99 ${ms(s.loop_lateness_ms.p99)}  max ${ms(s.loop_lateness_ms.max)} ms, ${s.overruns} overruns (${timeBase})`);
   writeLine(ctx, `  tick compute     p50 ${ms(s.tick_compute_ms.p50)}  p99 ${ms(s.tick_compute_ms.p99)}  max ${ms(s.tick_compute_ms.max)} ms (wall)`);
   writeLine(ctx, `  inference        ${s.inferences} chunks, ${s.inference_failures} failures, ${s.overdue_ticks} overdue ticks`);
+  if (s.late_chunks > 0) writeLine(ctx, `  latency          ${s.late_chunks} chunks run up to ${ms(s.max_chunk_delay_ms)} ms behind their observation to keep the queue fed`);
   writeLine(ctx, `  time             ${s.simulated_s.toFixed(1)} s simulated in ${s.wall_s.toFixed(1)} s`);
   if (s.recording !== undefined) writeLine(ctx, `  recording        ${s.recording} (ros2 bag play, Foxglove)`);
 }
@@ -93,8 +90,9 @@ export function registerSim(program: Command, ctx: CliContext): void {
     .option('--seed <S>', 'seed of the scenes (same seed, same episodes)', '0')
     .option('--realtime', 'pace simulated time to wall time (default: as fast as the machine allows)')
     .option('--record <PATH>', 'record what the bridge saw and commanded as rosbag2 MCAP (a .mcap file or a bag folder)')
-    .option('--handover <H>', `how chunks hand over: ${Object.keys(HANDOVERS).join(', ')}`, 'overlap_blend')
+    .option('--handover <H>', HANDOVER_HELP, DEFAULT_HANDOVER_NAME)
     .option('--latency <S>', 'inference latency modelled in simulated time, seconds', '0.1')
+    .option('--latency-compensation <C>', LATENCY_COMPENSATION_HELP, 'keep_fed')
     .option('--time-limit <S>', 'seconds of simulated time per episode')
     .option('--instruction-override <I>', "give the policy another instruction than the episode's: `wrong` (names another cube of the scene) or any text; success is still judged on the episode's cube")
     .option('--json', 'print the summary as JSON on stdout')
@@ -105,8 +103,8 @@ export function registerSim(program: Command, ctx: CliContext): void {
       const seed = parseNumberOption(opts.seed, '--seed', (v) => Number.isInteger(v) && v >= 0);
       const latencyS = parseNumberOption(opts.latency, '--latency', (v) => v >= 0 && Number.isFinite(v));
       const timeLimitS = opts.timeLimit === undefined ? undefined : parseNumberOption(opts.timeLimit, '--time-limit', (v) => v > 0 && Number.isFinite(v));
-      const handover = HANDOVERS[opts.handover];
-      if (handover === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown handover "${opts.handover}"`, { path: '--handover', hint: `use one of ${Object.keys(HANDOVERS).join(', ')}` });
+      const handover = handoverNamed(opts.handover, '--handover');
+      const latencyCompensation = latencyCompensationNamed(opts.latencyCompensation, '--latency-compensation');
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
       const override = opts.instructionOverride;
       if (override !== undefined && opts.policy === 'scripted') {
@@ -130,6 +128,7 @@ export function registerSim(program: Command, ctx: CliContext): void {
           recordPath: opts.record === undefined ? undefined : resolve(ctx.cwd, opts.record),
           handover,
           inferenceLatencyS: latencyS,
+          latencyCompensation,
           task: timeLimitS === undefined ? undefined : { timeLimitS },
           onEpisode: (r: EpisodeResult) => {
             if (r.success) successes++;

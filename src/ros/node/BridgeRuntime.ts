@@ -1,4 +1,6 @@
 import type { Embodiment } from '../../config/Embodiment';
+import type { Handover } from '../../control/queue/ActionQueue';
+import type { LatencyCompensation } from '../../control/queue/latencyCompensation';
 import type { ActionChunk } from '../../policy/Policy';
 import type { SafetyEvent } from '../../safety/SafetyEvent';
 import type { Transport } from '../../transport/Transport';
@@ -22,6 +24,8 @@ export interface BridgeSettings {
   /** Camera name -> timeout, s. */
   cameraTimeoutsS: ReadonlyMap<string, number>;
   policyDeadlineS: number;
+  handover: Handover;
+  latencyCompensation: LatencyCompensation;
   /**
    * The topics: cameras and joint states (as the embodiment names them) in, commands out. In a dry run the
    * command topics of this transport lead to preview topics.

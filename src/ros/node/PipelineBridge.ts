@@ -73,6 +73,8 @@ export class PipelineBridge implements BridgeRuntime {
       commandRateHz: settings.commandRateHz,
       policyRateHz: settings.policyRateHz,
       policyDeadlineS: settings.policyDeadlineS,
+      handover: settings.handover,
+      latencyCompensation: settings.latencyCompensation,
       listeners: {
         safetyEvent: (event) => listeners.safetyEvent(event),
         chunk: (chunk) => listeners.chunk(chunk),

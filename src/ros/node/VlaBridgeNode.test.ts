@@ -139,7 +139,24 @@ describe('VlaBridgeNode lifecycle', () => {
     expect(settings.policyRateHz).toBe(4);
     expect(settings.jointStateTimeoutS).toBe(0.1);
     expect([...settings.cameraTimeoutsS]).toEqual([['primary', 0.25]]);
+    expect(settings.handover).toEqual({ kind: 'receding_horizon', blendS: 0.3 });
+    expect(settings.latencyCompensation).toBe('keep_fed');
     expect(r.node.snapshot()).toMatchObject({ mode: 'loading', lifecycle: 'inactive' });
+  });
+
+  it('passes the chunk handover and latency compensation to the pipeline, and refuses unknown ones by name', () => {
+    const r = rig({ chunk_handover: 'temporal_ensemble', latency_compensation: 'strict' });
+    expect(r.host.trigger('configure')).toBe('inactive');
+    expect(r.factory.settings[0]!.handover).toMatchObject({ kind: 'temporal_ensemble' });
+    expect(r.factory.settings[0]!.latencyCompensation).toBe('strict');
+
+    const bad = rig({ chunk_handover: 'blend' });
+    expect(bad.host.trigger('configure')).toBe('unconfigured');
+    expect(errors(bad.host).join('\n')).toMatch(/chunk_handover: unknown handover "blend"[\s\S]*receding_horizon, overlap_blend, temporal_ensemble/);
+    const worse = rig({ latency_compensation: 'none' });
+    expect(worse.host.trigger('configure')).toBe('unconfigured');
+    expect(errors(worse.host).join('\n')).toMatch(/latency_compensation: unknown latency compensation "none"[\s\S]*keep_fed, strict/);
+    expect(worse.factory.settings).toHaveLength(0);
   });
 
   it('refuses activate while the policy loads, then activates once it has loaded', async () => {

@@ -2,6 +2,8 @@ import type { Embodiment } from '../../config/Embodiment';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import type { Clock } from '../../control/clock/Clock';
 import { FixedRateScheduler } from '../../control/FixedRateScheduler';
+import { handoverNamed } from '../../control/queue/handovers';
+import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { isVlaError } from '../../errors';
 import type { BoolMsg, DiagnosticArrayMsg, StringMsg } from '../../msgs/rosMessages';
 import type { Publisher, Transport } from '../../transport/Transport';
@@ -314,6 +316,8 @@ export class VlaBridgeNode {
       jointStateTimeoutS: or(p.joint_state_timeout_s, c.timeouts.joint_state_s),
       cameraTimeoutsS: new Map(c.topics.cameras.map((cam) => [cam.name, or(p.camera_timeout_s, cam.timeout_s)])),
       policyDeadlineS: or(p.policy_deadline_s, c.timeouts.policy_deadline_s),
+      handover: handoverNamed(p.chunk_handover, 'chunk_handover'),
+      latencyCompensation: latencyCompensationNamed(p.latency_compensation, 'latency_compensation'),
       transport,
       logger: this.host.logger,
     };

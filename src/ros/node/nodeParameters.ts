@@ -1,3 +1,5 @@
+import { DEFAULT_HANDOVER_NAME, HANDOVERS } from '../../control/queue/handovers';
+import { LATENCY_COMPENSATIONS } from '../../control/queue/latencyCompensation';
 import type { ParameterKind, ParameterSpec, ParameterValue } from '../host/NodeHost';
 
 /**
@@ -59,6 +61,23 @@ export const NODE_PARAMETERS = [
     readOnly: true,
     range: { from: 0, to: 100 },
     description: 'Rate of policy inferences, Hz; 0 takes rates.policy_hz from the embodiment',
+  },
+  {
+    name: 'chunk_handover',
+    kind: 'string',
+    default: DEFAULT_HANDOVER_NAME,
+    readOnly: true,
+    description: 'How consecutive action chunks hand over: overlap_blend (cross-fade over 0.3 s), receding_horizon (hard switch) or temporal_ensemble (ACT)',
+    additionalConstraints: `one of ${Object.keys(HANDOVERS).join(', ')}`,
+  },
+  {
+    name: 'latency_compensation',
+    kind: 'string',
+    default: 'keep_fed',
+    readOnly: true,
+    description:
+      "How a chunk is lined up with the clock: keep_fed runs it on its observation's time while that keeps the action queue fed and later otherwise; strict always on its observation's time (a policy slower than half a chunk then runs the queue dry and the arm stops)",
+    additionalConstraints: `one of ${LATENCY_COMPENSATIONS.join(', ')}`,
   },
   {
     name: 'joint_state_timeout_s',
