@@ -38,6 +38,26 @@ describe('CommandPublisher', () => {
     expect(publisher.refused).toBe(2);
   });
 
+  it('refuses a minted command whose values were changed after the safety layer checked them', () => {
+    const { publisher, sent } = capture(panda);
+    const tampered = safeJointCommand(panda);
+    tampered.positions[0] = 2.5;
+    expect(() => publisher.publish(tampered)).toThrow(/changed after the safety layer checked it/);
+    const velocity = safeJointCommand(panda);
+    velocity.velocities[3] = 10;
+    expect(() => publisher.publishGripper(velocity)).toThrow(/changed after the safety layer checked it/);
+    // A minted command's arrays are its own: the layer's next tick does not change them.
+    const layer = SafetyLayer.fromEmbodiment(panda);
+    const earlier = layer.enforce({ tS: 5, measured: { stampS: 5, position: HOME }, proposal: HOME }).command;
+    const values = Array.from(earlier.positions);
+    const moved = HOME.map((q, j) => (j < 7 ? q + 0.001 : q));
+    layer.enforce({ tS: 5.01, measured: { stampS: 5.01, position: HOME }, proposal: moved });
+    expect(Array.from(earlier.positions)).toEqual(values);
+    expect(() => publisher.publish(earlier)).not.toThrow();
+    expect(sent).toHaveLength(2);
+    expect(publisher.refused).toBe(2);
+  });
+
   it('sends JointTrajectory with one point (stamp zero, time_from_start one period) and the gripper on its own topic', () => {
     const { publisher, sent } = capture(panda);
     publisher.publish(safeJointCommand(panda));

@@ -3,7 +3,7 @@ import type { CommandType, ControlMode } from '../config/EmbodimentConfig';
 import { VlaError } from '../errors';
 import type { Float64MultiArrayMsg, HeaderMsg, JointStateMsg, JointTrajectoryMsg, PoseStampedMsg, TwistStampedMsg } from '../msgs/rosMessages';
 import { secondsToTime } from '../msgs/rosTime';
-import { isSafeCommand, type SafeCommand, type SafeJointCommand } from '../safety/SafeCommand';
+import { type SafeCommand, type SafeJointCommand, unsafeReason } from '../safety/SafeCommand';
 import type { Publisher, Transport } from '../transport/Transport';
 
 /** What a publish sent, for recording: topic, type and the message. */
@@ -22,8 +22,8 @@ const ZERO_TIME = { sec: 0, nanosec: 0 };
 
 /**
  * The only way to a command topic. It accepts a `SafeCommand` and nothing else: the type says so at compile
- * time and `isSafeCommand` checks it again at run time, so a command built by hand (or cast) is refused with
- * COMMAND_REFUSED. It maps the command onto the embodiment's `control.command_type`:
+ * time and `unsafeReason` checks it again at run time, so a command built by hand (or cast), or changed after
+ * the safety layer made it, is refused with COMMAND_REFUSED. It maps the command onto the embodiment's `control.command_type`:
  *
  * - trajectory_msgs/JointTrajectory: one point, positions and velocities, `time_from_start` from
  *   `control.trajectory_time_from_start_s` (default one command period), header stamp zero ("start now", as
@@ -116,7 +116,8 @@ export class CommandPublisher {
   }
 
   private checkSafe(command: unknown): asserts command is SafeCommand {
-    if (!isSafeCommand(command)) this.refuse('the command did not come from the safety layer');
+    const why = unsafeReason(command);
+    if (why !== undefined) this.refuse(why);
   }
 
   private refuse(why: string): never {

@@ -90,8 +90,8 @@ export class JointCommandLimiter extends CommandLimiter<Float64Array, SafeJointC
       kind: 'joint',
       stampS: tS,
       jointNames: this.joints.jointNames,
-      positions: this.joints.position.slice(),
-      velocities: this.joints.velocity.slice(),
+      positions: this.joints.position,
+      velocities: this.joints.velocity,
       holding,
     });
   }

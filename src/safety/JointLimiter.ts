@@ -35,7 +35,7 @@ export class JointLimiter {
   private readonly window = new VelocityWindow();
 
   constructor(limits: readonly JointLimits[], maxStepPerTick = Infinity) {
-    this.jointNames = limits.map((l) => l.name);
+    this.jointNames = Object.freeze(limits.map((l) => l.name));
     this.size = limits.length;
     this.bounds = limits.map((l) => ({
       minPosition: l.minPosition,

@@ -54,16 +54,50 @@ export type SafeCommandFields = Unbranded<SafeJointCommand> | Unbranded<SafeTwis
  * a WeakSet of minted commands it costs the garbage collector nothing at 1 kHz.
  */
 class Minted {
-  readonly #safe = true;
+  /**
+   * The brand, and what a joint command's typed arrays held when it was minted (positions, then velocities):
+   * a typed array cannot be frozen, so a publisher compares them before sending and refuses a command changed
+   * since. Every other array is a frozen copy.
+   */
+  readonly #minted: readonly Float64Array[];
 
-  constructor(fields: object) {
+  constructor(fields: SafeCommandFields) {
     Object.assign(this, fields);
+    const own = this as unknown as Record<string, unknown>;
+    if (fields.kind === 'joint') {
+      own.positions = fields.positions.slice();
+      own.velocities = fields.velocities.slice();
+      this.#minted = [fields.positions.slice(), fields.velocities.slice()];
+    } else {
+      this.#minted = [];
+      if (fields.kind === 'twist') {
+        own.linearMPerS = Object.freeze(fields.linearMPerS.slice());
+        own.angularRadPerS = Object.freeze(fields.angularRadPerS.slice());
+      } else {
+        own.positionM = Object.freeze(fields.positionM.slice());
+        own.orientationXyzw = Object.freeze(fields.orientationXyzw.slice());
+      }
+    }
     Object.freeze(this);
   }
 
   static has(value: object): boolean {
-    return #safe in value;
+    return #minted in value;
   }
+
+  /** True when a joint command's positions and velocities still hold what they held at minting. */
+  static intact(value: Minted): boolean {
+    const minted = value.#minted;
+    if (minted.length === 0) return true;
+    const command = value as unknown as SafeJointCommand;
+    return same(command.positions, minted[0]!) && same(command.velocities, minted[1]!);
+  }
+}
+
+function same(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /**
@@ -74,7 +108,17 @@ export function mintSafeCommand<T extends SafeCommandFields>(fields: T): T & Saf
   return new Minted(fields) as unknown as T & SafeBase;
 }
 
-/** True only for commands minted by the safety layer in this process. Publishers call it before sending. */
+/** True only for commands minted by the safety layer in this process. */
 export function isSafeCommand(value: unknown): value is SafeCommand {
   return typeof value === 'object' && value !== null && Minted.has(value);
+}
+
+/**
+ * Why `value` must not be sent, or undefined when it may: it was not minted by the safety layer, or one of
+ * its values was changed after the layer checked it. Publishers call it before sending.
+ */
+export function unsafeReason(value: unknown): string | undefined {
+  if (!isSafeCommand(value)) return 'the command did not come from the safety layer';
+  if (!Minted.intact(value as unknown as Minted)) return 'the command was changed after the safety layer checked it';
+  return undefined;
 }

@@ -4,7 +4,7 @@
  */
 export { SafetyLayer, DEFAULT_CARTESIAN_ANGULAR_SPEED_RAD_PER_S, DEFAULT_CARTESIAN_LINEAR_SPEED_M_PER_S, type SafetyPoseInput, type SafetyStepInput, type SafetyStepResult, type SafetyTwistInput, type WatchdogInputs } from './SafetyLayer';
 export { optionsFromEmbodiment, type SafetyLayerOptions, SafetyLayerOptionsSchema, type SafetyLayerOverrides } from './SafetyLayerOptions';
-export { isSafeCommand, type SafeCommand, type SafeJointCommand, type SafePoseCommand, type SafeTwistCommand } from './SafeCommand';
+export { isSafeCommand, type SafeCommand, type SafeJointCommand, type SafePoseCommand, type SafeTwistCommand, unsafeReason } from './SafeCommand';
 export { SAFETY_LIMITS, type SafetyEvent, type SafetyLimit, type SafetySeverity } from './SafetyEvent';
 export { DEFAULT_CAMERA_TIMEOUT_S, type WatchdogTimeouts } from './Watchdog';
 export { MIN_DT_S } from './limitMath';
