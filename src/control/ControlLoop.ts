@@ -214,20 +214,22 @@ export class ControlLoop {
   }
 
   /**
-   * A controlled stop: the safety layer decelerates the arm within its limits (through its e-stop path),
-   * and once the commands are at rest, or after `timeoutS` of clock time, the loop ends and the latch is
-   * released. The loop must be running (`run`).
+   * A controlled stop: no further inference is asked for, the safety layer decelerates the arm within its
+   * limits (its requested-stop ramp) and, once the commands are at rest or after `timeoutS` of clock time, the
+   * loop ends. The stop stays latched (the arm holds) until `reset()`, or is released at once with
+   * `release: true`. Resolves true when the arm came to rest, false when the time ran out first.
    */
-  async halt(timeoutS = 5): Promise<void> {
+  async halt(options: { timeoutS?: number; release?: boolean } = {}): Promise<boolean> {
     const clock = this.transport.clock;
-    const untilS = clock.nowS() + timeoutS;
+    const untilS = clock.nowS() + (options.timeoutS ?? 5);
     this.halting = true;
-    this.safety.estop();
+    this.safety.stop();
     try {
       while (this.scheduler.isRunning && !this.atRest && clock.nowS() < untilS) await clock.sleepUntil(clock.nowS() + this.periodS);
       await this.scheduler.stop();
+      return this.atRest;
     } finally {
-      this.safety.reset();
+      if (options.release === true) this.safety.reset();
       this.halting = false;
     }
   }

@@ -25,12 +25,13 @@ export interface SafetyStepResult<C> {
   events: SafetyEvent[];
 }
 
-/** What every command mode of one layer shares: the e-stop latch, the stop conditions, the counters. */
+/** What every command mode of one layer shares: the e-stop and stop latches, the stop conditions, the counters. */
 export interface SharedSafetyState {
   readonly stops: StopConditions;
   readonly counters: Record<SafetyLimit, number>;
   readonly timeouts: WatchdogTimeouts;
   estopLatched: boolean;
+  stopRequested: boolean;
 }
 
 /**
@@ -94,6 +95,7 @@ export abstract class CommandLimiter<P, C> {
     const { tS, measured } = input;
     const stops = this.shared.stops;
     stops.update(tS, 'estop', 'estop', this.shared.estopLatched, undefined, 'e-stop: stopping within the limits, then holding until reset', events);
+    stops.update(tS, 'stop', 'stop', this.shared.stopRequested, undefined, 'controlled stop: decelerating within the limits, then holding', events, 'info');
     if (input.watchdog !== undefined) this.watchdog.update(tS, input.watchdog, stops, events);
     let finite = true;
     for (let j = 0; j < measured.position.length; j++) if (!Number.isFinite(measured.position[j]!)) finite = false;

@@ -6,7 +6,8 @@
 /**
  * Which limit acted. Beyond the joint and Cartesian limits: `max_step` (largest step per tick), `braking`
  * (slowing ahead of a position limit), `tracking` (the arm is not following its commands), `clock` (a tick
- * whose time does not advance: the last command is repeated).
+ * whose time does not advance: the last command is repeated), `stop` (a requested controlled stop, such as a
+ * deactivation: the e-stop's ramp, reported with severity `info` because nothing went wrong).
  */
 export const SAFETY_LIMITS = [
   'non_finite',
@@ -20,6 +21,7 @@ export const SAFETY_LIMITS = [
   'ee_linear_speed',
   'ee_angular_speed',
   'estop',
+  'stop',
   'watchdog_joint_state',
   'watchdog_camera',
   'watchdog_policy',

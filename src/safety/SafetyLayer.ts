@@ -49,7 +49,7 @@ export class SafetyLayer {
     this.limits = o.limits;
     this.jointNames = o.limits.map((l) => l.name);
     const counters = Object.fromEntries(SAFETY_LIMITS.map((l) => [l, 0])) as Record<SafetyLimit, number>;
-    this.shared = { stops: new StopConditions(), counters, timeouts: o.timeouts, estopLatched: false };
+    this.shared = { stops: new StopConditions(), counters, timeouts: o.timeouts, estopLatched: false, stopRequested: false };
     const joints = new JointLimiter(o.limits, o.maxStepPerTick ?? Infinity);
     const cartesian: CartesianLimits = {
       workspace: o.workspace,
@@ -94,9 +94,19 @@ export class SafetyLayer {
     this.shared.estopLatched = true;
   }
 
-  /** Releases the e-stop latch. Motion resumes from the held command (no jump) once nothing else holds it. */
+  /**
+   * A controlled stop on request (deactivation, the end of a run): the e-stop's ramp, decelerating within every
+   * limit and then holding until `reset`, reported as a `stop` with severity `info` rather than counted as an
+   * intervention.
+   */
+  stop(): void {
+    this.shared.stopRequested = true;
+  }
+
+  /** Releases the e-stop and stop latches. Motion resumes from the held command (no jump) once nothing else holds it. */
   reset(): void {
     this.shared.estopLatched = false;
+    this.shared.stopRequested = false;
   }
 
   get latched(): boolean {
@@ -108,7 +118,7 @@ export class SafetyLayer {
     return this.shared.counters;
   }
 
-  /** Keys of the conditions holding the arm now (`estop`, `joint_states`, `camera:<name>`, `policy`, `tracking`, `measured`). */
+  /** Keys of the conditions holding the arm now (`estop`, `stop`, `joint_states`, `camera:<name>`, `policy`, `tracking`, `measured`). */
   get holdingFor(): readonly string[] {
     return this.shared.stops.keys();
   }

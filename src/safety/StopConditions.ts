@@ -1,9 +1,10 @@
-import type { SafetyEvent, SafetyLimit } from './SafetyEvent';
+import type { SafetyEvent, SafetyLimit, SafetySeverity } from './SafetyEvent';
 
 /**
  * The conditions that make the layer stop the arm and hold (e-stop, stale inputs, a late policy, a tracking
- * error). Each is reported when it begins (severity `error`) and when it clears (severity `info`), not on every
- * tick it lasts: the command's `holding` flag says so on every tick.
+ * error), and a requested controlled stop. Each is reported when it begins (severity `error`, or `info` for a
+ * requested stop) and when it clears (severity `info`), not on every tick it lasts: the command's `holding`
+ * flag says so on every tick.
  */
 export class StopConditions {
   private readonly active = new Map<string, SafetyLimit>();
@@ -14,11 +15,11 @@ export class StopConditions {
   }
 
   /** Sets condition `key` on or off at tick `tS`; pushes an event when it changes. */
-  update(tS: number, key: string, limit: SafetyLimit, on: boolean, target: string | undefined, message: string, events: SafetyEvent[]): void {
+  update(tS: number, key: string, limit: SafetyLimit, on: boolean, target: string | undefined, message: string, events: SafetyEvent[], severity: SafetySeverity = 'error'): void {
     if (!this.changes(key, on)) return;
     if (on) {
       this.active.set(key, limit);
-      events.push({ tS, limit, target, severity: 'error', message });
+      events.push({ tS, limit, target, severity, message });
     } else {
       this.active.delete(key);
       events.push({ tS, limit, target, severity: 'info', message: `${limit} cleared: moving again from the held position` });

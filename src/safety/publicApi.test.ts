@@ -26,4 +26,21 @@ describe('safetyDiagnosticStatus', () => {
     expect(held).toMatchObject({ level: 2, message: 'e-stop latched: holding until reset' });
     expect(held.values).toContainEqual({ key: 'holding_for', value: 'estop' });
   });
+
+  it('is OK while the arm holds after a requested stop, which is not counted as an intervention', () => {
+    const layer = SafetyLayer.fromEmbodiment(loadEmbodiment('so101'));
+    const q = new Float64Array(6);
+    layer.enforce({ tS: 0, measured: { stampS: 0, position: q }, proposal: null });
+    layer.stop();
+    const { events, command } = layer.enforce({ tS: 0.01, measured: { stampS: 0.01, position: q }, proposal: q });
+    expect(events).toEqual([expect.objectContaining({ limit: 'stop', severity: 'info' })]);
+    expect(command.holding).toBe(true);
+    const status = safetyDiagnosticStatus(layer);
+    expect(status).toMatchObject({ level: 0, message: 'stopped on request: holding' });
+    expect(status.values).toContainEqual({ key: 'holding_for', value: 'stop' });
+    expect(status.values).toContainEqual({ key: 'interventions.stop', value: '0' });
+    layer.reset();
+    layer.enforce({ tS: 0.02, measured: { stampS: 0.02, position: q }, proposal: q });
+    expect(safetyDiagnosticStatus(layer)).toMatchObject({ level: 0, message: 'limits enforced' });
+  });
 });

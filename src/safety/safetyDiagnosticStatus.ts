@@ -8,14 +8,15 @@ const ERROR = 2;
 
 /**
  * The layer's state as one diagnostic_msgs/DiagnosticStatus for /diagnostics: ERROR while it holds the arm
- * (e-stop, stale inputs, a late policy, a tracking error), else OK; the values are the intervention counters
- * per limit and what holds the arm.
+ * (e-stop, stale inputs, a late policy, a tracking error), OK while it enforces the limits or holds after a
+ * requested stop; the values are the intervention counters per limit and what holds the arm.
  */
 export function safetyDiagnosticStatus(layer: SafetyLayer, hardwareId = ''): DiagnosticStatusMsg {
   const holding = layer.holdingFor;
-  const message = layer.latched ? 'e-stop latched: holding until reset' : holding.length > 0 ? `holding: ${holding.join(', ')}` : 'limits enforced';
+  const faults = holding.filter((key) => key !== 'stop');
+  const message = layer.latched ? 'e-stop latched: holding until reset' : faults.length > 0 ? `holding: ${holding.join(', ')}` : holding.length > 0 ? 'stopped on request: holding' : 'limits enforced';
   return {
-    level: layer.latched || holding.length > 0 ? ERROR : OK,
+    level: layer.latched || faults.length > 0 ? ERROR : OK,
     name: 'vla_bridge: safety layer',
     message,
     hardware_id: hardwareId,

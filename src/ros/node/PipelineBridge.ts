@@ -2,7 +2,6 @@ import { ControlLoop, type TickInfo } from '../../control/ControlLoop';
 import { isVlaError } from '../../errors';
 import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
-import type { SafeCommand } from '../../safety/SafeCommand';
 import { SafetyLayer } from '../../safety/SafetyLayer';
 import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from './BridgeRuntime';
 
@@ -48,7 +47,6 @@ export class PipelineBridge implements BridgeRuntime {
   private lastTick: TickInfo | undefined;
   private stopLatched = false;
   private userLatched = false;
-  private stopWaiter: { startS: number; resolve: () => void } | undefined;
 
   constructor(settings: BridgeSettings, listeners: BridgeListeners, policy: Policy) {
     this.settings = settings;
@@ -79,7 +77,9 @@ export class PipelineBridge implements BridgeRuntime {
         safetyEvent: (event) => listeners.safetyEvent(event),
         chunk: (chunk) => listeners.chunk(chunk),
         inferenceError: (error) => settings.logger.warn(`inference failed: ${isVlaError(error) ? error.describe() : error instanceof Error ? error.message : String(error)}`),
-        tick: (info) => this.onTick(info),
+        tick: (info) => {
+          this.lastTick = info;
+        },
       },
     });
   }
@@ -93,7 +93,6 @@ export class PipelineBridge implements BridgeRuntime {
       .catch((err: unknown) => this.listeners.fault(err instanceof Error ? err : new Error(String(err))))
       .finally(() => {
         this.running = undefined;
-        this.finishStop();
       });
   }
 
@@ -106,11 +105,8 @@ export class PipelineBridge implements BridgeRuntime {
       return;
     }
     this.stopLatched = true;
-    this.safety.estop();
-    await new Promise<void>((resolve) => {
-      this.stopWaiter = { startS: this.settings.transport.clock.nowS(), resolve };
-    });
-    await this.loop.stop();
+    const atRest = await this.loop.halt({ timeoutS: this.stopBudgetS });
+    if (!atRest) this.settings.logger.warn(`the arm did not come to rest within ${this.stopBudgetS.toFixed(2)} s of the stop; ending the loop holding the last command`);
     await running;
   }
 
@@ -157,34 +153,5 @@ export class PipelineBridge implements BridgeRuntime {
     const keys = this.safety.holdingFor;
     if (this.stopLatched && !this.userLatched) return 'controlled stop';
     return keys.length === 0 ? 'holding' : `holding for ${keys.join(', ')}`;
-  }
-
-  private onTick(info: TickInfo): void {
-    this.lastTick = info;
-    const waiter = this.stopWaiter;
-    if (waiter === undefined) return;
-    if (atRest(info.command) || info.tS - waiter.startS > this.stopBudgetS) {
-      if (!atRest(info.command)) this.settings.logger.warn(`the arm did not come to rest within ${this.stopBudgetS.toFixed(2)} s of the stop; ending the loop holding the last command`);
-      this.finishStop();
-    }
-  }
-
-  private finishStop(): void {
-    const waiter = this.stopWaiter;
-    this.stopWaiter = undefined;
-    waiter?.resolve();
-  }
-}
-
-/** True when a held command asks for no motion. */
-function atRest(command: SafeCommand | undefined): boolean {
-  if (command === undefined || !command.holding) return false;
-  switch (command.kind) {
-    case 'joint':
-      return command.velocities.every((v) => Math.abs(v) < 1e-9);
-    case 'twist':
-      return [...command.linearMPerS, ...command.angularRadPerS].every((v) => Math.abs(v) < 1e-9);
-    case 'pose':
-      return true;
   }
 }
