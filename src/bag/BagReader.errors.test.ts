@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { VlaError } from '../errors';
@@ -125,11 +125,18 @@ describe('bags vla-bridge does not read: BAG_UNSUPPORTED (exit 2) with the way o
     expect(await failure(join(dir, 'old.bag'))).toMatchObject({ code: 'BAG_UNSUPPORTED', message: expect.stringMatching(/ROS 1/), hint: expect.stringMatching(/rosbags-convert/) });
   });
 
-  it('says a bag recorded with rosbag2 file compression must be decompressed first', async () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'b_0.db3.zstd'), Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]));
-    writeMetadataYaml(dir, { version: 5, storage: 'sqlite3', compressionMode: 'FILE', files: [{ path: 'b_0.db3.zstd', messageCount: 1 }], topics: [{ name: JS.name, type: JS.type, count: 1 }] });
-    expect(await failure(dir)).toMatchObject({ code: 'BAG_UNSUPPORTED', path: 'rosbag2_bagfile_information.compression_mode' });
+  it('refuses rosbag2 compression other than zstd file and message mode, naming the field', async () => {
+    const yaml = readFileSync(join(FIXTURES, 'sqlite3/talker_zstd_file/metadata.yaml'), 'utf8');
+    const lz4 = tempDir();
+    copyFileSync(join(FIXTURES, 'sqlite3/talker_zstd_file/talker.db3.zstd'), join(lz4, 'talker.db3.zstd'));
+    writeFileSync(join(lz4, 'metadata.yaml'), yaml.replace('compression_format: zstd', 'compression_format: lz4'));
+    expect(await failure(lz4)).toMatchObject({ code: 'BAG_UNSUPPORTED', path: 'rosbag2_bagfile_information.compression_format', message: expect.stringMatching(/file compression \(lz4\).*zstd/), hint: expect.stringMatching(/ros2 bag convert/) });
+    const mode = tempDir();
+    writeFileSync(join(mode, 'metadata.yaml'), yaml.replace('compression_mode: FILE', 'compression_mode: CHUNK'));
+    expect(await failure(mode)).toMatchObject({ code: 'BAG_UNSUPPORTED', path: 'rosbag2_bagfile_information.compression_mode', message: expect.stringMatching(/chunk compression \(zstd\)/) });
+    const lz4File = join(tempDir(), 'b_0.db3.lz4');
+    writeFileSync(lz4File, Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7, 0, 0, 0, 0]));
+    expect(await failure(lz4File)).toMatchObject({ code: 'BAG_UNSUPPORTED', message: expect.stringMatching(/lz4/) });
   });
 
   it('refuses an unknown storage plugin named in metadata.yaml', async () => {

@@ -4,9 +4,8 @@ import { MessageDefinitionLibrary } from './definitions/MessageDefinitionLibrary
 import { TopicDecoder } from './definitions/TopicDecoder';
 import { mergeByLogTime } from './mergeByLogTime';
 import { normalizeTypeName } from './rosTypeName';
-import { resolveBagFiles } from './resolveBagFiles';
-import { McapStorageFile } from './storage/McapStorageFile';
-import { Sqlite3StorageFile } from './storage/Sqlite3StorageFile';
+import { type BagCompression, resolveBagFiles } from './resolveBagFiles';
+import { openStorageFile } from './storage/openStorageFile';
 import type { StorageFile, StorageId, StorageTopic } from './storage/StorageFile';
 
 /** A recorded message, not decoded. */
@@ -15,7 +14,7 @@ export interface RawBagMessage {
   /** `pkg/msg/Name`, also for legacy bags that spell it `pkg/Name`. */
   type: string;
   logTimeNs: bigint;
-  /** The serialized message (CDR) as stored. */
+  /** The serialized message (CDR) as stored; decompressed when the bag uses rosbag2 message compression. */
   data: Uint8Array;
 }
 
@@ -33,6 +32,7 @@ export interface BagTopicInfo {
 }
 
 export interface BagFileInfo {
+  /** The file as it is in the bag folder (`NAME.db3.zstd` for a file-compressed bag). */
   path: string;
   storage: StorageId;
   messageCount: number;
@@ -53,6 +53,8 @@ export interface BagInfo {
   durationNs: bigint;
   /** Version of metadata.yaml, when the bag has one. */
   metadataVersion?: number;
+  /** rosbag2 compression; absent for an uncompressed bag. */
+  compression?: BagCompression;
 }
 
 export interface BagReadFilter {
@@ -79,7 +81,9 @@ function merged<T extends { logTimeNs: bigint }>(sources: AsyncGenerator<T>[]): 
 }
 
 /**
- * A rosbag2 bag: a folder (metadata.yaml and one or more .mcap/.db3 files, split bags) or a single file.
+ * A rosbag2 bag: a folder (metadata.yaml and one or more .mcap/.db3 files, split bags) or a single file, also
+ * with rosbag2's zstd compression (file mode: a decompressed copy in the temporary folder until close; message
+ * mode: each payload decompressed as it is read).
  * Messages come in log-time order across files, deterministically (equal times: earlier file first, then file
  * order). Decoding uses the definitions stored in the bag, or the library's for bags without them.
  */
@@ -92,6 +96,7 @@ export class BagReader {
     readonly path: string,
     readonly files: readonly StorageFile[],
     readonly metadata: BagMetadata | undefined,
+    readonly compression: BagCompression | undefined,
     private readonly library: MessageDefinitionLibrary,
     private readonly onWarning: ((message: string) => void) | undefined,
   ) {
@@ -102,14 +107,13 @@ export class BagReader {
     const location = resolveBagFiles(path);
     const files: StorageFile[] = [];
     try {
-      for (const file of location.files) {
-        files.push(file.storage === 'mcap' ? await McapStorageFile.open(file.path) : await Sqlite3StorageFile.open(file.path));
-      }
+      const zstdMessages = location.compression?.mode === 'message';
+      for (const file of location.files) files.push(await openStorageFile(file, { zstdMessages }));
     } catch (err) {
       await Promise.all(files.map((f) => f.close()));
       throw err;
     }
-    return new BagReader(path, files, location.metadata, options.library ?? new MessageDefinitionLibrary(), options.onWarning);
+    return new BagReader(path, files, location.metadata, location.compression, options.library ?? new MessageDefinitionLibrary(), options.onWarning);
   }
 
   get storage(): StorageId {
@@ -165,6 +169,7 @@ export class BagReader {
       info.durationNs = info.endNs - info.startNs;
     }
     if (this.metadata !== undefined) info.metadataVersion = this.metadata.version;
+    if (this.compression !== undefined) info.compression = this.compression;
     return info;
   }
 

@@ -2,23 +2,36 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { basename, dirname, extname, join } from 'node:path';
 import { VlaError } from '../errors';
 import { type BagMetadata, readBagMetadata } from './BagMetadata';
-import type { StorageId } from './storage/StorageFile';
+import { isZstd, ZstdStreamDecompressor } from './compression/zstd';
+import { zstdFileFailure } from './storage/openFailure';
+import type { StorageFileLocation, StorageId } from './storage/StorageFile';
+
+/** rosbag2 compression of a bag (`compression_format`, `compression_mode`); zstd is the one vla-bridge reads. */
+export interface BagCompression {
+  format: 'zstd';
+  /** `file`: each storage file compressed as a whole (`NAME.db3.zstd`); `message`: each message's payload. */
+  mode: 'file' | 'message';
+}
 
 /** Where a bag's data is: its storage files in order, and its metadata.yaml if it has one. */
 export interface BagLocation {
   /** The path the user gave. */
   path: string;
-  files: { path: string; storage: StorageId }[];
+  files: StorageFileLocation[];
+  /** As metadata.yaml declares it, or `file` when a bag without one has .zstd files; absent for none. */
+  compression?: BagCompression;
   metadata?: BagMetadata;
   metadataFile?: string;
 }
 
 const MCAP_MAGIC = Buffer.from([0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a]);
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+const LZ4_FRAME_MAGIC = Buffer.from([0x04, 0x22, 0x4d, 0x18]);
 const ROS1_MAGIC = Buffer.from('#ROSBAG', 'latin1');
 const STORAGE_BY_EXTENSION: Readonly<Record<string, StorageId>> = { '.mcap': 'mcap', '.db3': 'sqlite3' };
-const READ_HINT = 'give a rosbag2 bag: a folder with metadata.yaml and its .mcap/.db3 files, or one .mcap or .db3 file';
+const ZSTD_EXTENSION = /\.zstd$/i;
+const READ_HINT = 'give a rosbag2 bag: a folder with metadata.yaml and its .mcap/.db3 files (.zstd too), or one such file';
+const HEAD_BYTES = 16;
 
 function head(path: string, bytes: number): Buffer {
   const fd = openSync(path, 'r');
@@ -31,15 +44,49 @@ function head(path: string, bytes: number): Buffer {
   }
 }
 
-/** The storage of one file, by its first bytes (by extension when it is too short to tell). */
-export function detectStorage(path: string): StorageId {
-  const start = head(path, 16);
+/** The first bytes of the file a zstd-compressed file holds, decompressing no more than that needs. */
+function zstdHead(path: string, bytes: number): Buffer {
+  const out: Uint8Array[] = [];
+  let outBytes = 0;
+  const decompressor = new ZstdStreamDecompressor((block) => {
+    out.push(block);
+    outBytes += block.length;
+  });
+  const fd = openSync(path, 'r');
+  try {
+    for (let position = 0; outBytes < bytes; ) {
+      const block = Buffer.allocUnsafe(64 * 1024);
+      const n = readSync(fd, block, 0, block.length, position);
+      if (n === 0) {
+        decompressor.end();
+        break;
+      }
+      position += n;
+      decompressor.push(block.subarray(0, n));
+    }
+  } catch (err) {
+    throw zstdFileFailure(path, err);
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.concat(out).subarray(0, bytes);
+}
+
+/** A storage file by its first bytes (by extension when it is too short to tell); a zstd file by what it holds. */
+export function describeStorageFile(path: string): StorageFileLocation {
+  const start = head(path, HEAD_BYTES);
+  if (isZstd(start)) return { path, storage: storageOf(path, zstdHead(path, HEAD_BYTES), path.replace(ZSTD_EXTENSION, ''), ' once decompressed'), zstdFile: true };
+  return { path, storage: storageOf(path, start, path, ''), zstdFile: false };
+}
+
+/** `name` is the file name that tells the storage by its extension; `when` qualifies "its contents". */
+function storageOf(path: string, start: Buffer, name: string, when: string): StorageId {
   if (start.subarray(0, 8).equals(MCAP_MAGIC)) return 'mcap';
   if (start.equals(SQLITE_MAGIC)) return 'sqlite3';
-  if (start.subarray(0, 4).equals(ZSTD_MAGIC)) {
-    throw new VlaError('BAG_UNSUPPORTED', 'this bag file is compressed as a whole (rosbag2 file compression)', {
+  if (start.subarray(0, 4).equals(LZ4_FRAME_MAGIC)) {
+    throw new VlaError('BAG_UNSUPPORTED', 'this bag file is compressed with lz4 as a whole; vla-bridge reads rosbag2 zstd compression only', {
       file: path,
-      hint: `decompress it first (\`zstd -d ${basename(path)}\`) and fix the file name in metadata.yaml`,
+      hint: `decompress it first (\`lz4 -d ${basename(path)}\`) and fix the file name in metadata.yaml`,
     });
   }
   if (start.subarray(0, 7).equals(ROS1_MAGIC)) {
@@ -48,15 +95,15 @@ export function detectStorage(path: string): StorageId {
       hint: 'convert it to rosbag2 (for example `rosbags-convert --src FILE.bag --dst DIR`)',
     });
   }
-  const byExtension = STORAGE_BY_EXTENSION[extname(path).toLowerCase()];
+  const byExtension = STORAGE_BY_EXTENSION[extname(name).toLowerCase()];
   if (byExtension !== undefined) {
-    if (start.length < 16) return byExtension;
-    throw new VlaError('BAG_INVALID', `the file is named like ${byExtension === 'mcap' ? 'an MCAP' : 'a sqlite3'} bag but its contents are not (it does not start with the ${byExtension === 'mcap' ? 'MCAP' : 'SQLite'} magic bytes)`, {
+    if (start.length < HEAD_BYTES) return byExtension;
+    throw new VlaError('BAG_INVALID', `the file is named like ${byExtension === 'mcap' ? 'an MCAP' : 'a sqlite3'} bag but its contents${when} are not (they do not start with the ${byExtension === 'mcap' ? 'MCAP' : 'SQLite'} magic bytes)`, {
       file: path,
       hint: 'the file is corrupt or not a bag; re-copy or re-record it',
     });
   }
-  throw new VlaError('BAG_INVALID', 'not a rosbag2 storage file (neither MCAP nor sqlite3)', { file: path, hint: READ_HINT });
+  throw new VlaError('BAG_INVALID', `not a rosbag2 storage file (neither MCAP nor sqlite3${when})`, { file: path, hint: READ_HINT });
 }
 
 /** Orders split files by their index (`bag_2.mcap` before `bag_10.mcap`), then by name. */
@@ -64,26 +111,45 @@ function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
+/** .mcap/.db3 files and their .zstd forms; `X.db3.zstd` is left out when `X.db3` (its decompressed copy) is there. */
 function storageFilesIn(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((name) => STORAGE_BY_EXTENSION[extname(name).toLowerCase()] !== undefined && statSync(join(dir, name)).isFile())
+  const names = new Set(readdirSync(dir).filter((name) => STORAGE_BY_EXTENSION[extname(name.replace(ZSTD_EXTENSION, '')).toLowerCase()] !== undefined && statSync(join(dir, name)).isFile()));
+  return [...names]
+    .filter((name) => !ZSTD_EXTENSION.test(name) || !names.has(name.replace(ZSTD_EXTENSION, '')))
     .sort(naturalCompare)
     .map((name) => join(dir, name));
+}
+
+/** The compression metadata.yaml declares; BAG_UNSUPPORTED for any but zstd. */
+function declaredCompression(metadata: BagMetadata, metadataFile: string): BagCompression | undefined {
+  const mode = (metadata.compression_mode ?? '').toUpperCase();
+  if (mode === '' || mode === 'NONE') return undefined;
+  const format = (metadata.compression_format ?? '').toLowerCase();
+  const supported = format === 'zstd' && (mode === 'FILE' || mode === 'MESSAGE');
+  if (!supported) {
+    throw new VlaError('BAG_UNSUPPORTED', `the bag was recorded with rosbag2 ${mode.toLowerCase()} compression (${format || 'no format named'}), which vla-bridge does not read (it reads zstd file and message compression)`, {
+      file: metadataFile,
+      path: `rosbag2_bagfile_information.${format === 'zstd' ? 'compression_mode' : 'compression_format'}`,
+      hint: 'write an uncompressed copy with `ros2 bag convert`; MCAP chunk compression (the MCAP default) needs no conversion',
+    });
+  }
+  return { format: 'zstd', mode: mode === 'FILE' ? 'file' : 'message' };
+}
+
+/** What metadata.yaml declares, else file compression when some files are .zstd. */
+function compressionOf(declared: BagCompression | undefined, files: readonly StorageFileLocation[]): { compression?: BagCompression } {
+  if (declared !== undefined) return { compression: declared };
+  return files.some((f) => f.zstdFile) ? { compression: { format: 'zstd', mode: 'file' } } : {};
 }
 
 /** metadata.yaml paths are relative to the bag folder; very old bags wrote them relative to its parent. */
 function locateListed(dir: string, listed: string, storage: string, metadataFile: string): string {
   const extension = storage === 'mcap' ? '.mcap' : storage === 'sqlite3' ? '.db3' : '';
   const candidates = [join(dir, listed), join(dirname(dir), listed), join(dir, basename(listed))];
-  for (const candidate of [...candidates, ...candidates.map((c) => c + extension)]) {
+  // A listed `X.db3.zstd` may have been decompressed in place (`zstd -d --rm`).
+  const decompressed = candidates.filter((c) => ZSTD_EXTENSION.test(c)).map((c) => c.replace(ZSTD_EXTENSION, ''));
+  for (const candidate of [...candidates, ...candidates.map((c) => c + extension), ...decompressed]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  if (/\.(zstd|lz4)$/.test(listed)) {
-    throw new VlaError('BAG_UNSUPPORTED', `the bag file "${listed}" is compressed as a whole (rosbag2 file compression) and is missing or unreadable`, {
-      file: metadataFile,
-      path: 'relative_file_paths',
-      hint: 'decompress the bag first (`ros2 bag convert` or `zstd -d`) and list the decompressed files',
-    });
   }
   throw new VlaError('FILE_NOT_FOUND', `metadata.yaml lists "${listed}" but the file is not in the bag folder`, {
     file: metadataFile,
@@ -97,30 +163,19 @@ function fromFolder(path: string): BagLocation {
   if (!existsSync(metadataFile)) {
     const files = storageFilesIn(path);
     if (files.length === 0) {
-      const compressed = readdirSync(path).some((n) => /\.(mcap|db3)\.(zstd|lz4)$/.test(n));
-      throw new VlaError(compressed ? 'BAG_UNSUPPORTED' : 'BAG_INVALID', compressed ? 'the bag folder holds only compressed files (rosbag2 file compression)' : 'the folder has no metadata.yaml and no .mcap or .db3 file', {
-        file: path,
-        hint: compressed ? 'decompress the files first (`zstd -d FILE`)' : READ_HINT,
-      });
+      throw new VlaError('BAG_INVALID', 'the folder has no metadata.yaml and no .mcap or .db3 file', { file: path, hint: READ_HINT });
     }
-    const located = files.map((f) => ({ path: f, storage: detectStorage(f) }));
+    const located = files.map(describeStorageFile);
     if (new Set(located.map((f) => f.storage)).size > 1) {
       throw new VlaError('BAG_INVALID', 'the folder holds both .mcap and .db3 files and no metadata.yaml to say which belong to the bag', {
         file: path,
         hint: 'give one of the files, or move the other bag out of the folder',
       });
     }
-    return { path, files: located };
+    return { path, files: located, ...compressionOf(undefined, located) };
   }
   const metadata = readBagMetadata(metadataFile);
-  const mode = (metadata.compression_mode ?? '').toUpperCase();
-  if (mode !== '' && mode !== 'NONE') {
-    throw new VlaError('BAG_UNSUPPORTED', `the bag was recorded with rosbag2 ${mode.toLowerCase()} compression (${metadata.compression_format ?? '?'}), which vla-bridge does not read`, {
-      file: metadataFile,
-      path: 'rosbag2_bagfile_information.compression_mode',
-      hint: 'write an uncompressed copy with `ros2 bag convert`; MCAP chunk compression (the MCAP default) needs no conversion',
-    });
-  }
+  const declared = declaredCompression(metadata, metadataFile);
   if (metadata.storage_identifier !== 'mcap' && metadata.storage_identifier !== 'sqlite3') {
     throw new VlaError('BAG_UNSUPPORTED', `storage "${metadata.storage_identifier}" is not one vla-bridge reads (mcap, sqlite3)`, {
       file: metadataFile,
@@ -133,7 +188,8 @@ function fromFolder(path: string): BagLocation {
   if (paths.length === 0) {
     throw new VlaError('BAG_INVALID', 'metadata.yaml lists no files and the folder has no .mcap or .db3 file', { file: metadataFile, path: 'relative_file_paths', hint: READ_HINT });
   }
-  return { path, metadata, metadataFile, files: paths.map((f) => ({ path: f, storage: detectStorage(f) })) };
+  const files = paths.map(describeStorageFile);
+  return { path, metadata, metadataFile, files, ...compressionOf(declared, files) };
 }
 
 /** Finds the storage files of a bag given as a folder, a metadata.yaml, or one storage file. */
@@ -142,5 +198,6 @@ export function resolveBagFiles(path: string): BagLocation {
   const stat = statSync(path);
   if (stat.isDirectory()) return fromFolder(path);
   if (basename(path) === 'metadata.yaml') return { ...fromFolder(dirname(path)), path };
-  return { path, files: [{ path, storage: detectStorage(path) }] };
+  const file = describeStorageFile(path);
+  return { path, files: [file], ...compressionOf(undefined, [file]) };
 }

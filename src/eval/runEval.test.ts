@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BagReader } from '../bag/BagReader';
-import { removeTempDirs, tempDir, type TestMessage, writeSqliteBag } from '../bag/testing/writeTestBags';
+import { removeTempDirs, tempDir, type TestMessage, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../bag/testing/writeTestBags';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { runEval } from './runEval';
 import { copyBag, expertFor, recordSimBag, type SimBag } from './testing/simBags';
@@ -70,6 +70,26 @@ describe('runEval: replay through the live pipeline', () => {
     const fromDb3 = await runEval({ bag: 'same', bagPath: db3, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, 'db3_eval') });
     const fromMcap = await runEval({ bag: 'same', bagPath: bag.dir, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, 'mcap_eval') });
     expect(JSON.stringify(fromDb3.metrics)).toBe(JSON.stringify(fromMcap.metrics));
+  });
+
+  it('reads bags recorded with rosbag2 zstd compression (file mode, message mode) to the same metrics as their original', async () => {
+    const reader = await BagReader.open(bag.dir);
+    const topics = reader.topics.map((t) => ({ name: t.name, type: t.type }));
+    const messages: TestMessage[] = [];
+    for await (const m of reader.rawMessages()) messages.push({ topic: m.topic, logTimeNs: m.logTimeNs, data: await zstdFrame(m.data) });
+    expect(reader.files).toHaveLength(1);
+    const mcap = reader.files[0]!.path;
+    await reader.close();
+    const fileMode = join(root, 'file_mode.mcap.zstd');
+    writeFileSync(fileMode, await zstdFrame(readFileSync(mcap)));
+    const messageMode = join(root, 'message_mode');
+    mkdirSync(messageMode);
+    writeSqliteBag(join(messageMode, 'message_mode_0.db3'), { layout: 'humble', topics, messages });
+    writeMetadataYaml(messageMode, { version: 5, storage: 'sqlite3', compressionMode: 'MESSAGE', files: [{ path: 'message_mode_0.db3', messageCount: messages.length }], topics: topics.map((t) => ({ ...t, count: messages.filter((m) => m.topic === t.name).length })) });
+    const evaluate = (bagPath: string, out: string) => runEval({ bag: 'same', bagPath, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, out) });
+    const original = JSON.stringify((await evaluate(bag.dir, 'original_eval')).metrics);
+    expect(JSON.stringify((await evaluate(fileMode, 'file_mode_eval')).metrics)).toBe(original);
+    expect(JSON.stringify((await evaluate(messageMode, 'message_mode_eval')).metrics)).toBe(original);
   });
 
   it('replays another embodiment the same way: SO-101, a JPEG camera and Float64MultiArray commands carrying the gripper', async () => {

@@ -87,10 +87,11 @@ export class McapStorageFile implements StorageFile {
     this.topics = indexed !== undefined ? topicsOf(indexed.channelsById, indexed.schemasById) : topicsOf(scan!.channels, scan!.schemas);
   }
 
-  static async open(path: string): Promise<McapStorageFile> {
+  /** `path` names the file in errors and info; `source` is the file read, when that is another (a decompressed copy). */
+  static async open(path: string, source = path): Promise<McapStorageFile> {
     let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      handle = await open(source, 'r');
     } catch (err) {
       throw openFailure(path, err);
     }

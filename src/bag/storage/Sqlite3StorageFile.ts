@@ -98,20 +98,21 @@ export class Sqlite3StorageFile implements StorageFile {
     this.topicIdByName = ids;
   }
 
-  static async open(path: string): Promise<Sqlite3StorageFile> {
+  /** `path` names the file in errors and info; `source` is the file read, when that is another (a decompressed copy). */
+  static async open(path: string, source = path): Promise<Sqlite3StorageFile> {
     let wal: boolean;
     try {
-      if (statSync(path).size === 0) {
+      if (statSync(source).size === 0) {
         throw new VlaError('BAG_INVALID', 'the sqlite3 bag file is empty (0 bytes)', { file: path, hint: 'the recording never wrote to it; record again' });
       }
-      wal = isWalMode(path);
+      wal = isWalMode(source);
     } catch (err) {
       throw err instanceof VlaError ? err : openFailure(path, err);
     }
-    const view = wal ? privateView(path) : undefined;
+    const view = wal ? privateView(source) : undefined;
     let db: Database.Database | undefined;
     try {
-      db = new Database(view?.dbPath ?? path, { readonly: true, fileMustExist: true });
+      db = new Database(view?.dbPath ?? source, { readonly: true, fileMustExist: true });
       const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]));
       for (const required of ['topics', 'messages']) {
         if (!tables.has(required)) {

@@ -3,6 +3,14 @@ import type { StoredDefinition } from '../definitions/TopicDecoder';
 /** rosbag2 storage plugins vla-bridge reads. */
 export type StorageId = 'mcap' | 'sqlite3';
 
+/** Where one storage file of a bag is, and how to read it. */
+export interface StorageFileLocation {
+  path: string;
+  storage: StorageId;
+  /** rosbag2 file compression: the file (`NAME.db3.zstd`, `NAME.mcap.zstd`) is the storage file in zstd frames. */
+  zstdFile: boolean;
+}
+
 /** A topic as one storage file declares it. */
 export interface StorageTopic {
   name: string;

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
+import * as zstd from '@foxglove/wasm-zstd';
 import { FileHandleWritable } from '@mcap/nodejs';
 import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
@@ -37,6 +38,12 @@ export function cdr(type: string, message: unknown): Uint8Array {
   const defs = library.parsed(type);
   if (defs === undefined) throw new Error(`no definition for ${type}`);
   return new MessageWriter(defs).writeMessage(message);
+}
+
+/** One zstd frame with the content size in its header (level 1), as rosbag2's one-shot ZSTD_compress writes. */
+export async function zstdFrame(data: Uint8Array): Promise<Uint8Array> {
+  await zstd.isLoaded;
+  return zstd.compress(data, 1);
 }
 
 export interface TestTopic {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cdr, jointState, removeTempDirs, tempDir, writeMcapFile, writeMetadataYaml } from '../../bag/testing/writeTestBags';
 import { runCli } from '../../../test/support/runCli';
@@ -8,6 +8,7 @@ afterAll(removeTempDirs);
 
 interface InfoJson {
   storage: string;
+  compression: { format: string; mode: string } | null;
   duration_s: number;
   messages: number;
   topics: { name: string; type: string; count: number; serialization_format: string }[];
@@ -28,6 +29,9 @@ describe('vla-bridge bag-info', () => {
     ['mcap/talker', 'mcap', 4.531096768, [['/parameter_events', 'rcl_interfaces/msg/ParameterEvent', 0], ['/rosout', 'rcl_interfaces/msg/Log', 10], ['/topic', 'std_msgs/msg/String', 10]]],
     ['sqlite3/talker', 'sqlite3', 4.531096768, [['/parameter_events', 'rcl_interfaces/msg/ParameterEvent', 0], ['/rosout', 'rcl_interfaces/msg/Log', 10], ['/topic', 'std_msgs/msg/String', 10]]],
     ['mcap/array_msgs', 'mcap', 1.302834343, [['/one_shot/imu', 'sensor_msgs/msg/Imu', 1], ['/one_shot/joint_state', 'sensor_msgs/msg/JointState', 1]]],
+    ['sqlite3/talker_zstd_file', 'sqlite3', 4.531096768, [['/parameter_events', 'rcl_interfaces/msg/ParameterEvent', 0], ['/rosout', 'rcl_interfaces/msg/Log', 10], ['/topic', 'std_msgs/msg/String', 10]]],
+    ['mcap/talker_zstd_file/talker.mcap.zstd', 'mcap', 4.531096768, [['/parameter_events', 'rcl_interfaces/msg/ParameterEvent', 0], ['/rosout', 'rcl_interfaces/msg/Log', 10], ['/topic', 'std_msgs/msg/String', 10]]],
+    ['sqlite3/talker_zstd_message', 'sqlite3', 4.531096768, [['/parameter_events', 'rcl_interfaces/msg/ParameterEvent', 0], ['/rosout', 'rcl_interfaces/msg/Log', 10], ['/topic', 'std_msgs/msg/String', 10]]],
     ['sqlite3/legacy_images/sample.db3', 'sqlite3', 551507.905368949, [['/fix', 'sensor_msgs/msg/NavSatFix', 1], ['/image', 'sensor_msgs/msg/Image', 1], ['/image/compressed', 'sensor_msgs/msg/CompressedImage', 1], ['/imu', 'sensor_msgs/msg/Imu', 1], ['/text', 'std_msgs/msg/String', 1]]],
   ])('--json for the real bag %s: storage, duration, topics with type and count', async (bag, storage, durationS, topics) => {
     const info = await infoJson(join(FIXTURES, bag));
@@ -47,6 +51,19 @@ describe('vla-bridge bag-info', () => {
     expect(result.stdout).toContain('Messages:            20\n');
     expect(result.stdout).toContain('Topic information:   Topic: /parameter_events | Type: rcl_interfaces/msg/ParameterEvent | Count: 0 | Serialization Format: cdr\n');
     expect(result.stdout).toContain('                     Topic: /topic | Type: std_msgs/msg/String | Count: 10 | Serialization Format: cdr\n');
+  });
+
+  it('shows rosbag2 zstd compression, and the compressed files by name and size on disk', async () => {
+    const file = await runCli(['bag-info', join(FIXTURES, 'sqlite3/talker_zstd_file')]);
+    expect(file.code).toBe(0);
+    expect(file.stdout).toContain('Files:               talker.db3.zstd\n');
+    expect(file.stdout).toContain(`Bag size:            ${(statSync(join(FIXTURES, 'sqlite3/talker_zstd_file/talker.db3.zstd')).size / 1024).toFixed(1)} KiB\n`);
+    expect(file.stdout).toContain('Storage id:          sqlite3\nCompression:         zstd (file)\n');
+    expect(file.stdout).toContain('Messages:            20\n');
+    expect((await infoJson(join(FIXTURES, 'mcap/talker_zstd_file'))).compression).toEqual({ format: 'zstd', mode: 'file' });
+    expect((await infoJson(join(FIXTURES, 'sqlite3/talker_zstd_message'))).compression).toEqual({ format: 'zstd', mode: 'message' });
+    expect((await infoJson(join(FIXTURES, 'sqlite3/talker'))).compression).toBeNull();
+    expect((await runCli(['bag-info', join(FIXTURES, 'sqlite3/talker')])).stdout).not.toContain('Compression:');
   });
 
   it('lists service event topics under services in text, and as topics in JSON', async () => {
@@ -86,12 +103,15 @@ describe('vla-bridge bag-info', () => {
     expect(result.stdout).toContain('Count: 1 | Serialization Format: json');
   });
 
-  it('exits 2 with one clear line for a truncated bag, a corrupt bag and a missing path', async () => {
+  it('exits 2 with one clear line for a truncated bag, a truncated .zstd file, a corrupt bag and a missing path', async () => {
     const dir = tempDir();
     const bytes = readFileSync(join(FIXTURES, 'mcap/talker/talker.mcap'));
     writeFileSync(join(dir, 'cut.mcap'), bytes.subarray(0, 5000));
     writeFileSync(join(dir, 'junk.db3'), Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(5000, 0xab)]));
+    const zstd = readFileSync(join(FIXTURES, 'mcap/talker_zstd_file/talker.mcap.zstd'));
+    writeFileSync(join(dir, 'cut.mcap.zstd'), zstd.subarray(0, zstd.length >> 1));
     for (const [path, pattern] of [
+      [join(dir, 'cut.mcap.zstd'), /cut\.mcap\.zstd: the zstd-compressed bag file \(rosbag2 file compression\) does not decompress: .*truncated/],
       [join(dir, 'cut.mcap'), /cut\.mcap: the MCAP file is truncated/],
       [join(dir, 'junk.db3'), /junk\.db3: .*(corrupt|not a database|cannot read)/],
       [join(dir, 'nothing'), /nothing: bag not found/],

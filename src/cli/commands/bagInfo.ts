@@ -30,6 +30,7 @@ export function bagInfoJson(info: BagInfo, sizeBytes: number, warnings: readonly
   return {
     path: info.path,
     storage: info.storage,
+    compression: info.compression ?? null,
     duration_s: nsToSeconds(info.durationNs),
     start_s: info.startNs === undefined ? null : nsToSeconds(info.startNs),
     end_s: info.endNs === undefined ? null : nsToSeconds(info.endNs),
@@ -49,6 +50,7 @@ function printText(ctx: CliContext, info: BagInfo, sizeBytes: number): void {
   writeLine(ctx, `${label('Files')}${info.files.map((f) => basename(f.path)).join(`\n${' '.repeat(WIDTH)}`)}`);
   writeLine(ctx, `${label('Bag size')}${formatBytes(sizeBytes)}`);
   writeLine(ctx, `${label('Storage id')}${info.storage}`);
+  if (info.compression !== undefined) writeLine(ctx, `${label('Compression')}${info.compression.format} (${info.compression.mode})`);
   writeLine(ctx, `${label('Duration')}${nsToSeconds(info.durationNs).toFixed(9)}s`);
   if (info.startNs !== undefined && info.endNs !== undefined) {
     writeLine(ctx, `${label('Start')}${formatStamp(info.startNs)}`);
@@ -72,7 +74,7 @@ export function registerBagInfo(program: Command, ctx: CliContext): void {
   program
     .command('bag-info')
     .description('like `ros2 bag info`: storage, duration, and per topic its type and message count (MCAP and sqlite3 bags, no ROS needed)')
-    .argument('<path>', 'a bag folder (metadata.yaml + .mcap/.db3 files, split bags too), its metadata.yaml, or one .mcap or .db3 file')
+    .argument('<path>', 'a bag folder (metadata.yaml + .mcap/.db3 files, split bags too, rosbag2 zstd compression too), its metadata.yaml, or one .mcap, .db3 or .zstd file')
     .option('--json', 'machine-readable output on stdout')
     .option('--no-verify', "trust the file's index instead of reading every record (faster on large bags; does not detect damaged chunks)")
     .action(async (path: string, opts: { json?: boolean; verify: boolean }) => {

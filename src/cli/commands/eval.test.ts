@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeTempDirs, tempDir } from '../../bag/testing/writeTestBags';
+import { removeTempDirs, tempDir, zstdFrame } from '../../bag/testing/writeTestBags';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { copyBag, recordSimBag } from '../../eval/testing/simBags';
 import { runCli } from '../../../test/support/runCli';
@@ -54,7 +54,7 @@ describe('vla-bridge eval', () => {
     expect(topics['/vla_bridge/safety_events']?.type).toBe('vla_bridge/msg/SafetyEvent');
   });
 
-  it('exits 2 naming the file for a truncated or corrupt bag, and writes nothing', async () => {
+  it('exits 2 naming the file for a truncated or corrupt bag (also a truncated .zstd), and writes nothing', async () => {
     const file = join(bag, 'sim_bag_0.mcap');
     const bytes = readFileSync(file);
     const truncated = join(root, 'truncated.mcap');
@@ -70,7 +70,13 @@ describe('vla-bridge eval', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${corrupt}: the MCAP file is corrupt`);
     expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    for (const out of ['cut', 'bad']) for (const file of ['metrics.json', 'predictions.mcap', 'metadata.yaml']) expect(existsSync(join(root, out, file))).toBe(false);
+    const zstd = join(root, 'cut.mcap.zstd');
+    writeFileSync(zstd, (await zstdFrame(bytes)).subarray(0, 5000));
+    const cutZstd = await runCli(['eval', '--bag', zstd, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'cut_zstd')]);
+    expect(cutZstd.code).toBe(2);
+    expect(cutZstd.stderr).toContain(`${zstd}: the zstd-compressed bag file (rosbag2 file compression) does not decompress`);
+    expect(cutZstd.stderr).not.toMatch(/\n\s+at /);
+    for (const out of ['cut', 'bad', 'cut_zstd']) for (const file of ['metrics.json', 'predictions.mcap', 'metadata.yaml']) expect(existsSync(join(root, out, file))).toBe(false);
   });
 
   it('exits 2 naming the topics a bag lacks and listing those it has', async () => {

@@ -81,7 +81,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
   program
     .command('eval')
     .description('offline evaluation: replay a rosbag2 bag through the live pipeline in bag time and compare the predicted commands with the recorded ones; writes metrics.json, report.html, predictions.mcap')
-    .requiredOption('--bag <PATH>', 'a bag folder, its metadata.yaml, or one .mcap or .db3 file (camera, joint states and the commands really sent)')
+    .requiredOption('--bag <PATH>', 'a bag folder, its metadata.yaml, or one .mcap, .db3 or .zstd file (camera, joint states and the commands really sent)')
     .requiredOption('--embodiment <E>', 'shipped embodiment name or path to an embodiment YAML (its topics and joint order)')
     .requiredOption('--policy <P>', 'a policy folder')
     .requiredOption('--out <DIR>', 'folder for metrics.json, report.html, predictions.mcap and timing.json')
