@@ -12,7 +12,7 @@ import { isDrivenByProgram } from './clock/Clock';
 import { FixedRateScheduler, type TickTiming } from './FixedRateScheduler';
 import { POSE_WIDTH, rigidFromPose, rotationError } from '../robot/poseMath';
 import { ActionQueue, type Handover, type QueueCounters, type QueueStatus } from './queue/ActionQueue';
-import { DEFAULT_HANDOVER_NAME, handoverNamed } from './queue/handovers';
+import { DEFAULT_HANDOVER } from './queue/handovers';
 import { bindPolicy } from './bindPolicy';
 import { ChunkConverter, type DeltaConvention } from './queue/ChunkConverter';
 import type { Interpolation } from './queue/interpolateChunk';
@@ -183,7 +183,7 @@ export class ControlLoop {
     this.latencyEstimateS = this.inference.kind === 'lockstep' ? this.inference.latencyS : this.minRequestIntervalS;
     this.assembler = new ObservationAssembler(transport, observationSourcesFor(embodiment));
     this.converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
-    this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? handoverNamed(DEFAULT_HANDOVER_NAME, 'handover'), interpolation: options.interpolation ?? 'cubic' });
+    this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? DEFAULT_HANDOVER, interpolation: options.interpolation ?? 'cubic' });
     this.publisher = new CommandPublisher(transport, embodiment, { onSent: (sent) => this.listeners.sent?.(sent) });
     this.scheduler = new FixedRateScheduler(transport.clock, this.periodS);
     this.previousTarget = new Float64Array(this.converter.space.width);

@@ -6,6 +6,6 @@ export { ActionQueue, type ActionQueueOptions, type Handover, type QueueSample, 
 export { ChunkConverter, type ChunkConverterOptions, type DeltaConvention, gripperPosition, targetSpaceFor } from './queue/ChunkConverter';
 export { interpolateChunk, type Interpolation } from './queue/interpolateChunk';
 export { LATENCY_COMPENSATIONS, type LatencyCompensation, latencyCompensationNamed } from './queue/latencyCompensation';
-export { DEFAULT_HANDOVER_NAME, HANDOVERS, handoverNamed } from './queue/handovers';
+export { DEFAULT_HANDOVER, DEFAULT_HANDOVER_NAME, HANDOVERS, handoverNamed } from './queue/handovers';
 export type { TargetChunk, TargetSpace } from './queue/TargetChunk';
 export { DlsIkSolver, type DlsIkOptions, type IkResult } from '../robot/DlsIkSolver';
