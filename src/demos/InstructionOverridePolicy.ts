@@ -1,7 +1,7 @@
 import type { Observation } from '../observation/Observation';
 import type { ActionChunk, InferOptions, Policy } from '../policy/Policy';
 import { CUBE_COLORS } from '../sim/ReachTask';
-import { DelegatingPolicy } from './DelegatingPolicy';
+import { DelegatingPolicy } from '../policy/DelegatingPolicy';
 
 /**
  * Gives the policy another instruction than the episode's (the task, and so success, stay the same): the control

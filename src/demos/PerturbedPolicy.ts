@@ -1,7 +1,7 @@
 import type { Observation } from '../observation/Observation';
 import type { ActionChunk, InferOptions, Policy } from '../policy/Policy';
 import type { Rng } from '../sim/Rng';
-import { DelegatingPolicy } from './DelegatingPolicy';
+import { DelegatingPolicy } from '../policy/DelegatingPolicy';
 
 export interface PerturbationOptions {
   /** Largest offset added to each joint dimension, rad or m (uniform in +/- this). */

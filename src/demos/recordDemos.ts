@@ -11,7 +11,6 @@ import { ScriptedReachPolicy, type ScriptedReachOptions } from '../sim/ScriptedR
 import type { SimWorld } from '../sim/SimWorld';
 import { SimTransport } from '../sim/SimTransport';
 import { type DemoEpisode, DemoDatasetWriter } from './DemoDatasetWriter';
-import { SettlingPolicy } from './DelegatingPolicy';
 import { type PerturbationOptions, PerturbedPolicy } from './PerturbedPolicy';
 
 /** The expert's chunking for demonstrations: 4 waypoints 0.2 s apart, 2 executed (no safety interventions). */
@@ -99,7 +98,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       const task = sampleReachTask(world.geometry, Rng.forEpisode(options.seed, index), embodiment.limits, embodiment.armJointNames.length);
       const noise = Rng.forEpisode(mix32(options.seed ^ NOISE_STREAM), index);
       const expert = new ScriptedReachPolicy(world, expertOptions);
-      const learned = options.actor !== undefined && noise.next() < options.actor.share ? new SettlingPolicy(options.actor.policy) : undefined;
+      const learned = options.actor !== undefined && noise.next() < options.actor.share ? options.actor.policy : undefined;
       const act = learned === undefined ? actorFor(expert, options.perturbation, noise) : { policy: learned, label: `policy ${learned.name}` };
       const labellers = task.cubes.map((_, k) => new ScriptedReachPolicy(worldAimingAt(world, goalOf(task, k)), expertOptions));
       const startS = transport.clock.nowS();
@@ -138,10 +137,10 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       try {
         result = await runEpisode(loop, world, startS, task.timeLimitS, options.holdAfterSuccessS ?? 0);
       } finally {
+        // A learned policy may still be decoding for the last request: it must be free before the next episode asks.
+        await loop.settle();
         loop.close();
       }
-      // A learned policy may still be decoding for the last request: it must be free before the next episode asks.
-      await learned?.settled();
       interventions += episodeInterventions;
       if (result.success) successes++;
       const target = task.cubes[task.targetIndex]!;

@@ -8,6 +8,7 @@ import type { StringMsg } from '../msgs/rosMessages';
 import { nsToSeconds, secondsToNs } from '../msgs/rosTime';
 import type { Observation } from '../observation/Observation';
 import type { ActionChunk, Policy } from '../policy/Policy';
+import { DelegatingPolicy } from '../policy/DelegatingPolicy';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import { BagTransport } from '../transport/BagTransport';
 import type { CommandChannel } from './commandChannels';
@@ -116,47 +117,20 @@ interface Episode {
 
 /**
  * The policy as replay runs it: without a wall-clock deadline on inference (latency is modelled in bag time,
- * so a slow or busy machine must not turn into failed inferences and different results), and with a way to
- * wait for an inference the loop of an ended episode left in flight before the next episode asks for one.
+ * so a slow or busy machine must not turn into failed inferences and different results), remembering the joint
+ * state each inference was asked about.
  */
-class ReplayPolicy implements Policy {
-  readonly name: string;
-  readonly space: Policy['space'];
-  readonly horizon: number;
-  readonly stepDtS: number;
-  readonly stepsToExecute: number;
-  readonly cameras: readonly string[];
-  private inFlight: Promise<unknown> = Promise.resolve();
+class ReplayPolicy extends DelegatingPolicy {
   private readonly states = new Map<number, Float64Array>();
 
-  constructor(private readonly inner: Policy) {
-    this.name = inner.name;
-    this.space = inner.space;
-    this.horizon = inner.horizon;
-    this.stepDtS = inner.stepDtS;
-    this.stepsToExecute = inner.stepsToExecute;
-    this.cameras = inner.cameras;
-  }
-
-  infer(observation: Observation): Promise<ActionChunk> {
+  override infer(observation: Observation): Promise<ActionChunk> {
     this.states.set(observation.stampS, observation.jointState.position);
-    const chunk = this.inner.infer(observation);
-    this.inFlight = chunk.catch(() => undefined);
-    return chunk;
+    return this.inner.infer(observation);
   }
 
   /** The joint state of the observation stamped `stampS` that the policy was asked about. */
   stateAt(stampS: number): Float64Array | undefined {
     return this.states.get(stampS);
-  }
-
-  /** Resolves once no inference is in flight. */
-  async idle(): Promise<void> {
-    await this.inFlight;
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
@@ -261,7 +235,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
     await t.catchUp(tS);
     await e.loop.stop();
     await e.running;
-    await policy.idle();
+    await e.loop.settle();
     e.loop.close();
     addStats(stats, e.loop.stats());
   };
@@ -310,7 +284,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
     if (episode !== undefined) {
       await episode.loop.stop();
       await episode.running;
-      await policy.idle();
+      await episode.loop.settle();
       episode.loop.close();
     }
     await transport?.close();

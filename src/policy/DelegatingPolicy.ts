@@ -1,5 +1,5 @@
 import type { Observation } from '../observation/Observation';
-import type { ActionChunk, ActionSpace, InferOptions, Policy } from '../policy/Policy';
+import type { ActionChunk, ActionSpace, InferOptions, Policy } from './Policy';
 
 /** A policy that passes everything to another one; subclasses change what they need (usually infer). */
 export class DelegatingPolicy implements Policy {
@@ -33,21 +33,5 @@ export class DelegatingPolicy implements Policy {
 
   close(): Promise<void> {
     return this.inner.close();
-  }
-}
-
-/** Knows when the inference it started last has ended (resolved or not), so a caller can wait for the policy to be free. */
-export class SettlingPolicy extends DelegatingPolicy {
-  private inFlight: Promise<unknown> = Promise.resolve();
-
-  override infer(observation: Observation, options?: InferOptions): Promise<ActionChunk> {
-    const run = this.inner.infer(observation, options);
-    this.inFlight = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Resolves once no inference started here is still running. */
-  settled(): Promise<void> {
-    return this.inFlight.then(() => undefined);
   }
 }
