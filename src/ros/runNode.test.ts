@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isVlaError } from '../errors';
 import { runNode } from './runNode';
 import { FakeBridgeFactory, flush } from './testing/FakeBridge';
@@ -19,6 +22,7 @@ describe('runNode', () => {
       rosArgs: ['--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e'],
       parameters: { embodiment: 'franka_panda', policy: '/policies/demo' },
       loadRcl: () => rcl,
+      loadNative: () => rcl.native,
       createBridge: factory.create,
       until: end.promise,
       log: (line) => lines.push(line),
@@ -53,9 +57,57 @@ describe('runNode', () => {
     expect(lines).toEqual(['vla_bridge: stopping (controlled stop, then shutdown)']);
   });
 
+  it('takes parameters from the params file launch_ros writes (keyed by the fully qualified name)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vla-run-'));
+    const file = join(dir, 'launch_params.yaml');
+    writeFileSync(file, '/vla_bridge:\n  ros__parameters:\n    embodiment: ur5e\n    policy: /policies/demo\n    autostart: false\n    dry_run: true\n');
+    const rcl = new FakeRclnodejs();
+    const end = deferred();
+    const running = runNode({ rosArgs: ['--ros-args', '--params-file', file], loadRcl: () => rcl, loadNative: () => rcl.native, createBridge: new FakeBridgeFactory().create, until: end.promise });
+    await flush();
+    const node = rcl.nodes[0] as FakeLifecycleNode;
+    expect([node.getParameter('embodiment').value, node.getParameter('policy').value, node.getParameter('dry_run').value]).toEqual(['ur5e', '/policies/demo', true]);
+    end.resolve();
+    await running;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ends a controlled stop at once when /clock has stopped (a replayed bag has ended), and exits cleanly', async () => {
+    const rcl = new FakeRclnodejs();
+    // The stop needs 0.5 s of ROS time, which no longer advances once the bag has ended.
+    const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.5 });
+    const end = deferred();
+    const lines: string[] = [];
+    const running = runNode({
+      rosArgs: ['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'],
+      loadRcl: () => rcl,
+      loadNative: () => rcl.native,
+      createBridge: factory.create,
+      until: end.promise,
+      log: (line) => lines.push(line),
+    });
+    await flush();
+    const node = rcl.nodes[0] as FakeLifecycleNode;
+    const bag = rcl.createNode('rosbag2_player');
+    const clock = bag.createPublisher('rosgraph_msgs/msg/Clock', '/clock', { qos: rcl.QoS.profileSensorData });
+    clock.publish({ clock: { sec: 1700000000, nanosec: 0 } });
+    await flush();
+    expect(node.configure().label).toBe('inactive');
+    await flush();
+    expect(node.activate().label).toBe('active');
+    // The bag ends: no more /clock. Then Ctrl-C.
+    end.resolve();
+    await running;
+    const bridge = factory.bridges[0]!;
+    expect(bridge.calls).toEqual(['start', 'stop', 'close']);
+    expect(bridge.stopsCompleted).toBe(1);
+    expect(node.currentState.label).toBe('finalized');
+    expect(lines).toEqual(['vla_bridge: stopping (controlled stop, then shutdown)', expect.stringMatching(/^vla_bridge: \/clock has stopped/)]);
+  });
+
   it('refuses a parameter of the wrong type naming it, and leaves ROS shut down', async () => {
     const rcl = new FakeRclnodejs();
-    const error = await runNode({ rosArgs: ['--ros-args', '-p', 'dry_run:=maybe'], loadRcl: () => rcl, createBridge: new FakeBridgeFactory().create, until: new Promise(() => {}) }).catch((e: unknown) => e);
+    const error = await runNode({ rosArgs: ['--ros-args', '-p', 'dry_run:=maybe'], loadRcl: () => rcl, loadNative: () => rcl.native, createBridge: new FakeBridgeFactory().create, until: new Promise(() => {}) }).catch((e: unknown) => e);
     expect(isVlaError(error) && error.code).toBe('CONFIG_INVALID');
     expect(String((error as Error).message)).toMatch(/dry_run must be true or false, got "maybe"/);
     expect(rcl.isShutdown()).toBe(true);
@@ -63,7 +115,7 @@ describe('runNode', () => {
 
   it('maps ROS arguments rcl cannot parse to ARGUMENT_INVALID', async () => {
     const rcl = new FakeRclnodejs();
-    const error = await runNode({ rosArgs: ['--ros-args', '--bogus'], loadRcl: () => rcl, until: new Promise(() => {}) }).catch((e: unknown) => e);
+    const error = await runNode({ rosArgs: ['--ros-args', '--bogus'], loadRcl: () => rcl, loadNative: () => rcl.native, until: new Promise(() => {}) }).catch((e: unknown) => e);
     expect(isVlaError(error) && error.code).toBe('ARGUMENT_INVALID');
     expect(String((error as Error).message)).toMatch(/--bogus/);
   });

@@ -2,9 +2,10 @@ import { VlaError } from '../errors';
 import type { BridgeFactory } from './node/BridgeRuntime';
 import { pipelineBridgeFactory } from './node/PipelineBridge';
 import { VlaBridgeNode } from './node/VlaBridgeNode';
-import { loadRclnodejs } from './rclnodejs/loadRclnodejs';
-import type { Rclnodejs } from './rclnodejs/rclnodejsApi';
+import { loadRclnodejs, loadRclnodejsNative } from './rclnodejs/loadRclnodejs';
+import type { RclNative, Rclnodejs } from './rclnodejs/rclnodejsApi';
 import { RclNodeHost } from './rclnodejs/RclNodeHost';
+import { StopSignals } from './StopSignals';
 
 export const NODE_NAME = 'vla_bridge';
 
@@ -20,7 +21,9 @@ export interface RunNodeOptions {
   createBridge?: BridgeFactory;
   /** Default: loadRclnodejs (ROS_UNAVAILABLE without a sourced ROS 2). */
   loadRcl?: () => Rclnodejs;
-  /** Resolves when the node should end (default: SIGINT or SIGTERM). */
+  /** rclnodejs's native addon, for the parameter rules rcl parsed (default: loadRclnodejsNative). */
+  loadNative?: () => RclNative;
+  /** Resolves when the node should end (default: the first SIGINT or SIGTERM). */
   until?: Promise<unknown>;
   /** Where progress lines go (the node's own logs go through rclnodejs). */
   log?: (line: string) => void;
@@ -28,13 +31,17 @@ export interface RunNodeOptions {
 
 /**
  * Runs the vla_bridge lifecycle node until SIGINT/SIGTERM: rclnodejs init with the ROS arguments, the node with
- * its parameters, lifecycle callbacks and topics, then on a signal a controlled stop, shutdown and exit.
+ * its parameters, lifecycle callbacks and topics, then on a signal a controlled stop, shutdown and exit. Later
+ * signals (a second Ctrl-C, launch's SIGTERM escalation) do not interrupt the stop: it ends within its limit.
  */
 export async function runNode(options: RunNodeOptions): Promise<void> {
   const rcl = (options.loadRcl ?? loadRclnodejs)();
+  const native = (options.loadNative ?? loadRclnodejsNative)();
+  const signals = options.until === undefined ? new StopSignals(options.log) : undefined;
   try {
     await rcl.init(undefined, ['vla-bridge', ...options.rosArgs]);
   } catch (err) {
+    signals?.close();
     throw new VlaError('ARGUMENT_INVALID', `rclnodejs could not start with the ROS arguments ${JSON.stringify(options.rosArgs.join(' '))}: ${err instanceof Error ? err.message : String(err)}`, {
       hint: 'check the arguments after --ros-args (e.g. -p name:=value, -r from:=to, --params-file FILE)',
       cause: err,
@@ -42,36 +49,27 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   }
   // rclnodejs's own SIGINT handler tears everything down at once; the node stops the arm first.
   rcl.removeSignalHandlers();
-  const nodeOptions = new rcl.NodeOptions();
-  nodeOptions.parameterOverrides = Object.entries(options.parameters ?? {}).map(([name, value]) => new rcl.Parameter(name, rcl.ParameterType.PARAMETER_STRING, value));
-  const rclNode = rcl.createLifecycleNode(NODE_NAME, '', undefined, nodeOptions);
-  let node: VlaBridgeNode | undefined;
+  let rclNode: { destroy(): void } | undefined;
   try {
-    const host = new RclNodeHost(rcl, rclNode);
-    node = new VlaBridgeNode({ host, createBridge: options.createBridge ?? pipelineBridgeFactory() });
+    const created = RclNodeHost.create({ rcl, native, nodeName: NODE_NAME, overrides: options.parameters ?? {} });
+    rclNode = created.node;
+    const node = new VlaBridgeNode({ host: created.host, createBridge: options.createBridge ?? pipelineBridgeFactory() });
     node.start();
-    rclNode.spin();
-    await (options.until ?? signalled());
+    created.node.spin();
+    await (options.until ?? signals!.first);
     options.log?.('vla_bridge: stopping (controlled stop, then shutdown)');
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), SHUTDOWN_LIMIT_MS)));
-    const outcome = await Promise.race([node.dispose().then(() => 'done' as const), limit]);
+    const outcome = Promise.race([node.dispose().then(() => 'done' as const), limit]);
+    if (await created.host.carryStoppedClock(outcome)) {
+      options.log?.("vla_bridge: /clock has stopped (the bag has ended?); the stop ran on the node's own ROS time from the last /clock");
+    }
+    const finished = await outcome;
     if (timer !== undefined) clearTimeout(timer);
-    if (outcome === 'timeout') options.log?.(`vla_bridge: the stop did not finish within ${SHUTDOWN_LIMIT_MS / 1000} s (is the clock still running?); exiting`);
+    if (finished === 'timeout') options.log?.(`vla_bridge: the stop did not finish within ${SHUTDOWN_LIMIT_MS / 1000} s; exiting`);
   } finally {
-    rclNode.destroy();
+    rclNode?.destroy();
     if (!rcl.isShutdown()) rcl.shutdown();
+    signals?.close();
   }
-}
-
-function signalled(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }

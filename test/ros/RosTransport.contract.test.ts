@@ -3,8 +3,8 @@ import type { ImageMsg, JointStateMsg, StringMsg } from '../../src/msgs/rosMessa
 import { InProcessNodeHost } from '../../src/ros/host/InProcessNodeHost';
 import type { NodeHost, ParameterSpec } from '../../src/ros/host/NodeHost';
 import type { ServiceRequest, ServiceResponse, ServiceType } from '../../src/ros/host/serviceTypes';
-import { loadRclnodejs, rclnodejsAvailable } from '../../src/ros/rclnodejs/loadRclnodejs';
-import type { RclLifecycleNode, RclNode, Rclnodejs } from '../../src/ros/rclnodejs/rclnodejsApi';
+import { loadRclnodejs, loadRclnodejsNative, rclnodejsAvailable } from '../../src/ros/rclnodejs/loadRclnodejs';
+import type { RclNative, RclNode, Rclnodejs } from '../../src/ros/rclnodejs/rclnodejsApi';
 import { RclNodeHost } from '../../src/ros/rclnodejs/RclNodeHost';
 import { RosTransport } from '../../src/ros/rclnodejs/RosTransport';
 import { FakeRclnodejs } from '../../src/ros/testing/FakeRclnodejs';
@@ -228,15 +228,16 @@ hostContract('InProcessNodeHost', async (overrides) => {
   return { host, call: (type, name, request) => host.callService(type, name, request), close: async () => undefined };
 });
 
-/** The rclnodejs-backed implementations, on whichever rclnodejs module `load` gives. */
-function rclnodejsSuites(load: () => Rclnodejs): void {
+/** The rclnodejs-backed implementations, on whichever rclnodejs module (and its native addon) `load` gives. */
+function rclnodejsSuites(load: () => { rcl: Rclnodejs; native: RclNative }): void {
   let rcl: Rclnodejs;
+  let native: RclNative;
   const nodes: RclNode[] = [];
   let nodeCounter = 0;
   const nextName = (stem: string): string => `vla_contract_${stem}_${process.pid}_${++nodeCounter}`;
 
   beforeAll(async () => {
-    rcl = load();
+    ({ rcl, native } = load());
     await rcl.init();
   });
   afterAll(() => {
@@ -265,14 +266,10 @@ function rclnodejsSuites(load: () => Rclnodejs): void {
     };
   });
 
-  hostContract('RclNodeHost', async (overrides) => {
-    const options = new rcl.NodeOptions();
-    const type = (v: unknown): number =>
-      typeof v === 'boolean' ? rcl.ParameterType.PARAMETER_BOOL : typeof v === 'string' ? rcl.ParameterType.PARAMETER_STRING : Number.isInteger(v) ? rcl.ParameterType.PARAMETER_INTEGER : rcl.ParameterType.PARAMETER_DOUBLE;
-    options.parameterOverrides = Object.entries(overrides).map(([name, value]) => new rcl.Parameter(name, type(value), value));
-    const node: RclLifecycleNode = spun(rcl.createLifecycleNode(nextName('host'), '', undefined, options));
+  const openHost = async (overrides: Record<string, string | number | boolean>): Promise<HostUnderTest> => {
+    const { host, node } = RclNodeHost.create({ rcl, native, nodeName: nextName('host'), overrides });
+    spun(node);
     const client = spun(rcl.createNode(nextName('client')));
-    const host = new RclNodeHost(rcl, node);
     return {
       host,
       call: async (srvType, name, request) => {
@@ -284,15 +281,28 @@ function rclnodejsSuites(load: () => Rclnodejs): void {
       },
       close: async () => undefined,
     };
+  };
+  hostContract('RclNodeHost', openHost);
+
+  it('RclNodeHost: `ros2 param describe` (describe_parameters) shows the ranges', async () => {
+    const h = await openHost({});
+    h.host.declareParameters(SPECS);
+    const service = `/${h.host.nodeName}/describe_parameters`;
+    const answer = (await h.call('rcl_interfaces/srv/DescribeParameters' as never, service, { names: ['contract_rate_hz'] } as never)) as { descriptors: { floating_point_range: { from_value: number; to_value: number }[] }[] };
+    expect(answer.descriptors[0]!.floating_point_range).toEqual([expect.objectContaining({ from_value: 1, to_value: 100 })]);
   });
 }
 
 // The adapters' own logic, on an in-memory rclnodejs written from its lib/*.js (always runs).
-describe('with FakeRclnodejs', () => rclnodejsSuites(() => new FakeRclnodejs()));
+describe('with FakeRclnodejs', () =>
+  rclnodejsSuites(() => {
+    const rcl = new FakeRclnodejs();
+    return { rcl, native: rcl.native };
+  }));
 
 // The same checks on the real rclnodejs: only with ROS 2 sourced; otherwise reported as skipped.
 const ros = rclnodejsAvailable();
-(ros ? describe : describe.skip)('with rclnodejs (ROS 2 sourced)', () => rclnodejsSuites(() => loadRclnodejs()));
+(ros ? describe : describe.skip)('with rclnodejs (ROS 2 sourced)', () => rclnodejsSuites(() => ({ rcl: loadRclnodejs(), native: loadRclnodejsNative() })));
 
 describe('ROS availability', () => {
   it('is decided by ROS_DISTRO and whether rclnodejs loads', () => {

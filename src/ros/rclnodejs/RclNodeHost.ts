@@ -20,8 +20,22 @@ import type {
 } from '../host/NodeHost';
 import { coerceParameterValue } from '../host/parameterValues';
 import { SERVICE_DEFAULTS, type ServiceType } from '../host/serviceTypes';
-import type { RclLifecycleNode, RclParameter, RclSetParametersResult, Rclnodejs } from './rclnodejsApi';
+import { resolveParameterRules } from './parameterRules';
+import type { RclLifecycleNode, RclNative, RclParameter, RclRange, RclSetParametersResult, Rclnodejs } from './rclnodejsApi';
 import { RosTransport } from './RosTransport';
+
+export interface RclNodeHostOptions {
+  rcl: Rclnodejs;
+  /** rclnodejs's native addon, for the parameter rules rcl parsed (loadRclnodejsNative). */
+  native: RclNative;
+  nodeName: string;
+  namespace?: string;
+  /** Parameters set by the program itself (the command line's --embodiment ...): they win over -p and files. */
+  overrides?: Readonly<Record<string, ParameterValue>>;
+}
+
+/** No /clock message for this long (wall time, ms) means the clock has stopped. */
+const CLOCK_STOPPED_MS = 500;
 
 /** rcl_lifecycle's transition state labels -> the primary state the transition started from. */
 const TRANSITION_STATE_ORIGINS: Readonly<Record<string, LifecycleState>> = {
@@ -45,13 +59,44 @@ export class RclNodeHost implements NodeHost {
   readonly useSimTime: boolean;
   private readonly rcl: Rclnodejs;
   private readonly node: RclLifecycleNode;
+  private readonly overrides: ReadonlyMap<string, unknown>;
   private readonly kinds = new Map<string, ParameterKind>();
   private readonly changeHandlers: ParameterChangeHandler[] = [];
   private declaring = false;
+  /** Wall time of the last /clock message, ms since the epoch (0: none yet). */
+  private lastClockWallMs = 0;
 
-  constructor(rcl: Rclnodejs, node: RclLifecycleNode) {
+  /**
+   * Creates the lifecycle node and its host. Parameter values come from every entry rcl parsed that matches the
+   * node's fully qualified name by rcl's rules (params files keyed `/**`, `vla_bridge`, `/vla_bridge`,
+   * `/ns/vla_bridge`, wildcards; `-p`), not only from the two keys rclnodejs 2.2.0 looks under, then from
+   * `overrides`. use_sim_time is applied at once, since rclnodejs's time source declared it before.
+   */
+  static create(options: RclNodeHostOptions): { host: RclNodeHost; node: RclLifecycleNode } {
+    const { rcl } = options;
+    const explicit = Object.entries(options.overrides ?? {});
+    const nodeOptions = new rcl.NodeOptions();
+    nodeOptions.parameterOverrides = explicit.map(([name, value]) => new rcl.Parameter(name, parameterTypeOf(rcl, value), value));
+    const node = rcl.createLifecycleNode(options.nodeName, options.namespace ?? '', undefined, nodeOptions);
+    try {
+      const resolved = resolveParameterRules(options.native.getParameterOverrides(node.context.handle) ?? [], node.getFullyQualifiedName());
+      for (const [name, value] of explicit) resolved.set(name, value);
+      const simTime = resolved.get('use_sim_time');
+      if (typeof simTime === 'boolean' && node.getParameter('use_sim_time').value !== simTime) {
+        node.setParameter(new rcl.Parameter('use_sim_time', rcl.ParameterType.PARAMETER_BOOL, simTime));
+      }
+      return { host: new RclNodeHost(rcl, node, resolved), node };
+    } catch (err) {
+      node.destroy();
+      throw err;
+    }
+  }
+
+  /** Use `create`; `overrides` are the parameter values that apply to this node (default: what rclnodejs found). */
+  constructor(rcl: Rclnodejs, node: RclLifecycleNode, overrides?: ReadonlyMap<string, unknown>) {
     this.rcl = rcl;
     this.node = node;
+    this.overrides = overrides ?? new Map(node.getParameterOverrides().map((p) => [p.name, p.value] as const));
     this.nodeName = node.name();
     const log = node.getLogger();
     this.logger = {
@@ -61,15 +106,32 @@ export class RclNodeHost implements NodeHost {
       error: (m) => void log.error(m),
     };
     this.useSimTime = node.hasParameter('use_sim_time') && node.getParameter('use_sim_time').value === true;
-    if (this.useSimTime) {
-      const rosClock = new RosTimeClock();
-      // Best effort matches both reliable and best-effort /clock publishers (gz bridge, rosbag2).
-      node.createSubscription('rosgraph_msgs/msg/Clock', '/clock', { qos: rcl.QoS.profileSensorData }, (msg) => rosClock.onClock(msg as ClockMsg));
-      this.clock = rosClock;
-    } else {
-      this.clock = new WallClock();
-    }
+    this.clock = this.useSimTime ? this.subscribeClock() : new WallClock();
     node.addOnSetParametersCallback((parameters) => this.onSetParameters(parameters));
+  }
+
+  /**
+   * Lets a controlled stop end when /clock has stopped (a replayed bag has ended, a simulator is paused): a stop
+   * runs on ROS time, which would then never advance. While `until` has not settled, whenever no /clock message
+   * came for CLOCK_STOPPED_MS of wall time, this advances the node's ROS time itself by `stepS` per macrotask
+   * from the last time received, so the stop runs to its end at once. Resolves (when `until` settles) with
+   * whether it had to; without use_sim_time it resolves false at once.
+   */
+  async carryStoppedClock(until: Promise<unknown>, stepS = 0.002): Promise<boolean> {
+    const clock = this.clock;
+    if (!(clock instanceof RosTimeClock)) return false;
+    let settled = false;
+    void until.finally(() => (settled = true));
+    let carried = false;
+    while (!settled) {
+      if (Date.now() - this.lastClockWallMs < CLOCK_STOPPED_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      carried = true;
+      await clock.advanceTo(clock.nowS() + stepS);
+    }
+    return carried;
   }
 
   /** The primary state; during a transition, the state it started from. */
@@ -80,7 +142,6 @@ export class RclNodeHost implements NodeHost {
 
   declareParameters(specs: readonly ParameterSpec[]): Map<string, ParameterValue> {
     const values = new Map<string, ParameterValue>();
-    const overrides = new Map(this.node.getParameterOverrides().map((p) => [p.name, p] as const));
     this.declaring = true;
     try {
       for (const spec of specs) {
@@ -89,20 +150,19 @@ export class RclNodeHost implements NodeHost {
           values.set(spec.name, this.getParameter(spec.name));
           continue;
         }
-        const override = overrides.get(spec.name);
-        const coerced = coerceParameterValue(spec, override === undefined ? spec.default : override.value);
+        const override = this.overrides.get(spec.name);
+        const coerced = coerceParameterValue(spec, override === undefined ? spec.default : override);
         if (!coerced.ok) {
           throw new VlaError('CONFIG_INVALID', coerced.reason, { path: spec.name, hint: spec.additionalConstraints ?? spec.description });
         }
         const type = this.typeOf(spec.kind);
-        const range =
-          spec.range === undefined
-            ? null
-            : spec.kind === 'integer'
-              ? new this.rcl.IntegerRange(BigInt(spec.range.from), BigInt(spec.range.to), 1n)
-              : new this.rcl.FloatingPointRange(spec.range.from, spec.range.to, 0);
+        const range = this.rangeOf(spec);
         const descriptor = new this.rcl.ParameterDescriptor(spec.name, type, spec.description, spec.readOnly, range);
-        if (spec.additionalConstraints !== undefined) descriptor.additionalConstraints = spec.additionalConstraints;
+        // rclnodejs 2.2.0's toMessage() reads _rangeConstraint, not the range it was given: set both, so that
+        // `ros2 param describe` shows the range rclnodejs enforces, and say it in words too.
+        if (range !== null) descriptor._rangeConstraint = range;
+        const constraints = [spec.range === undefined ? '' : `from ${spec.range.from} to ${spec.range.to}`, spec.additionalConstraints ?? ''];
+        descriptor.additionalConstraints = constraints.filter((c) => c !== '').join('; ');
         // The override was applied (and coerced) above, so rclnodejs must not apply it again.
         this.node.declareParameter(new this.rcl.Parameter(spec.name, type, this.toRcl(spec.kind, coerced.value)), descriptor, true);
         values.set(spec.name, coerced.value);
@@ -200,6 +260,41 @@ export class RclNodeHost implements NodeHost {
     return { successful: true, reason: '' };
   }
 
+  /**
+   * The rclnodejs range for a spec, carrying also the rcl_interfaces field names (from_value, to_value, step)
+   * as its own enumerable properties: the message translator copies fields by name, and a Range keeps its
+   * values in `_fromValue` behind getters.
+   */
+  private rangeOf(spec: ParameterSpec): RclRange | null {
+    if (spec.range === undefined) return null;
+    const integer = spec.kind === 'integer';
+    const fields = integer
+      ? { from_value: BigInt(spec.range.from), to_value: BigInt(spec.range.to), step: 1n }
+      : { from_value: spec.range.from, to_value: spec.range.to, step: 0 };
+    const range = integer ? new this.rcl.IntegerRange(fields.from_value as bigint, fields.to_value as bigint, 1n) : new this.rcl.FloatingPointRange(spec.range.from, spec.range.to, 0);
+    for (const [key, value] of Object.entries(fields)) Object.defineProperty(range, key, { value, enumerable: true });
+    return range;
+  }
+
+  /**
+   * ROS time from /clock on one best-effort subscription, which matches every /clock publisher (rosbag2 and
+   * Gazebo's bridge publish best effort; a reliable subscriber, what rclnodejs's time source makes, gets
+   * nothing from them and makes rosbag2 warn about incompatible QoS). It replaces the time source's own
+   * subscription and feeds it too, so the node's rclnodejs clock keeps ROS time.
+   */
+  private subscribeClock(): Clock {
+    const rosClock = new RosTimeClock();
+    const timeSource = this.node._timeSource;
+    if (timeSource?._clockSubscription !== undefined) this.node.destroySubscription(timeSource._clockSubscription);
+    const subscription = this.node.createSubscription('rosgraph_msgs/msg/Clock', '/clock', { qos: this.rcl.QoS.profileSensorData }, (msg) => {
+      this.lastClockWallMs = Date.now();
+      rosClock.onClock(msg as ClockMsg);
+      timeSource?._clockCallback(msg);
+    });
+    if (timeSource !== undefined) timeSource._clockSubscription = subscription;
+    return rosClock;
+  }
+
   private typeOf(kind: ParameterKind): number {
     const t = this.rcl.ParameterType;
     return kind === 'bool' ? t.PARAMETER_BOOL : kind === 'integer' ? t.PARAMETER_INTEGER : kind === 'double' ? t.PARAMETER_DOUBLE : t.PARAMETER_STRING;
@@ -208,4 +303,9 @@ export class RclNodeHost implements NodeHost {
   private toRcl(kind: ParameterKind, value: ParameterValue): unknown {
     return kind === 'integer' ? BigInt(value as number) : value;
   }
+}
+
+function parameterTypeOf(rcl: Rclnodejs, value: ParameterValue): number {
+  const t = rcl.ParameterType;
+  return typeof value === 'boolean' ? t.PARAMETER_BOOL : typeof value === 'string' ? t.PARAMETER_STRING : Number.isInteger(value) ? t.PARAMETER_INTEGER : t.PARAMETER_DOUBLE;
 }

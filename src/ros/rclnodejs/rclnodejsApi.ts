@@ -43,6 +43,36 @@ export interface RclParameterDescriptor {
   readonly description: string;
   readonly readOnly: boolean;
   additionalConstraints: string;
+  /**
+   * What `toMessage()` (and so `ros2 param describe`) reads for the range in 2.2.0, instead of the range the
+   * constructor stores (`_range`): never set by rclnodejs itself, so ranges never reach describe_parameters.
+   * Its enumerable fields are copied into rcl_interfaces/msg/IntegerRange or FloatingPointRange by name.
+   */
+  _rangeConstraint?: RclRange;
+}
+
+/**
+ * One node entry of the parameter rules rcl parsed from `-p` and `--params-file` arguments
+ * (rcl_arguments_get_param_overrides), as the native addon returns them: the node key as written (`/**`,
+ * `vla_bridge`, `/vla_bridge`, `/*\/vla_bridge`, ...; a plain `-p name:=value` is under `/**`) and its parameters,
+ * with rcl's types (integers as numbers).
+ */
+export interface RclParameterRule {
+  readonly name: string;
+  readonly parameters: readonly { readonly name: string; readonly type: number; readonly value: unknown }[];
+}
+
+/** rclnodejs's native addon (what its lib/*.js import from native_loader.js): the one call vla_bridge makes. */
+export interface RclNative {
+  getParameterOverrides(contextHandle: unknown): RclParameterRule[] | undefined;
+}
+
+/** rclnodejs's TimeSource (lib/time_source.js): what feeds the node's ROS clock from /clock with use_sim_time. */
+export interface RclTimeSource {
+  /** The /clock subscription rclnodejs's TimeSource made (reliable, default QoS), while use_sim_time is true. */
+  _clockSubscription?: RclSubscription;
+  /** Feeds rclnodejs's ROS clocks (node.now(), timers) with a /clock message. */
+  _clockCallback(message: unknown): void;
 }
 
 /** rcl_interfaces/msg/SetParametersResult */
@@ -100,6 +130,10 @@ export type RclCallbackReturnCode = number;
 export type RclTransitionCallback = (previousState: RclLifecycleState) => RclCallbackReturnCode;
 
 export interface RclNode {
+  /** The context the node belongs to; its handle is what the native calls take. */
+  readonly context: { readonly handle: unknown };
+  /** rclnodejs's own TimeSource of the node (a private member in 2.2.0, read-only use here). */
+  readonly _timeSource?: RclTimeSource;
   name(): string;
   namespace(): string;
   getFullyQualifiedName(): string;

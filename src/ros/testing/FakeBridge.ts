@@ -15,15 +15,20 @@ export class FakeBridge implements BridgeRuntime {
   estopped = false;
   running = false;
   closed = false;
+  /** Controlled stops that reached their end. */
+  stopsCompleted = 0;
   resetOutcome: ResetOutcome = { ok: true, message: 'released; holding until new commands' };
   private stopResolve: (() => void) | undefined;
   private statsValue: BridgeStats = { ticks: 0, overruns: 0, chunks: 0, safetyInterventions: 0, holding: false };
+  private readonly stopTakesS: number | undefined;
 
-  constructor(settings: BridgeSettings, listeners: BridgeListeners, policyName = 'fake_policy') {
+  /** With `stopTakesS`, a controlled stop ends by itself after that much time of the transport's clock. */
+  constructor(settings: BridgeSettings, listeners: BridgeListeners, policyName = 'fake_policy', stopTakesS?: number) {
     this.settings = settings;
     this.listeners = listeners;
     this.policyName = policyName;
     this.instruction = settings.instruction;
+    this.stopTakesS = stopTakesS;
   }
 
   start(): void {
@@ -33,12 +38,18 @@ export class FakeBridge implements BridgeRuntime {
 
   stop(): Promise<void> {
     this.calls.push('stop');
-    return new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       this.stopResolve = () => {
         this.running = false;
+        this.stopsCompleted++;
         resolve();
       };
     });
+    if (this.stopTakesS !== undefined) {
+      const clock = this.settings.transport.clock;
+      void clock.sleepUntil(clock.nowS() + this.stopTakesS).then(() => this.finishStop());
+    }
+    return stopped;
   }
 
   /** Ends the controlled stop in progress. */
@@ -86,23 +97,31 @@ export class FakeBridge implements BridgeRuntime {
   }
 }
 
+export interface FakeBridgeFactoryOptions {
+  /** Loads finish at once instead of when the test says. */
+  loadAtOnce?: boolean;
+  /** Controlled stops end by themselves after this much clock time (see FakeBridge). */
+  stopTakesS?: number;
+}
+
 /** A factory whose loads the test resolves or rejects, one at a time, in order. */
 export class FakeBridgeFactory {
   readonly bridges: FakeBridge[] = [];
   readonly settings: BridgeSettings[] = [];
   private readonly pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
+  constructor(private readonly options: FakeBridgeFactoryOptions = {}) {}
+
   readonly create: BridgeFactory = (settings, listeners) => {
     this.settings.push(settings);
     return new Promise<BridgeRuntime>((resolve, reject) => {
-      this.pending.push({
-        resolve: () => {
-          const bridge = new FakeBridge(settings, listeners);
-          this.bridges.push(bridge);
-          resolve(bridge);
-        },
-        reject,
-      });
+      const load = (): void => {
+        const bridge = new FakeBridge(settings, listeners, 'fake_policy', this.options.stopTakesS);
+        this.bridges.push(bridge);
+        resolve(bridge);
+      };
+      if (this.options.loadAtOnce === true) load();
+      else this.pending.push({ resolve: load, reject });
     });
   };
 
