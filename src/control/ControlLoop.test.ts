@@ -25,6 +25,8 @@ interface Rig {
   run(seconds: number): Promise<void>;
   /** Called before every tick with the tick's time. */
   beforeTick?: (tS: number) => void;
+  /** The header stamp of the frames published at `tS` (default `tS`). */
+  frameStampS?: (tS: number) => number;
 }
 
 function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedChunkPolicyOptions, 'action'>, inference: InferenceMode, extra: Partial<ControlLoopOptions> = {}): Rig {
@@ -50,7 +52,7 @@ function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedC
         clock.set(t);
         self.beforeTick?.(t);
         arm.publishState(t);
-        if (k % 10 === 0) arm.publishFrames(t);
+        if (k % 10 === 0) arm.publishFrames(t, self.frameStampS?.(t) ?? t);
         infos.push(loop.tick());
         // Let a policy that answered settle before the next tick.
         await new Promise((resolve) => setImmediate(resolve));
@@ -216,6 +218,23 @@ describe('ControlLoop', () => {
     expect(last.every((c) => c.every((v, j) => v === last[0]![j]))).toBe(true);
     expect(r.infos[r.infos.length - 1]!.command!.holding).toBe(true);
     expect(r.policy.calls).toBe(3);
+  });
+
+  it('drives the arm on camera frames stamped zero, judging them by their receive time, with one warning', async () => {
+    const warnings: string[] = [];
+    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.1 }, { listeners: { stampWarning: (m) => warnings.push(m) } });
+    r.frameStampS = () => 0;
+    await r.run(3);
+    const stamped = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.1 });
+    await stamped.run(3);
+    const stats = r.loop.stats();
+    expect(stats.inferences.completed).toBeGreaterThan(5);
+    // As with stamped frames: only the first ticks hold, until the first chunk arrives (before: every tick held).
+    expect(stats.holdingTicks).toBe(stamped.loop.stats().holdingTicks);
+    expect(stats.holdingTicks).toBeLessThan(15);
+    expect(r.arm.commands.map((c) => Array.from(c))).toEqual(stamped.arm.commands.map((c) => Array.from(c)));
+    expect(r.events.filter((e) => e.limit === 'watchdog_camera')).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining(`${embodiment.config.topics.cameras[0]!.topic}: header.stamp is zero`)]);
   });
 
   it('refuses a policy that needs a camera the embodiment does not have', () => {

@@ -4,6 +4,7 @@ import type { Embodiment } from '../config/Embodiment';
 import { isVlaError, VlaError } from '../errors';
 import { isObservation, ObservationAssembler, observationSourcesFor } from '../observation/ObservationAssembler';
 import type { JointStateSample, Observation } from '../observation/Observation';
+import type { ObservationTimeBase } from '../observation/stampTime';
 import type { ActionChunk, Policy } from '../policy/Policy';
 import type { SafeCommand } from '../safety/SafeCommand';
 import type { SafetyEvent } from '../safety/SafetyEvent';
@@ -49,6 +50,8 @@ export interface ControlLoopListeners {
   /** Every inference that failed (rejected, timed out, or returned an invalid chunk). */
   inferenceError?(error: unknown): void;
   tick?(info: TickInfo): void;
+  /** Once per sensor topic: its header stamps are zero, implausible or late against the clock (stampTime.ts). */
+  stampWarning?(message: string): void;
 }
 
 export interface ControlLoopOptions {
@@ -66,6 +69,8 @@ export interface ControlLoopOptions {
   inference?: InferenceMode;
   /** How arriving chunks are lined up with the clock (default `keep_fed`). */
   latencyCompensation?: LatencyCompensation;
+  /** Which time observations are judged by (default `header`: their stamps, or receive time where implausible). */
+  timeBase?: ObservationTimeBase;
   /** Default: the embodiment's rates.command_hz. */
   commandRateHz?: number;
   /** Requests are at most this frequent (default: rates.policy_hz). */
@@ -181,7 +186,10 @@ export class ControlLoop {
     this.deadlineS = options.policyDeadlineS ?? embodiment.config.timeouts.policy_deadline_s;
     this.inference = options.inference ?? (isDrivenByProgram(transport.clock) ? { kind: 'lockstep', latencyS: 0.1 } : { kind: 'async' });
     this.latencyEstimateS = this.inference.kind === 'lockstep' ? this.inference.latencyS : this.minRequestIntervalS;
-    this.assembler = new ObservationAssembler(transport, observationSourcesFor(embodiment));
+    this.assembler = new ObservationAssembler(transport, observationSourcesFor(embodiment), {
+      timeBase: options.timeBase,
+      onStampWarning: (message) => this.listeners.stampWarning?.(message),
+    });
     this.converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
     this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? DEFAULT_HANDOVER, interpolation: options.interpolation ?? 'cubic' });
     this.publisher = new CommandPublisher(transport, embodiment, { onSent: (sent) => this.listeners.sent?.(sent) });

@@ -1,11 +1,13 @@
-import { EMPTY, type Observable, type OperatorFunction, mergeMap, of, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { Embodiment } from '../config/Embodiment';
-import { isVlaError, VlaError } from '../errors';
-import { compressedImageMsgToFrame, imageMsgToFrame, JointStateMapper } from '../msgs/convert';
+import type { VlaError } from '../errors';
 import type { CompressedImageMsg, ImageMsg } from '../msgs/rosMessages';
 import { fromTopic } from '../transport/fromTopic';
 import type { Transport } from '../transport/Transport';
+import { compressedImageMsgToFrame, imageMsgToFrame, JointStateMapper } from './convert';
 import type { ImageFrame, JointStateSample, Observation } from './Observation';
+import { describeStamp, type ObservationTimeBase, type StampVerdict } from './stampTime';
+import { closestInTime, convertEach, inTimeOrder, onTimeBase, recentWindow, type Stamped } from './streams';
 
 export interface CameraSource {
   /** The name the policy uses (`primary`, `wrist`). */
@@ -43,8 +45,12 @@ export interface SensorAges {
 export interface AssemblerOptions {
   /** Recent frames kept per camera, to pick frames close in time across cameras. */
   framesPerCamera?: number;
+  /** Which time observations are judged by (default `header`, with receive time for implausible stamps). */
+  timeBase?: ObservationTimeBase;
   /** Called for every message that could not be converted (missing joint, bad image); the message is dropped. */
   onInvalidMessage?: (error: VlaError) => void;
+  /** Called once per topic, for the first stamp that is zero, implausible or late (stampTime.ts). */
+  onStampWarning?: (message: string, topic: string, verdict: Exclude<StampVerdict, 'ok'>) => void;
 }
 
 /** Why no observation could be assembled. */
@@ -53,47 +59,73 @@ export interface MissingData {
 }
 
 /**
- * Keeps the latest joint state (mapped by name) and the recent frames of every camera, with their stamps,
- * and assembles observations: the joint state, and for each camera the frame closest in time to it.
- * Staleness is judged on header stamps against the clock.
+ * Keeps the latest joint state (mapped by name) and the recent frames of every camera, and assembles
+ * observations: the joint state, and for each camera the frame closest in time to it. Each topic is one rxjs
+ * stream: converted, put on the time base (header stamps, or receive time where a stamp cannot be on the
+ * receiver's clock), kept in time order and windowed; staleness and time matching read what the streams keep,
+ * against the clock, when the control loop asks.
  */
 export class ObservationAssembler {
   readonly sources: ObservationSources;
-  private readonly framesPerCamera: number;
-  private readonly onInvalid: ((error: VlaError) => void) | undefined;
+  readonly timeBase: ObservationTimeBase;
   private joint: JointStateSample | undefined;
-  private readonly frames = new Map<string, ImageFrame[]>();
+  private readonly windows = new Map<string, readonly ImageFrame[]>();
   private readonly subscriptions: Subscription[] = [];
+  private readonly warned = new Set<string>();
+  private readonly receiveTimed = new Map<string, number>();
   private invalidCount = 0;
   private skewS = 0;
 
   constructor(transport: Transport, sources: ObservationSources, options: AssemblerOptions = {}) {
     this.sources = sources;
-    this.framesPerCamera = Math.max(1, options.framesPerCamera ?? 6);
-    this.onInvalid = options.onInvalidMessage;
-    const mapper = new JointStateMapper(sources.jointNames);
-    const topic = sources.jointStatesTopic;
-    this.subscriptions.push(
-      fromTopic(transport, topic, 'sensor_msgs/msg/JointState', { qos: 'sensor_data' })
-        .pipe(this.convert((msg) => mapper.map(msg, { topic })))
-        .subscribe((sample) => {
-          if (this.joint === undefined || sample.stampS >= this.joint.stampS) this.joint = sample;
+    this.timeBase = options.timeBase ?? 'header';
+    const framesPerCamera = Math.max(1, options.framesPerCamera ?? 6);
+    const receivedAtS = (): number => transport.receivedAtS?.() ?? transport.clock.nowS();
+    const onInvalid = (error: VlaError): void => {
+      this.invalidCount++;
+      options.onInvalidMessage?.(error);
+    };
+    /** One topic's stream: converted, on the time base, in time order. */
+    const stream = <M, T extends Stamped>(topic: string, messages: Observable<M>, convert: (msg: M) => T, timeoutS: number): Observable<T> =>
+      messages.pipe(
+        convertEach(convert, onInvalid),
+        onTimeBase<T>({
+          timeBase: this.timeBase,
+          receivedAtS,
+          timeoutS,
+          onStamp: (verdict, lagS) => {
+            if (verdict !== 'late') this.receiveTimed.set(topic, (this.receiveTimed.get(topic) ?? 0) + 1);
+            if (this.warned.has(topic)) return;
+            this.warned.add(topic);
+            options.onStampWarning?.(describeStamp(topic, verdict, lagS), topic, verdict);
+          },
         }),
-    );
+        inTimeOrder<T>(),
+      );
+
+    const mapper = new JointStateMapper(sources.jointNames);
+    const jointTopic = sources.jointStatesTopic;
+    const joints$ = fromTopic(transport, jointTopic, 'sensor_msgs/msg/JointState', { qos: 'sensor_data' });
+    this.subscriptions.push(stream(jointTopic, joints$, (msg) => mapper.map(msg, { topic: jointTopic }), sources.jointStateTimeoutS).subscribe((sample) => (this.joint = sample)));
     for (const camera of sources.cameras) {
-      this.frames.set(camera.name, []);
+      this.windows.set(camera.name, []);
       const ctx = { topic: camera.topic };
       const frames$: Observable<ImageFrame> =
         camera.type === 'sensor_msgs/msg/Image'
-          ? fromTopic(transport, camera.topic, camera.type, { qos: 'sensor_data' }).pipe(this.convert((msg: ImageMsg) => imageMsgToFrame(msg, ctx)))
-          : fromTopic(transport, camera.topic, camera.type, { qos: 'sensor_data' }).pipe(this.convert((msg: CompressedImageMsg) => compressedImageMsgToFrame(msg)));
-      this.subscriptions.push(frames$.subscribe((frame) => this.keepFrame(camera.name, frame)));
+          ? stream(camera.topic, fromTopic(transport, camera.topic, camera.type, { qos: 'sensor_data' }), (msg: ImageMsg) => imageMsgToFrame(msg, ctx), camera.timeoutS)
+          : stream(camera.topic, fromTopic(transport, camera.topic, camera.type, { qos: 'sensor_data' }), (msg: CompressedImageMsg) => compressedImageMsgToFrame(msg), camera.timeoutS);
+      this.subscriptions.push(frames$.pipe(recentWindow<ImageFrame>(framesPerCamera)).subscribe((window) => this.windows.set(camera.name, window)));
     }
   }
 
   /** Messages dropped because they could not be converted. */
   get invalidMessages(): number {
     return this.invalidCount;
+  }
+
+  /** Per topic, the messages judged by their receive time because their header stamp was zero or implausible. */
+  get receiveTimedMessages(): ReadonlyMap<string, number> {
+    return this.receiveTimed;
   }
 
   /** Largest stamp difference between the frames and the joint state in the last assembled observation, s. */
@@ -106,8 +138,8 @@ export class ObservationAssembler {
   }
 
   latestFrame(camera: string): ImageFrame | undefined {
-    const list = this.frames.get(camera);
-    return list?.[list.length - 1];
+    const window = this.windows.get(camera);
+    return window?.[window.length - 1];
   }
 
   ages(nowS: number): SensorAges {
@@ -141,14 +173,13 @@ export class ObservationAssembler {
     const images = new Map<string, ImageFrame>();
     let skew = 0;
     for (const name of wanted) {
-      const list = this.frames.get(name);
-      if (list === undefined || list.length === 0) {
+      const window = this.windows.get(name) ?? [];
+      const reference = joint?.stampS ?? window[window.length - 1]?.stampS ?? 0;
+      const best = closestInTime(window, reference);
+      if (best === undefined) {
         missing.push(this.sources.cameras.find((c) => c.name === name)?.topic ?? name);
         continue;
       }
-      const reference = joint?.stampS ?? list[list.length - 1]!.stampS;
-      let best = list[list.length - 1]!;
-      for (const frame of list) if (Math.abs(frame.stampS - reference) < Math.abs(best.stampS - reference)) best = frame;
       skew = Math.max(skew, Math.abs(best.stampS - reference));
       images.set(name, best);
     }
@@ -160,28 +191,6 @@ export class ObservationAssembler {
   close(): void {
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions.length = 0;
-  }
-
-  /** Converts each message; one that fails is counted, reported and dropped, and the stream goes on. */
-  private convert<M, R>(fn: (msg: M) => R): OperatorFunction<M, R> {
-    return mergeMap((msg: M) => {
-      try {
-        return of(fn(msg));
-      } catch (err) {
-        this.invalidCount++;
-        if (!isVlaError(err)) throw err;
-        this.onInvalid?.(err);
-        return EMPTY;
-      }
-    });
-  }
-
-  private keepFrame(camera: string, frame: ImageFrame): void {
-    const list = this.frames.get(camera)!;
-    const last = list[list.length - 1];
-    if (last !== undefined && frame.stampS < last.stampS) return;
-    list.push(frame);
-    if (list.length > this.framesPerCamera) list.shift();
   }
 }
 

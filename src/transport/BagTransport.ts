@@ -32,6 +32,7 @@ export class BagTransport implements Transport {
   private readonly feeds = new Map<string, Publisher<unknown>>();
   private playedCount = 0;
   private fence = Infinity;
+  private deliveringAtS: number | undefined;
 
   constructor(options: BagTransportOptions) {
     this.clock = new BagClock(options.startS);
@@ -75,7 +76,17 @@ export class BagTransport implements Transport {
       this.feeds.set(topic, feed);
     }
     this.playedCount++;
-    feed.publish(message);
+    this.deliveringAtS = logTimeS;
+    try {
+      feed.publish(message);
+    } finally {
+      this.deliveringAtS = undefined;
+    }
+  }
+
+  /** The log time of the message being played (the clock may still be at the tick before it), s. */
+  receivedAtS(): number {
+    return this.deliveringAtS ?? this.clock.nowS();
   }
 
   /** Runs every tick due up to `tS` (its instant included) that the fence allows; the clock stays at the last of them. */

@@ -62,6 +62,11 @@ export interface Transport {
   /** The time base of this transport's messages (wall or ROS time live, bag time on replay, simulated time). */
   readonly clock: Clock;
   /**
+   * While a subscriber callback runs: when the message being delivered was received, s on `clock` (its log
+   * time on replay). Transports without it deliver at once: the receive time is `clock.nowS()`.
+   */
+  receivedAtS?(): number;
+  /**
    * Calls `handler` for every message on `topic`. The type is the ROS type name (`sensor_msgs/msg/JointState`);
    * a topic carries one type, and asking for another is an error.
    */

@@ -80,6 +80,7 @@ export class PipelineBridge implements BridgeRuntime {
         tick: (info) => {
           this.lastTick = info;
         },
+        stampWarning: (message) => settings.logger.warn(message),
       },
     });
   }

@@ -1,11 +1,13 @@
 import { VlaError } from '../errors';
-import type { CompressedImageFrame, ImageFrame, JointStateSample, RawImageFrame } from '../observation/Observation';
-import type { CompressedImageMsg, HeaderMsg, ImageMsg, JointStateMsg, NumberArray } from './rosMessages';
-import { secondsToTime, timeToSeconds } from './rosTime';
+import type { CompressedImageFrame, ImageFrame, JointStateSample, RawImageFrame } from './Observation';
+import type { CompressedImageMsg, HeaderMsg, ImageMsg, JointStateMsg, NumberArray } from '../msgs/rosMessages';
+import { secondsToTime, timeToSeconds } from '../msgs/rosTime';
 
 /**
- * Converters between ROS messages and the core's types. The ROS transport (rclnodejs objects) and bag replay
- * (CDR-decoded objects) both call these: one converter, one truth.
+ * Converters between the observation messages (sensor_msgs JointState, Image, CompressedImage) and the
+ * observation types. The ROS transport (rclnodejs objects), bag replay (CDR-decoded objects) and the simulator
+ * all go through these: one converter, one truth. Stamps are copied as the header has them; which time an
+ * observation is judged by is decided after conversion (stampTime.ts).
  */
 
 export interface ConvertContext {
