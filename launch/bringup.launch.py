@@ -19,6 +19,7 @@ ARGUMENTS = [
     ('policy', '', 'The policy folder (ONNX model, manifest, tokenizer, normalization statistics)'),
     ('instruction', '', 'The language instruction (can be changed later on ~/instruction or ~/set_instruction)'),
     ('autostart', 'false', 'Configure and activate once the policy has loaded; on a physical arm, prefer explicit lifecycle commands'),
+    ('watchdog_resume', 'manual', 'After a watchdog stop: manual holds the arm until ~/reset (a physical arm), auto moves again by itself'),
     ('dry_run', 'false', 'Publish commands only on ~/preview/<command topic>'),
     ('log_level', 'info', 'Log level of the node: debug, info, warn, error'),
 ]
@@ -39,6 +40,7 @@ def generate_launch_description():
             'instruction': ParameterValue(LaunchConfiguration('instruction'), value_type=str),
             'autostart': ParameterValue(LaunchConfiguration('autostart'), value_type=bool),
             'dry_run': ParameterValue(LaunchConfiguration('dry_run'), value_type=bool),
+            'watchdog_resume': ParameterValue(LaunchConfiguration('watchdog_resume'), value_type=str),
         }],
         arguments=['--ros-args', '--log-level', LaunchConfiguration('log_level')],
     )

@@ -119,6 +119,8 @@ def launch_setup(context):
             'instruction': ParameterValue(LaunchConfiguration('instruction'), value_type=str),
             'autostart': LaunchConfiguration('autostart').perform(context).lower() == 'true',
             'dry_run': LaunchConfiguration('dry_run').perform(context).lower() == 'true',
+            # A simulated arm resumes by itself after a watchdog stop; a physical one waits for ~/reset.
+            'watchdog_resume': 'auto',
             'use_sim_time': True,
         }],
         arguments=['--ros-args', '--log-level', LaunchConfiguration('log_level').perform(context)],

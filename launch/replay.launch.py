@@ -57,6 +57,8 @@ def launch_setup(context):
             'policy': ParameterValue(LaunchConfiguration('policy'), value_type=str),
             'instruction': ParameterValue(LaunchConfiguration('instruction'), value_type=str),
             'autostart': True,
+            # A replay resumes by itself after a watchdog stop (a gap in the bag); a physical arm waits for ~/reset.
+            'watchdog_resume': 'auto',
             'use_sim_time': True,
         }],
         remappings=utils.replay_remappings(embodiment, LaunchConfiguration('remap_prefix').perform(context)),

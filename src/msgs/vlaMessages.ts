@@ -1,7 +1,7 @@
 import type { NumberArray, TimeMsg } from './rosMessages';
 import { secondsToTime, timeToSeconds } from './rosTime';
 import type { ActionChunk, ActionSpace } from '../policy/Policy';
-import { SAFETY_LIMITS, type SafetyEvent, type SafetyLimit, type SafetySeverity } from '../safety/SafetyEvent';
+import { describeSafetyEvent, SAFETY_LIMITS, type SafetyEvent, type SafetyLimit, type SafetySeverity } from '../safety/SafetyEvent';
 
 /**
  * The package's own messages (msg/*.msg) as TypeScript shapes, and the converters between them and the core's
@@ -38,7 +38,7 @@ export function safetyEventToMsg(event: SafetyEvent): SafetyEventMsg {
     requested: event.requested ?? NaN,
     applied: event.applied ?? NaN,
     severity: SEVERITY_CODES[event.severity],
-    message: event.message ?? '',
+    message: describeSafetyEvent(event),
   };
 }
 

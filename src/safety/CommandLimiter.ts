@@ -2,7 +2,7 @@ import { VlaError } from '../errors';
 import type { JointStateSample } from '../observation/Observation';
 import type { SafetyEvent, SafetyLimit } from './SafetyEvent';
 import type { StopConditions } from './StopConditions';
-import { Watchdog, type WatchdogInputs, type WatchdogTimeouts } from './Watchdog';
+import { Watchdog, type WatchdogInputs, type WatchdogLatches, type WatchdogResume, type WatchdogTimeouts } from './Watchdog';
 import { MIN_DT_S } from './limitMath';
 
 /** One tick's input for any command mode: P is the proposal's type (joint positions, a twist, a pose). */
@@ -30,6 +30,8 @@ export interface SharedSafetyState {
   readonly stops: StopConditions;
   readonly counters: Record<SafetyLimit, number>;
   readonly timeouts: WatchdogTimeouts;
+  readonly watchdogResume: WatchdogResume;
+  readonly watchdogLatches: WatchdogLatches;
   estopLatched: boolean;
   stopRequested: boolean;
 }
@@ -51,7 +53,7 @@ export abstract class CommandLimiter<P, C> {
 
   constructor(shared: SharedSafetyState) {
     this.shared = shared;
-    this.watchdog = new Watchdog(shared.timeouts);
+    this.watchdog = new Watchdog(shared.timeouts, shared.watchdogResume, shared.watchdogLatches);
   }
 
   /** Number of joints in the measured state. */

@@ -44,4 +44,45 @@ export interface SafetyEvent {
   applied?: number;
   severity: SafetySeverity;
   message?: string;
+  /**
+   * Set on the events of stop conditions (e-stop, stop, watchdog, tracking, a non-finite measurement), which are
+   * reported when the condition begins, when a manual watchdog resume latches it, and when it ends; never on
+   * the events of limits that act tick by tick (position, velocity, ...).
+   */
+  condition?: 'begin' | 'latched' | 'end';
+}
+
+const LIMIT_WORDS: Readonly<Record<SafetyLimit, string>> = {
+  non_finite: 'non-finite value',
+  position: 'position limit',
+  velocity: 'velocity limit',
+  acceleration: 'acceleration limit',
+  jerk: 'jerk limit',
+  max_step: 'largest step per tick',
+  braking: 'braking ahead of a position limit',
+  workspace: 'workspace wall',
+  ee_linear_speed: 'end-effector linear speed limit',
+  ee_angular_speed: 'end-effector angular speed limit',
+  estop: 'e-stop',
+  stop: 'controlled stop',
+  watchdog_joint_state: 'joint state watchdog',
+  watchdog_camera: 'camera watchdog',
+  watchdog_policy: 'policy watchdog',
+  tracking: 'tracking error',
+  clock: 'clock',
+};
+
+/** The limit in words, e.g. "position limit". */
+export function limitInWords(limit: SafetyLimit): string {
+  return LIMIT_WORDS[limit];
+}
+
+const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(6))) : String(v));
+
+/** The event's message, or one made from its fields: "panda_joint4: position limit (asked 2.95, applied 2.8973)". */
+export function describeSafetyEvent(event: SafetyEvent): string {
+  if (event.message !== undefined && event.message !== '') return event.message;
+  const who = event.target === undefined || event.target === '' ? '' : `${event.target}: `;
+  const values = event.requested !== undefined && event.applied !== undefined ? ` (asked ${num(event.requested)}, applied ${num(event.applied)})` : '';
+  return `${who}${LIMIT_WORDS[event.limit]}${values}`;
 }

@@ -49,7 +49,15 @@ export class SafetyLayer {
     this.limits = o.limits;
     this.jointNames = o.limits.map((l) => l.name);
     const counters = Object.fromEntries(SAFETY_LIMITS.map((l) => [l, 0])) as Record<SafetyLimit, number>;
-    this.shared = { stops: new StopConditions(), counters, timeouts: o.timeouts, estopLatched: false, stopRequested: false };
+    this.shared = {
+      stops: new StopConditions(),
+      counters,
+      timeouts: o.timeouts,
+      watchdogResume: o.watchdogResume,
+      watchdogLatches: { latched: new Set(), released: new Set() },
+      estopLatched: false,
+      stopRequested: false,
+    };
     const joints = new JointLimiter(o.limits, o.maxStepPerTick ?? Infinity);
     const cartesian: CartesianLimits = {
       workspace: o.workspace,
@@ -103,14 +111,33 @@ export class SafetyLayer {
     this.shared.stopRequested = true;
   }
 
-  /** Releases the e-stop and stop latches. Motion resumes from the held command (no jump) once nothing else holds it. */
+  /**
+   * Releases the e-stop, the stop and the watchdog stops latched by `watchdog_resume: manual`. Motion resumes
+   * from the held command (no jump) once nothing else holds it.
+   */
   reset(): void {
     this.shared.estopLatched = false;
     this.shared.stopRequested = false;
+    const { latched, released } = this.shared.watchdogLatches;
+    for (const key of latched) released.add(key);
+    latched.clear();
   }
 
+  /** Releases a requested controlled stop only (an e-stop or a latched watchdog stop stays). */
+  releaseStop(): void {
+    this.shared.stopRequested = false;
+  }
+
+  /** True while the e-stop is latched: the one e-stop latch of a run. */
   get latched(): boolean {
     return this.shared.estopLatched;
+  }
+
+  /** What holds the arm until `reset()`: `estop` and the keys of watchdog stops latched by `watchdog_resume: manual`. */
+  get resetRequiredFor(): readonly string[] {
+    const out = this.shared.estopLatched ? ['estop'] : [];
+    for (const key of this.shared.watchdogLatches.latched) out.push(key);
+    return out;
   }
 
   /** Interventions so far per limit (events of severity `warn` or `error`). */

@@ -3,7 +3,7 @@ import { VlaError } from '../errors';
 import type { Embodiment } from '../config/Embodiment';
 import type { JointLimits } from '../robot/JointLimits';
 import { KinematicChain } from '../robot/KinematicChain';
-import { DEFAULT_CAMERA_TIMEOUT_S } from './Watchdog';
+import { DEFAULT_CAMERA_TIMEOUT_S, DEFAULT_WATCHDOG_RESUME } from './Watchdog';
 
 /**
  * Options of a SafetyLayer, validated (a misspelled key is an error). Everything has a safe default: there is
@@ -38,6 +38,13 @@ export const SafetyLayerOptionsSchema = z.strictObject({
       defaultCameraS: positive.default(DEFAULT_CAMERA_TIMEOUT_S),
     })
     .default({ jointStateS: 0.1, cameraS: {}, defaultCameraS: DEFAULT_CAMERA_TIMEOUT_S }),
+  /**
+   * After a watchdog stop, when fresh data returns: `auto` moves again by itself; `manual` holds a stop that
+   * lasted longer than `graceS` seconds until `reset()` (a physical arm), and resumes a shorter gap by itself.
+   */
+  watchdogResume: z
+    .strictObject({ mode: z.enum(['auto', 'manual']), graceS: z.number().refine((v) => v >= 0 && Number.isFinite(v), { message: 'must be a finite number >= 0' }) })
+    .default({ ...DEFAULT_WATCHDOG_RESUME }),
   /**
    * Tracking error tolerance as time at the velocity limit: a joint measured farther than maxVelocity * this
    * from its last command stops the arm. Infinity only for offline replay, where commands are not executed.

@@ -1,4 +1,4 @@
-import type { SafetyEvent, SafetyLimit, SafetySeverity } from './SafetyEvent';
+import { limitInWords, type SafetyEvent, type SafetyLimit, type SafetySeverity } from './SafetyEvent';
 
 /**
  * The conditions that make the layer stop the arm and hold (e-stop, stale inputs, a late policy, a tracking
@@ -19,10 +19,10 @@ export class StopConditions {
     if (!this.changes(key, on)) return;
     if (on) {
       this.active.set(key, limit);
-      events.push({ tS, limit, target, severity, message });
+      events.push({ tS, limit, target, severity, message, condition: 'begin' });
     } else {
       this.active.delete(key);
-      events.push({ tS, limit, target, severity: 'info', message: `${limit} cleared: moving again from the held position` });
+      events.push({ tS, limit, target, severity: 'info', message: `${limitInWords(limit)} cleared: moving again from the held position`, condition: 'end' });
     }
   }
 

@@ -6,7 +6,7 @@ export { SafetyLayer, DEFAULT_CARTESIAN_ANGULAR_SPEED_RAD_PER_S, DEFAULT_CARTESI
 export { optionsFromEmbodiment, type SafetyLayerOptions, SafetyLayerOptionsSchema, type SafetyLayerOverrides } from './SafetyLayerOptions';
 export { isSafeCommand, type SafeCommand, type SafeJointCommand, type SafePoseCommand, type SafeTwistCommand, unsafeReason } from './SafeCommand';
 export { SAFETY_LIMITS, type SafetyEvent, type SafetyLimit, type SafetySeverity } from './SafetyEvent';
-export { DEFAULT_CAMERA_TIMEOUT_S, type WatchdogTimeouts } from './Watchdog';
+export { DEFAULT_CAMERA_TIMEOUT_S, DEFAULT_WATCHDOG_RESUME, type WatchdogResume, type WatchdogTimeouts } from './Watchdog';
 export { MIN_DT_S } from './limitMath';
 export { safetyDiagnosticStatus } from './safetyDiagnosticStatus';
 export { type FilterOutput, SafetyFilter } from './filter/SafetyFilter';

@@ -38,7 +38,7 @@ describe('launch files', () => {
 
   it('are the three the package documents, each declaring its arguments', () => {
     expect(Object.keys(report.files).sort()).toEqual(['bringup.launch.py', 'gazebo.launch.py', 'replay.launch.py']);
-    expect(report.files['bringup.launch.py']!.arguments).toEqual(['embodiment', 'policy', 'instruction', 'autostart', 'dry_run', 'log_level']);
+    expect(report.files['bringup.launch.py']!.arguments).toEqual(['embodiment', 'policy', 'instruction', 'autostart', 'watchdog_resume', 'dry_run', 'log_level']);
     expect(report.files['replay.launch.py']!.arguments).toEqual(expect.arrayContaining(['bag', 'embodiment', 'policy', 'instruction']));
     expect(report.files['gazebo.launch.py']!.arguments).toEqual(expect.arrayContaining(['embodiment', 'policy', 'instruction', 'world', 'gui']));
   });
@@ -50,6 +50,7 @@ describe('launch files', () => {
     }
     expect(report.files['gazebo.launch.py']!.node_parameters).toContain('use_sim_time');
     expect(report.files['replay.launch.py']!.node_parameters).toContain('use_sim_time');
+    for (const file of ['bringup.launch.py', 'gazebo.launch.py', 'replay.launch.py']) expect(report.files[file]!.node_parameters).toContain('watchdog_resume');
   });
 
   it('start the executable CMakeLists.txt installs, which runs `vla-bridge run`', () => {

@@ -3,6 +3,7 @@ import type { Handover } from '../../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../../control/queue/latencyCompensation';
 import type { ActionChunk } from '../../policy/Policy';
 import type { SafetyEvent } from '../../safety/SafetyEvent';
+import type { SafetyLayer } from '../../safety/SafetyLayer';
 import type { Transport } from '../../transport/Transport';
 import type { NodeLogger } from '../host/NodeHost';
 
@@ -31,12 +32,17 @@ export interface BridgeSettings {
    * command topics of this transport lead to preview topics.
    */
   transport: Transport;
+  /**
+   * The configuration's safety layer, made by the node at configure: it holds the one e-stop latch (and the
+   * watchdog stops latched by watchdog_resume: manual), so the node can latch it before the policy has loaded.
+   */
+  safety: SafetyLayer;
   logger: NodeLogger;
 }
 
 export interface BridgeListeners {
-  /** Every intervention of the safety layer. */
-  safetyEvent(event: SafetyEvent): void;
+  /** Every control tick's safety events (empty on a quiet tick), at the tick's time. */
+  safetyEvents(tS: number, events: readonly SafetyEvent[]): void;
   /** Every chunk that entered the action queue. */
   chunk(chunk: ActionChunk): void;
   /** The loop ended on an error it cannot recover from; the arm holds its last safe command. */
@@ -50,9 +56,11 @@ export interface BridgeStats {
   safetyInterventions: number;
   /** Duration of the last inference, s. */
   lastInferenceS?: number;
-  /** True while the safety layer holds the arm (e-stop, watchdog, stop). */
+  /** True while the arm is not moved: the safety layer holds it (e-stop, watchdog, stop), or nothing can be commanded yet. */
   holding: boolean;
   holdReason?: string;
+  /** Topics from which no message has arrived yet (joint states, cameras): the loop waits for them. */
+  waitingFor: readonly string[];
 }
 
 export interface ResetOutcome {
@@ -67,8 +75,7 @@ export interface BridgeRuntime {
   start(): void;
   /** Brings the arm to a controlled stop within its limits and holds; resolves when it is at rest and the loop has ended. */
   stop(): Promise<void>;
-  /** Latches the safety layer's e-stop: decelerate within the limits, then hold until `reset`. */
-  estop(): void;
+  /** Releases the safety layer's latches (e-stop, latched watchdog stops); motion resumes from a fresh chunk. */
   reset(): ResetOutcome;
   setInstruction(text: string): void;
   stats(): BridgeStats;

@@ -2,7 +2,7 @@ import { ControlLoop, type TickInfo } from '../../control/ControlLoop';
 import { isVlaError } from '../../errors';
 import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
-import { SafetyLayer } from '../../safety/SafetyLayer';
+import type { SafetyLayer } from '../../safety/SafetyLayer';
 import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from './BridgeRuntime';
 
 /** Clock seconds a controlled stop may take beyond the slowest joint's braking time before the loop ends anyway. */
@@ -45,8 +45,8 @@ export class PipelineBridge implements BridgeRuntime {
   private readonly stopBudgetS: number;
   private running: Promise<void> | undefined;
   private lastTick: TickInfo | undefined;
-  private stopLatched = false;
-  private userLatched = false;
+  /** The loop ran before: the next start begins from a fresh chunk. */
+  private ranBefore = false;
 
   constructor(settings: BridgeSettings, listeners: BridgeListeners, policy: Policy) {
     this.settings = settings;
@@ -54,13 +54,7 @@ export class PipelineBridge implements BridgeRuntime {
     this.policy = policy;
     this.policyName = policy.name;
     const { embodiment } = settings;
-    this.safety = SafetyLayer.fromEmbodiment(embodiment, {
-      timeouts: {
-        jointStateS: settings.jointStateTimeoutS,
-        cameraS: Object.fromEntries(settings.cameraTimeoutsS),
-        defaultCameraS: Math.max(...settings.cameraTimeoutsS.values(), 0.5),
-      },
-    });
+    this.safety = settings.safety;
     this.stopBudgetS = Math.max(0, ...embodiment.limits.map((l) => (Number.isFinite(l.maxAcceleration) ? l.maxVelocity / l.maxAcceleration : 0))) + STOP_MARGIN_S;
     this.loop = new ControlLoop({
       embodiment,
@@ -74,11 +68,11 @@ export class PipelineBridge implements BridgeRuntime {
       handover: settings.handover,
       latencyCompensation: settings.latencyCompensation,
       listeners: {
-        safetyEvent: (event) => listeners.safetyEvent(event),
         chunk: (chunk) => listeners.chunk(chunk),
         inferenceError: (error) => settings.logger.warn(`inference failed: ${isVlaError(error) ? error.describe() : error instanceof Error ? error.message : String(error)}`),
         tick: (info) => {
           this.lastTick = info;
+          listeners.safetyEvents(info.tS, info.events);
         },
         stampWarning: (message) => settings.logger.warn(message),
       },
@@ -87,8 +81,12 @@ export class PipelineBridge implements BridgeRuntime {
 
   start(): void {
     if (this.running !== undefined) return;
-    if (this.stopLatched && !this.userLatched) this.loop.reset();
-    this.stopLatched = false;
+    if (this.ranBefore) {
+      // After a deactivation: release its controlled stop (never an e-stop) and start from a fresh chunk.
+      if (this.safety.resetRequiredFor.length === 0) this.loop.reset();
+      else this.safety.releaseStop();
+    }
+    this.ranBefore = true;
     this.running = this.loop
       .run()
       .catch((err: unknown) => this.listeners.fault(err instanceof Error ? err : new Error(String(err))))
@@ -105,26 +103,19 @@ export class PipelineBridge implements BridgeRuntime {
       await this.loop.stop();
       return;
     }
-    this.stopLatched = true;
     const atRest = await this.loop.halt({ timeoutS: this.stopBudgetS });
     if (!atRest) this.settings.logger.warn(`the arm did not come to rest within ${this.stopBudgetS.toFixed(2)} s of the stop; ending the loop holding the last command`);
     await running;
   }
 
-  estop(): void {
-    this.userLatched = true;
-    this.safety.estop();
-  }
-
   reset(): ResetOutcome {
-    this.userLatched = false;
+    const released = describeLatches(this.safety.resetRequiredFor);
     if (this.running === undefined) {
-      // The next activation starts from a fresh chunk without the latch.
-      this.stopLatched = true;
-      return { ok: true, message: 'e-stop released; activate to resume' };
+      this.safety.reset();
+      return { ok: true, message: `${released} released; activate to resume` };
     }
     this.loop.reset();
-    return { ok: true, message: 'e-stop released; motion resumes from the held position with a fresh chunk' };
+    return { ok: true, message: `${released} released; motion resumes from the held position with a fresh chunk` };
   }
 
   setInstruction(text: string): void {
@@ -135,11 +126,13 @@ export class PipelineBridge implements BridgeRuntime {
     const s = this.loop.stats();
     const latencies = s.inferences.latencyS;
     const interventions = Object.values(this.safety.counters).reduce((sum, n) => sum + n, 0);
-    const holding = this.lastTick?.command?.holding ?? false;
-    const stats: BridgeStats = { ticks: s.ticks, overruns: s.overruns, chunks: s.inferences.completed, safetyInterventions: interventions, holding };
+    const waitingFor = this.waitingFor();
+    const command = this.lastTick?.command;
+    const holding = command === undefined ? this.running !== undefined : command.holding;
+    const stats: BridgeStats = { ticks: s.ticks, overruns: s.overruns, chunks: s.inferences.completed, safetyInterventions: interventions, holding, waitingFor };
     const last = latencies[latencies.length - 1];
     if (last !== undefined) stats.lastInferenceS = last;
-    if (holding) stats.holdReason = this.holdReason();
+    if (holding) stats.holdReason = command === undefined ? 'no joint state yet: nothing is commanded' : this.holdReason();
     return stats;
   }
 
@@ -150,9 +143,32 @@ export class PipelineBridge implements BridgeRuntime {
     await this.policy.close();
   }
 
-  private holdReason(): string {
-    const keys = this.safety.holdingFor;
-    if (this.stopLatched && !this.userLatched) return 'controlled stop';
-    return keys.length === 0 ? 'holding' : `holding for ${keys.join(', ')}`;
+  /** The topics the loop has never heard from (joint states first, then the cameras in the embodiment's order). */
+  private waitingFor(): string[] {
+    const { topics } = this.settings.embodiment.config;
+    const assembler = this.loop.assembler;
+    const out: string[] = [];
+    if (assembler.latestJointState() === undefined) out.push(topics.joint_states);
+    for (const camera of topics.cameras) if (assembler.latestFrame(camera.name) === undefined) out.push(camera.topic);
+    return out;
   }
+
+  private holdReason(): string {
+    const latched = this.safety.resetRequiredFor;
+    const keys = this.safety.holdingFor.filter((k) => !latched.includes(k));
+    const parts: string[] = [];
+    if (latched.length > 0) parts.push(`${describeLatches(latched)} latched until ~/reset`);
+    if (keys.includes('stop')) parts.push('controlled stop');
+    const others = keys.filter((k) => k !== 'stop');
+    if (others.length > 0) parts.push(`holding for ${others.join(', ')}`);
+    return parts.length === 0 ? 'holding the last command' : parts.join('; ');
+  }
+}
+
+/** "e-stop", "watchdog stop (joint_states)", "e-stop and watchdog stop (camera:primary)". */
+function describeLatches(keys: readonly string[]): string {
+  const watchdog = keys.filter((k) => k !== 'estop');
+  const parts = keys.includes('estop') ? ['e-stop'] : [];
+  if (watchdog.length > 0) parts.push(`watchdog stop (${watchdog.join(', ')})`);
+  return parts.length === 0 ? 'nothing latched;' : parts.join(' and ');
 }

@@ -189,6 +189,25 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(r.arm.positions[0]).toBeGreaterThan(held);
   });
 
+  it('active with no joint state and no image yet: ~/status says it waits, and for which topics', async () => {
+    const r = rig();
+    const status = r.inbox<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
+    await activated(r);
+    for (let k = 1; k <= 50; k++) await r.clock.advanceTo(T0 + k * PERIOD);
+    r.node.publishStatus();
+    const { joint_states, cameras } = embodiment.config.topics;
+    expect(status.at(-1)).toMatchObject({ mode: 'waiting', holding: true, reason: `waiting for the first message on ${[joint_states, ...cameras.map((c) => c.topic)].join(', ')}` });
+    expect(status.at(-1)!.ticks).toBeGreaterThan(40);
+    expect(r.arm.commands).toHaveLength(0);
+    r.arm.publishState(r.clock.nowS());
+    await r.clock.advanceTo(r.clock.nowS() + PERIOD);
+    r.node.publishStatus();
+    expect(status.at(-1)).toMatchObject({ mode: 'waiting', reason: `waiting for the first message on ${cameras.map((c) => c.topic).join(', ')}` });
+    await r.run(0.5);
+    r.node.publishStatus();
+    expect(status.at(-1)).toMatchObject({ mode: 'running', holding: false, reason: '' });
+  });
+
   it('in a dry run the arm hears nothing and the preview topic carries the commands', async () => {
     const r = rig({ dry_run: true });
     const preview = r.inbox<unknown>('/vla_bridge/preview/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');

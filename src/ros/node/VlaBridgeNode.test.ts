@@ -1,70 +1,14 @@
 import { ManualClock } from '../../control/clock/ManualClock';
-import type { BoolMsg, DiagnosticArrayMsg, JointTrajectoryMsg, StringMsg } from '../../msgs/rosMessages';
+import type { DiagnosticArrayMsg, StringMsg } from '../../msgs/rosMessages';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import { InProcessNodeHost } from '../host/InProcessNodeHost';
-import type { ParameterValue } from '../host/NodeHost';
-import type { ActionChunkMsg, PolicyStatusMsg, SafetyEventMsg } from '../../msgs/vlaMessages';
+import type { PolicyStatusMsg } from '../../msgs/vlaMessages';
 import { FakeBridgeFactory, flush } from '../testing/FakeBridge';
+import { disposeRigs, errors, factories, nodes, rig } from '../testing/nodeRig';
 import { NODE_PARAMETERS } from './nodeParameters';
 import { VlaBridgeNode } from './VlaBridgeNode';
 
-interface Rig {
-  clock: ManualClock;
-  bus: LoopbackTransport;
-  host: InProcessNodeHost;
-  factory: FakeBridgeFactory;
-  node: VlaBridgeNode;
-  received<T>(topic: string, type: string): T[];
-  publish<T>(topic: string, type: string, msg: T): void;
-}
-
-const nodes: VlaBridgeNode[] = [];
-const factories: FakeBridgeFactory[] = [];
-
-function rig(overrides: Record<string, ParameterValue> = {}, start = true): Rig {
-  const clock = new ManualClock(100);
-  const bus = new LoopbackTransport(clock);
-  const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'franka_panda', policy: '/policies/demo', ...overrides } });
-  const factory = new FakeBridgeFactory();
-  const node = new VlaBridgeNode({ host, createBridge: factory.create });
-  nodes.push(node);
-  factories.push(factory);
-  const inboxes = new Map<string, unknown[]>();
-  const r: Rig = {
-    clock,
-    bus,
-    host,
-    factory,
-    node,
-    received<T>(topic: string, type: string): T[] {
-      let inbox = inboxes.get(topic);
-      if (inbox === undefined) {
-        const list: unknown[] = [];
-        inbox = list;
-        inboxes.set(topic, list);
-        bus.subscribe(topic, type, (msg) => list.push(msg));
-      }
-      return inbox as T[];
-    },
-    publish<T>(topic: string, type: string, msg: T): void {
-      bus.createPublisher(topic, type).publish(msg as never);
-    },
-  };
-  if (start) node.start();
-  return r;
-}
-
-afterEach(async () => {
-  const bridges = factories.splice(0).flatMap((f) => f.bridges);
-  const disposing = nodes.splice(0).map((node) => node.dispose().catch(() => undefined));
-  await flush();
-  for (const bridge of bridges) bridge.finishStop();
-  await Promise.all(disposing);
-});
-
-function errors(host: InProcessNodeHost): string[] {
-  return host.logs.filter((l) => l.level === 'error').map((l) => l.message);
-}
+afterEach(disposeRigs);
 
 describe('VlaBridgeNode parameters', () => {
   it('declares every parameter with its descriptor and the overrides given at start', () => {
@@ -315,131 +259,5 @@ describe('VlaBridgeNode autostart', () => {
     await r.factory.fail(new Error('bad manifest'));
     await flush();
     expect(r.host.lifecycleState).toBe('inactive');
-  });
-});
-
-describe('VlaBridgeNode e-stop and reset', () => {
-  it('latches on true, ignores false, refuses activation while latched, releases on ~/reset', async () => {
-    const r = rig();
-    r.host.trigger('configure');
-    const bridge = await r.factory.load();
-    r.host.trigger('activate');
-    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: true });
-    expect(bridge.calls).toEqual(['start', 'estop']);
-    expect(r.node.snapshot()).toMatchObject({ mode: 'estopped', estopped: true });
-    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: false });
-    expect(r.node.isEstopped).toBe(true);
-
-    r.host.trigger('deactivate');
-    bridge.finishStop();
-    await r.node.whenStopped();
-    expect(r.host.trigger('activate')).toBe('inactive');
-    expect(errors(r.host).at(-1)).toMatch(/e-stop is latched[\s\S]*~\/reset/);
-
-    const answer = await r.host.callService('std_srvs/srv/Trigger', '~/reset', {});
-    expect(answer).toEqual({ success: true, message: 'released; holding until new commands' });
-    expect(bridge.calls.at(-1)).toBe('reset');
-    expect(r.node.isEstopped).toBe(false);
-    expect(r.host.trigger('activate')).toBe('active');
-  });
-
-  it('keeps the latch when the pipeline refuses the reset', async () => {
-    const r = rig();
-    r.host.trigger('configure');
-    const bridge = await r.factory.load();
-    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: true });
-    bridge.resetOutcome = { ok: false, message: 'arm still moving' };
-    expect(await r.host.callService('std_srvs/srv/Trigger', '~/reset', {})).toEqual({ success: false, message: 'arm still moving' });
-    expect(r.node.isEstopped).toBe(true);
-  });
-
-  it('latches before the policy has loaded and hands the latch to the pipeline when it arrives', async () => {
-    const r = rig();
-    r.host.trigger('configure');
-    r.publish<BoolMsg>('/vla_bridge/estop', 'std_msgs/msg/Bool', { data: true });
-    const bridge = await r.factory.load();
-    expect(bridge.estopped).toBe(true);
-    expect(await r.host.callService('std_srvs/srv/Trigger', '~/reset', {})).toMatchObject({ success: true });
-  });
-
-  it('answers a reset without a latch', async () => {
-    const r = rig();
-    r.host.trigger('configure');
-    expect(await r.host.callService('std_srvs/srv/Trigger', '/vla_bridge/reset', {})).toEqual({ success: true, message: 'the e-stop was not engaged' });
-  });
-});
-
-describe('VlaBridgeNode instruction', () => {
-  it('the topic, the service and the parameter are one setting that reaches the pipeline', async () => {
-    const r = rig();
-    r.host.trigger('configure');
-    const bridge = await r.factory.load();
-    r.publish<StringMsg>('/vla_bridge/instruction', 'std_msgs/msg/String', { data: 'put the carrot on the plate' });
-    expect(r.host.getParameter('instruction')).toBe('put the carrot on the plate');
-    expect(bridge.instruction).toBe('put the carrot on the plate');
-
-    const ok = await r.host.callService('vla_bridge/srv/SetInstruction', '~/set_instruction', { instruction: 'close the drawer' });
-    expect(ok).toEqual({ success: true, message: 'instruction set to "close the drawer"' });
-    expect(bridge.instruction).toBe('close the drawer');
-
-    const empty = await r.host.callService('vla_bridge/srv/SetInstruction', '~/set_instruction', { instruction: '' });
-    expect(empty).toEqual({ success: false, message: 'the instruction must not be empty' });
-    const long = await r.host.callService('vla_bridge/srv/SetInstruction', '~/set_instruction', { instruction: 'x'.repeat(2001) });
-    expect(long.success).toBe(false);
-    expect(r.host.getParameter('instruction')).toBe('close the drawer');
-
-    r.host.setParameter('instruction', 'wipe the table');
-    expect(bridge.instruction).toBe('wipe the table');
-  });
-});
-
-describe('VlaBridgeNode outputs', () => {
-  it('publishes safety events and chunks with the package messages', async () => {
-    const r = rig();
-    r.host.trigger('configure');
-    const bridge = await r.factory.load();
-    const events = r.received<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
-    const chunks = r.received<ActionChunkMsg>('/vla_bridge/action_chunk', 'vla_bridge/msg/ActionChunk');
-    bridge.emitSafetyEvent({ tS: 12.5, limit: 'velocity', target: 'panda_joint2', requested: 3.1, applied: 2.175, severity: 'warn' });
-    bridge.emitChunk({
-      observationStampS: 12.25,
-      actions: Float64Array.from([0.1, 0.2, 0.3, 0.4]),
-      horizon: 2,
-      dims: 2,
-      stepsToExecute: 1,
-      stepDtS: 0.1,
-      space: { names: ['a', 'b'], kind: 'delta', frame: 'joint' },
-      tokens: [31744, 31999],
-    });
-    expect(events).toEqual([
-      { stamp: { sec: 12, nanosec: 500000000 }, limit: 'velocity', target: 'panda_joint2', requested: 3.1, applied: 2.175, severity: 1, message: '' },
-    ]);
-    expect(chunks[0]).toMatchObject({ stamp: { sec: 12, nanosec: 250000000 }, names: ['a', 'b'], horizon: 2, dims: 2, kind: 'delta', gripper_index: -1 });
-    expect(Array.from(chunks[0]!.tokens)).toEqual([31744, 31999]);
-  });
-
-  it('in a dry run the pipeline\'s command topics lead to ~/preview and the controllers hear nothing', async () => {
-    const r = rig({ dry_run: true });
-    r.host.trigger('configure');
-    const settings = r.factory.settings[0]!;
-    const real = r.received<JointTrajectoryMsg>('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
-    const preview = r.received<JointTrajectoryMsg>('/vla_bridge/preview/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
-    const gripperPreview = r.received<unknown>('/vla_bridge/preview/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray');
-    const msg: JointTrajectoryMsg = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: '' }, joint_names: ['panda_joint1'], points: [] };
-    settings.transport.createPublisher('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory').publish(msg);
-    settings.transport.createPublisher('/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray').publish({ layout: { dim: [], data_offset: 0 }, data: [0.04] });
-    expect(real).toHaveLength(0);
-    expect(preview).toEqual([msg]);
-    expect(gripperPreview).toHaveLength(1);
-    expect(r.host.logs.map((l) => l.message).join('\n')).toMatch(/~\/preview\/panda_arm_controller\/joint_trajectory \(dry run; \/panda_arm_controller\/joint_trajectory stays silent\)/);
-  });
-
-  it('without a dry run the pipeline publishes on the embodiment\'s command topic', () => {
-    const r = rig();
-    r.host.trigger('configure');
-    const real = r.received<JointTrajectoryMsg>('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
-    const msg: JointTrajectoryMsg = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: '' }, joint_names: [], points: [] };
-    r.factory.settings[0]!.transport.createPublisher('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory').publish(msg);
-    expect(real).toEqual([msg]);
   });
 });

@@ -1,48 +1,23 @@
 import type { Embodiment } from '../../config/Embodiment';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
-import type { Clock } from '../../control/clock/Clock';
-import { FixedRateScheduler } from '../../control/FixedRateScheduler';
 import { handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { isVlaError } from '../../errors';
-import type { BoolMsg, DiagnosticArrayMsg, StringMsg } from '../../msgs/rosMessages';
-import type { Publisher, Transport } from '../../transport/Transport';
+import type { BoolMsg, StringMsg } from '../../msgs/rosMessages';
+import { SafetyLayer } from '../../safety/SafetyLayer';
+import type { Transport } from '../../transport/Transport';
 import type { LifecycleState } from '../host/lifecycle';
-import type { NodeHost, ParameterValue, ServiceHandle, SetParameterResult, TransitionOutcome } from '../host/NodeHost';
+import type { NodeHost, ParameterValue, SetParameterResult, TransitionOutcome } from '../host/NodeHost';
 import type { SetInstructionResponse, TriggerResponse } from '../host/serviceTypes';
-import { actionChunkToMsg, type ActionChunkMsg, type PolicyStatusMsg, safetyEventToMsg, type SafetyEventMsg, VLA_MSG_TYPES } from '../../msgs/vlaMessages';
 import { RemappedTransport } from '../transport/RemappedTransport';
-import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings } from './BridgeRuntime';
-import { instructionProblem, NODE_PARAMETERS, type NodeParameters, toNodeParameters } from './nodeParameters';
-import { type BridgeMode, type StatusSnapshot, statusToDiagnostics, statusToMsg } from './statusMessages';
+import type { BridgeFactory, BridgeRuntime, BridgeSettings } from './BridgeRuntime';
+import { instructionProblem, NODE_PARAMETERS, type NodeParameters, toNodeParameters, watchdogResumeNamed } from './nodeParameters';
+import { NodeSession } from './NodeSession';
+import { nodeMode, NodeStatusPublisher } from './NodeStatus';
+import { commandTopics, NODE_SERVICES, NODE_TOPICS, previewTopic } from './nodeTopics';
+import type { StatusSnapshot } from './statusMessages';
 
-/** Topics the node itself offers (the pipeline adds cameras, joint states and commands from the embodiment). */
-export const NODE_TOPICS = {
-  status: '~/status',
-  safetyEvents: '~/safety_events',
-  actionChunk: '~/action_chunk',
-  diagnostics: '/diagnostics',
-  instruction: '~/instruction',
-  estop: '~/estop',
-} as const;
-
-export const NODE_SERVICES = {
-  setInstruction: '~/set_instruction',
-  reset: '~/reset',
-} as const;
-
-/** Where a command topic's messages go in a dry run: `/arm_controller/joint_trajectory` -> `~/preview/arm_controller/joint_trajectory`. */
-export function previewTopic(commandTopic: string): string {
-  return `~/preview${commandTopic.startsWith('/') ? '' : '/'}${commandTopic}`;
-}
-
-/** Every topic on which the embodiment's commands go out (arm, and the gripper when it has its own topic). */
-export function commandTopics(embodiment: Embodiment): string[] {
-  const topics = [embodiment.config.control.command_topic];
-  const gripperTopic = embodiment.config.gripper?.command_topic;
-  if (gripperTopic !== undefined) topics.push(gripperTopic);
-  return topics;
-}
+export { commandTopics, NODE_SERVICES, NODE_TOPICS, previewTopic } from './nodeTopics';
 
 export interface VlaBridgeNodeOptions {
   host: NodeHost;
@@ -52,36 +27,25 @@ export interface VlaBridgeNodeOptions {
   loadEmbodiment?: (nameOrPath: string) => Embodiment;
 }
 
-/** One configuration of the node: from configure to cleanup. */
-interface Session {
-  embodiment: Embodiment;
-  settings: BridgeSettings;
-  transport: Transport;
-  services: ServiceHandle[];
-  safetyEventPublisher: Publisher<SafetyEventMsg>;
-  chunkPublisher: Publisher<ActionChunkMsg>;
-  loading: Promise<void>;
-  bridge?: BridgeRuntime;
-  loadError?: string;
-  stopping?: Promise<void>;
-  fault?: string;
-  closed: boolean;
-}
+const describe = (err: unknown): string => (isVlaError(err) ? err.describe() : err instanceof Error ? err.message : String(err));
 
 /**
  * The `vla_bridge` lifecycle node, as plain logic over a NodeHost (parameters, services, lifecycle, logging)
  * and the Transport it opens (topics):
  *
- * - configure loads the embodiment, opens the node's topics and services, and starts loading the policy and
- *   building the pipeline (in the background: rclnodejs transition callbacks are synchronous);
+ * - configure loads the embodiment, makes the safety layer, opens the node's topics and services, and starts
+ *   loading the policy and building the pipeline (in the background: rclnodejs transition callbacks are
+ *   synchronous); one configuration is a NodeSession;
  * - activate starts the control loop, and is refused while the policy loads, after it failed to load, while
- *   the e-stop is latched or while the arm is still stopping;
+ *   the e-stop (or a watchdog stop, with watchdog_resume manual) is latched or while the arm is still stopping;
  * - deactivate brings the arm to a controlled stop and holds; cleanup and shutdown release everything;
  * - `autostart` configures, waits for the policy (and for /clock with use_sim_time), then activates;
  * - `dry_run` sends the embodiment's command topics to `~/preview/...`;
- * - the e-stop topic latches (data: true) and only the ~/reset service releases it;
+ * - the e-stop topic latches the safety layer's e-stop (data: true) and only the ~/reset service releases it;
+ *   the latch lives in the safety layer alone, and a configuration that ends latched hands it to the next;
  * - the instruction parameter, the ~/instruction topic and the ~/set_instruction service are one setting;
- * - ~/status, ~/safety_events, ~/action_chunk and /diagnostics report what happens.
+ * - ~/status and /diagnostics (NodeStatusPublisher), ~/safety_events (SafetyEventDigest) and ~/action_chunk
+ *   report what happens.
  */
 export class VlaBridgeNode {
   private readonly host: NodeHost;
@@ -89,14 +53,13 @@ export class VlaBridgeNode {
   private readonly loadEmbodiment: (nameOrPath: string) => Embodiment;
   private params: NodeParameters | undefined;
   private instruction = '';
-  private estopLatched = false;
   private lastError = '';
-  private session: Session | undefined;
-  private closingSessions = new Set<Promise<void>>();
+  private session: NodeSession | undefined;
+  /** A configuration that ended with the e-stop latched hands the latch to the next one's safety layer. */
+  private estopAtCleanup = false;
+  private readonly closingSessions = new Set<Promise<void>>();
   private statusTransport: Transport | undefined;
-  private statusPublisher: Publisher<PolicyStatusMsg> | undefined;
-  private diagnosticsPublisher: Publisher<DiagnosticArrayMsg> | undefined;
-  private readonly schedulers: FixedRateScheduler[] = [];
+  private status: NodeStatusPublisher | undefined;
   private autostarting: Promise<void> | undefined;
 
   constructor(options: VlaBridgeNodeOptions) {
@@ -117,7 +80,7 @@ export class VlaBridgeNode {
   }
 
   get isEstopped(): boolean {
-    return this.estopLatched;
+    return this.session?.settings.safety.latched ?? this.estopAtCleanup;
   }
 
   /**
@@ -138,12 +101,13 @@ export class VlaBridgeNode {
       onShutdown: (from) => this.onShutdown(from),
       onError: (from) => this.onError(from),
     });
-    const transport = this.host.openTransport();
-    this.statusTransport = transport;
-    this.statusPublisher = transport.createPublisher(NODE_TOPICS.status, VLA_MSG_TYPES.policyStatus) as Publisher<PolicyStatusMsg>;
-    this.diagnosticsPublisher = transport.createPublisher(NODE_TOPICS.diagnostics, 'diagnostic_msgs/msg/DiagnosticArray');
-    this.every(transport.clock, 1 / params.status_rate_hz, () => this.publishStatus());
-    this.every(transport.clock, 1, () => this.publishDiagnostics());
+    this.statusTransport = this.host.openTransport();
+    this.status = new NodeStatusPublisher(this.statusTransport, {
+      statusRateHz: params.status_rate_hz,
+      snapshot: () => this.snapshot(),
+      isFinalized: () => this.host.lifecycleState === 'finalized',
+      logger: this.host.logger,
+    });
     this.host.logger.info(
       `${this.host.nodeName} started: embodiment "${params.embodiment}", policy "${params.policy}", ` +
         `${params.autostart ? 'autostart' : 'waiting for configure and activate'}${params.dry_run ? ', dry run' : ''}` +
@@ -168,32 +132,31 @@ export class VlaBridgeNode {
    */
   async dispose(): Promise<void> {
     await this.autostarting?.catch(() => undefined);
-    const state = this.host.lifecycleState;
-    if (state === 'active') {
+    if (this.host.lifecycleState === 'active') {
       this.host.trigger('deactivate');
       await this.whenStopped();
     }
     if (this.host.lifecycleState !== 'finalized') this.host.trigger('shutdown');
     await Promise.all([...this.closingSessions]);
-    await Promise.all(this.schedulers.map((s) => s.stop()));
+    await this.status?.stop();
     await this.statusTransport?.close();
   }
 
   /** ~/status now (also published at status_rate_hz). */
   publishStatus(): void {
-    this.statusPublisher?.publish(statusToMsg(this.snapshot()));
+    this.status?.publishStatus();
   }
 
   /** /diagnostics now (also published at 1 Hz). */
   publishDiagnostics(): void {
-    this.diagnosticsPublisher?.publish(statusToDiagnostics(this.snapshot()));
+    this.status?.publishDiagnostics();
   }
 
   /** What ~/status and /diagnostics report. */
   snapshot(): StatusSnapshot {
     const params = this.parameters;
     const s = this.session;
-    const { mode, reason } = this.mode();
+    const { mode, reason } = nodeMode(this.host.lifecycleState, s, this.lastError);
     const snapshot: StatusSnapshot = {
       stampS: this.statusTransport?.clock.nowS() ?? 0,
       nodeName: this.host.nodeName,
@@ -204,29 +167,13 @@ export class VlaBridgeNode {
       policy: s?.bridge?.policyName ?? params.policy,
       instruction: this.instruction,
       dryRun: params.dry_run,
-      estopped: this.estopLatched,
+      estopped: this.isEstopped,
       commandRateHz: s?.settings.commandRateHz ?? params.command_rate_hz,
       policyRateHz: s?.settings.policyRateHz ?? params.policy_rate_hz,
     };
     const stats = s?.bridge?.stats();
     if (stats !== undefined) snapshot.stats = stats;
     return snapshot;
-  }
-
-  private mode(): { mode: BridgeMode; reason: string } {
-    const state = this.host.lifecycleState;
-    const s = this.session;
-    if (state === 'finalized') return { mode: 'finalized', reason: '' };
-    if (state === 'unconfigured' || s === undefined) return { mode: 'unconfigured', reason: this.lastError };
-    if (this.estopLatched) return { mode: 'estopped', reason: `e-stop latched; call ${NODE_SERVICES.reset} to release it` };
-    if (s.loadError !== undefined) return { mode: 'fault', reason: s.loadError };
-    if (s.fault !== undefined) return { mode: 'fault', reason: s.fault };
-    if (s.stopping !== undefined) return { mode: 'stopping', reason: 'controlled stop after deactivate' };
-    if (s.bridge === undefined) return { mode: 'loading', reason: `loading policy ${s.settings.policyPath}` };
-    if (state === 'inactive') return { mode: 'ready', reason: '' };
-    const stats = s.bridge.stats();
-    if (stats.holding) return { mode: 'holding', reason: stats.holdReason ?? '' };
-    return { mode: 'running', reason: '' };
   }
 
   private async autostart(): Promise<void> {
@@ -257,20 +204,12 @@ export class VlaBridgeNode {
     for (const warning of embodiment.warnings) this.host.logger.warn(`embodiment ${embodiment.name}: ${warning}`);
 
     const transport = this.host.openTransport();
-    const services: ServiceHandle[] = [];
+    let session: NodeSession | undefined;
     try {
       const commandTransport = params.dry_run ? new RemappedTransport(transport, new Map(commandTopics(embodiment).map((t) => [t, previewTopic(t)]))) : transport;
       const settings = this.settingsFor(embodiment, commandTransport);
-      const session: Session = {
-        embodiment,
-        settings,
-        transport,
-        services,
-        safetyEventPublisher: transport.createPublisher(NODE_TOPICS.safetyEvents, VLA_MSG_TYPES.safetyEvent) as Publisher<SafetyEventMsg>,
-        chunkPublisher: transport.createPublisher(NODE_TOPICS.actionChunk, VLA_MSG_TYPES.actionChunk) as Publisher<ActionChunkMsg>,
-        loading: Promise.resolve(),
-        closed: false,
-      };
+      if (this.estopAtCleanup) settings.safety.estop();
+      session = new NodeSession(embodiment, settings, transport);
       transport.subscribe(NODE_TOPICS.instruction, 'std_msgs/msg/String', (msg: StringMsg) => {
         const result = this.host.setParameter('instruction', msg.data);
         if (!result.successful) this.host.logger.warn(`instruction from ${NODE_TOPICS.instruction} refused: ${result.reason}`);
@@ -279,12 +218,18 @@ export class VlaBridgeNode {
         if (msg.data) this.engageEstop(`${NODE_TOPICS.estop} topic`);
         else this.host.logger.debug(`${NODE_TOPICS.estop}: false is ignored; the e-stop releases only through ${NODE_SERVICES.reset}`);
       });
-      services.push(
+      session.services.push(
         this.host.createService('vla_bridge/srv/SetInstruction', NODE_SERVICES.setInstruction, (request) => this.setInstruction(request.instruction)),
         this.host.createService('std_srvs/srv/Trigger', NODE_SERVICES.reset, () => this.reset()),
       );
-      session.loading = this.load(session);
-      this.session = session;
+      const s = session;
+      s.load(
+        this.createBridge,
+        (error) => this.onFault(s, error),
+        (bridge) => this.host.logger.info(`policy ${bridge.policyName} loaded; ${params.autostart ? 'activating' : 'ready to activate'}`),
+      );
+      this.session = s;
+      this.estopAtCleanup = false;
       this.lastError = '';
       const c = embodiment.config;
       const commandsTo = commandTopics(embodiment)
@@ -293,13 +238,13 @@ export class VlaBridgeNode {
       this.host.logger.info(
         `configured ${embodiment.name}: ${c.control.mode} commands (${c.control.command_type}) on ${commandsTo} at ${settings.commandRateHz} Hz; ` +
           `joint states from ${c.topics.joint_states}; cameras ${c.topics.cameras.map((cam) => `${cam.name}=${cam.topic}`).join(', ') || 'none'}; ` +
-          `loading policy ${params.policy}`,
+          `watchdog_resume ${params.watchdog_resume}; loading policy ${params.policy}`,
       );
       return 'success';
     } catch (err) {
-      for (const service of services) service.close();
+      for (const service of session?.services ?? []) service.close();
       void transport.close();
-      return this.refuse('configure', isVlaError(err) ? err.describe() : err instanceof Error ? err.message : String(err));
+      return this.refuse('configure', describe(err));
     }
   }
 
@@ -307,47 +252,27 @@ export class VlaBridgeNode {
     const p = this.parameters;
     const c = embodiment.config;
     const or = (value: number, fallback: number): number => (value > 0 ? value : fallback);
+    const jointStateTimeoutS = or(p.joint_state_timeout_s, c.timeouts.joint_state_s);
+    const cameraTimeoutsS = new Map(c.topics.cameras.map((cam) => [cam.name, or(p.camera_timeout_s, cam.timeout_s)]));
+    const safety = SafetyLayer.fromEmbodiment(embodiment, {
+      timeouts: { jointStateS: jointStateTimeoutS, cameraS: Object.fromEntries(cameraTimeoutsS), defaultCameraS: Math.max(...cameraTimeoutsS.values(), 0.5) },
+      watchdogResume: { mode: watchdogResumeNamed(p.watchdog_resume), graceS: p.watchdog_grace_s },
+    });
     return {
       embodiment,
       policyPath: p.policy,
       instruction: this.instruction,
       commandRateHz: or(p.command_rate_hz, c.rates.command_hz),
       policyRateHz: or(p.policy_rate_hz, c.rates.policy_hz),
-      jointStateTimeoutS: or(p.joint_state_timeout_s, c.timeouts.joint_state_s),
-      cameraTimeoutsS: new Map(c.topics.cameras.map((cam) => [cam.name, or(p.camera_timeout_s, cam.timeout_s)])),
+      jointStateTimeoutS,
+      cameraTimeoutsS,
       policyDeadlineS: or(p.policy_deadline_s, c.timeouts.policy_deadline_s),
       handover: handoverNamed(p.chunk_handover, 'chunk_handover'),
       latencyCompensation: latencyCompensationNamed(p.latency_compensation, 'latency_compensation'),
       transport,
+      safety,
       logger: this.host.logger,
     };
-  }
-
-  private async load(session: Session): Promise<void> {
-    const listeners: BridgeListeners = {
-      safetyEvent: (event) => {
-        if (!session.closed) session.safetyEventPublisher.publish(safetyEventToMsg(event));
-      },
-      chunk: (chunk) => {
-        if (!session.closed) session.chunkPublisher.publish(actionChunkToMsg(chunk));
-      },
-      fault: (error) => this.onFault(session, error),
-    };
-    let bridge: BridgeRuntime;
-    try {
-      bridge = await this.createBridge(session.settings, listeners);
-    } catch (err) {
-      session.loadError = `the policy failed to load: ${isVlaError(err) ? err.describe() : err instanceof Error ? err.message : String(err)}`;
-      this.host.logger.error(`${session.loadError}\n  -> fix it, then cleanup and configure again`);
-      return;
-    }
-    if (session.closed) {
-      await bridge.close();
-      return;
-    }
-    session.bridge = bridge;
-    if (this.estopLatched) bridge.estop();
-    this.host.logger.info(`policy ${bridge.policyName} loaded; ${this.parameters.autostart ? 'activating' : 'ready to activate'}`);
   }
 
   private onActivate(): TransitionOutcome {
@@ -355,7 +280,9 @@ export class VlaBridgeNode {
     if (s === undefined) return this.refuse('activate', 'the node is not configured');
     if (s.loadError !== undefined) return this.refuse('activate', s.loadError, 'fix it, then cleanup and configure again');
     if (s.bridge === undefined) return this.refuse('activate', 'the policy is still loading', 'activate again once ~/status shows mode "ready"');
-    if (this.estopLatched) return this.refuse('activate', 'the e-stop is latched', `call ${NODE_SERVICES.reset} first`);
+    const latched = s.settings.safety.resetRequiredFor;
+    if (latched.includes('estop')) return this.refuse('activate', 'the e-stop is latched', `call ${NODE_SERVICES.reset} first`);
+    if (latched.length > 0) return this.refuse('activate', `a watchdog stop is latched (${latched.join(', ')}; watchdog_resume manual)`, `call ${NODE_SERVICES.reset} first`);
     if (s.stopping !== undefined) return this.refuse('activate', 'the arm is still stopping after the last deactivate', 'activate again in a moment');
     if (this.instruction.trim() === '') this.host.logger.warn('activating without an instruction; set one with the instruction parameter, ~/instruction or ~/set_instruction');
     s.fault = undefined;
@@ -365,7 +292,7 @@ export class VlaBridgeNode {
   }
 
   private onDeactivate(): TransitionOutcome {
-    this.stop(this.session);
+    this.session?.stop();
     return 'success';
   }
 
@@ -385,46 +312,19 @@ export class VlaBridgeNode {
     return 'success';
   }
 
-  private stop(s: Session | undefined): void {
-    const bridge = s?.bridge;
-    if (s === undefined || bridge === undefined || s.stopping !== undefined) return;
-    const stopping = bridge
-      .stop()
-      .then(
-        () => this.host.logger.info('stopped; the arm holds'),
-        (err: unknown) => this.host.logger.error(`controlled stop failed: ${err instanceof Error ? err.message : String(err)}`),
-      )
-      .finally(() => {
-        if (s.stopping === stopping) s.stopping = undefined;
-      });
-    s.stopping = stopping;
-  }
-
-  /** Ends the current configuration: services now, then (in the background) the stop, the pipeline and topics. */
   private closeSession(stopFirst: boolean): void {
     const s = this.session;
     if (s === undefined) return;
     this.session = undefined;
-    s.closed = true;
-    for (const service of s.services) service.close();
-    if (stopFirst) this.stop(s);
-    // A policy still loading is closed by `load` when it arrives (the session is marked closed).
-    const closing = (async () => {
-      await s.stopping;
-      try {
-        await s.bridge?.close();
-      } catch (err) {
-        this.host.logger.error(`releasing the pipeline failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await s.transport.close();
-    })();
+    this.estopAtCleanup = s.settings.safety.latched;
+    const closing = s.close(stopFirst);
     this.closingSessions.add(closing);
     void closing.finally(() => this.closingSessions.delete(closing));
   }
 
-  private onFault(s: Session, error: Error): void {
+  private onFault(s: NodeSession, error: Error): void {
     if (s.closed) return;
-    s.fault = `the control loop stopped: ${isVlaError(error) ? error.describe() : error.message}`;
+    s.fault = `the control loop stopped: ${describe(error)}`;
     this.host.logger.error(`${s.fault}\n  -> the arm holds its last safe command; deactivate, fix the cause and activate again`);
     if (this.session === s && this.host.lifecycleState === 'active') this.host.trigger('deactivate');
   }
@@ -446,22 +346,26 @@ export class VlaBridgeNode {
   }
 
   private engageEstop(source: string): void {
-    if (!this.estopLatched) this.host.logger.warn(`e-stop engaged by the ${source}: the arm decelerates within its limits and holds until ${NODE_SERVICES.reset}`);
-    this.estopLatched = true;
-    this.session?.bridge?.estop();
+    const safety = this.session?.settings.safety;
+    if (safety === undefined) return;
+    if (!safety.latched) this.host.logger.warn(`e-stop engaged by the ${source}: the arm decelerates within its limits and holds until ${NODE_SERVICES.reset}`);
+    safety.estop();
   }
 
   private reset(): TriggerResponse {
-    if (!this.estopLatched) return { success: true, message: 'the e-stop was not engaged' };
-    const bridge = this.session?.bridge;
+    const s = this.session;
+    if (s === undefined) return { success: false, message: 'the node is not configured' };
+    const latched = s.settings.safety.resetRequiredFor;
+    if (latched.length === 0) return { success: true, message: 'the e-stop was not engaged' };
     let message = 'e-stop released';
-    if (bridge !== undefined) {
-      const outcome = bridge.reset();
+    if (s.bridge !== undefined) {
+      const outcome = s.bridge.reset();
       if (!outcome.ok) return { success: false, message: outcome.message };
       message = outcome.message;
+    } else {
+      s.settings.safety.reset();
     }
-    this.estopLatched = false;
-    this.host.logger.info(`e-stop reset: ${message}`);
+    this.host.logger.info(`reset: ${message}`);
     return { success: true, message };
   }
 
@@ -469,15 +373,5 @@ export class VlaBridgeNode {
     this.lastError = reason;
     this.host.logger.error(`cannot ${transition}: ${reason}${hint === undefined ? '' : `\n  -> ${hint}`}`);
     return 'failure';
-  }
-
-  private every(clock: Clock, periodS: number, tick: () => void): void {
-    const scheduler = new FixedRateScheduler(clock, periodS);
-    this.schedulers.push(scheduler);
-    scheduler
-      .start(() => {
-        if (this.host.lifecycleState !== 'finalized') tick();
-      })
-      .catch((err: unknown) => this.host.logger.error(`status publishing stopped: ${err instanceof Error ? err.message : String(err)}`));
   }
 }

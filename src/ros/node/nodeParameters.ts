@@ -1,6 +1,9 @@
 import { DEFAULT_HANDOVER_NAME, HANDOVERS } from '../../control/queue/handovers';
 import { LATENCY_COMPENSATIONS } from '../../control/queue/latencyCompensation';
+import { VlaError } from '../../errors';
 import type { ParameterKind, ParameterSpec, ParameterValue } from '../host/NodeHost';
+
+export const WATCHDOG_RESUME_MODES = ['manual', 'auto'] as const;
 
 /**
  * The node's parameters as one declarative table (type, default, description, range, read-only), in the
@@ -104,6 +107,23 @@ export const NODE_PARAMETERS = [
     description: 'An inference slower than this stops the arm, s; 0 takes timeouts.policy_deadline_s from the embodiment',
   },
   {
+    name: 'watchdog_resume',
+    kind: 'string',
+    default: 'manual',
+    readOnly: true,
+    description:
+      'After a watchdog stop (stale joint states or camera frames, a late policy), when fresh data returns: manual holds the arm until ~/reset, like the e-stop (a physical arm); auto moves again by itself (Gazebo, replay). A gap shorter than watchdog_grace_s resumes by itself either way',
+    additionalConstraints: `one of ${WATCHDOG_RESUME_MODES.join(', ')}`,
+  },
+  {
+    name: 'watchdog_grace_s',
+    kind: 'double',
+    default: 0.25,
+    readOnly: true,
+    range: { from: 0, to: 10 },
+    description: 'A watchdog stop shorter than this resumes by itself even with watchdog_resume manual, s',
+  },
+  {
     name: 'status_rate_hz',
     kind: 'double',
     default: 5,
@@ -136,6 +156,14 @@ export function toNodeParameters(values: ReadonlyMap<string, ParameterValue>): N
     out[spec.name] = v;
   }
   return out as NodeParameters;
+}
+
+export type WatchdogResumeMode = (typeof WATCHDOG_RESUME_MODES)[number];
+
+/** The watchdog_resume value, or a CONFIG_INVALID error naming the parameter and the choices. */
+export function watchdogResumeNamed(value: string): WatchdogResumeMode {
+  if ((WATCHDOG_RESUME_MODES as readonly string[]).includes(value)) return value as WatchdogResumeMode;
+  throw new VlaError('CONFIG_INVALID', `unknown watchdog_resume "${value}"`, { path: 'watchdog_resume', hint: `use one of ${WATCHDOG_RESUME_MODES.join(', ')}` });
 }
 
 export const MAX_INSTRUCTION_LENGTH = 2000;

@@ -5,7 +5,7 @@ import type { PolicyStatusMsg } from '../../msgs/vlaMessages';
 import type { BridgeStats } from './BridgeRuntime';
 
 /** What the bridge is doing, in one word (PolicyStatus.mode). */
-export type BridgeMode = 'unconfigured' | 'loading' | 'ready' | 'running' | 'stopping' | 'holding' | 'estopped' | 'fault' | 'finalized';
+export type BridgeMode = 'unconfigured' | 'loading' | 'ready' | 'running' | 'waiting' | 'stopping' | 'holding' | 'estopped' | 'fault' | 'finalized';
 
 /** One look at the node, from which ~/status and /diagnostics are both made. */
 export interface StatusSnapshot {
@@ -34,6 +34,7 @@ const LEVEL_BY_MODE: Readonly<Record<BridgeMode, number>> = {
   loading: DIAGNOSTIC_LEVEL.ok,
   ready: DIAGNOSTIC_LEVEL.ok,
   running: DIAGNOSTIC_LEVEL.ok,
+  waiting: DIAGNOSTIC_LEVEL.warn,
   stopping: DIAGNOSTIC_LEVEL.warn,
   holding: DIAGNOSTIC_LEVEL.warn,
   estopped: DIAGNOSTIC_LEVEL.error,

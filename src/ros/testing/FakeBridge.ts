@@ -12,14 +12,13 @@ export class FakeBridge implements BridgeRuntime {
   readonly listeners: BridgeListeners;
   readonly calls: string[] = [];
   instruction: string;
-  estopped = false;
   running = false;
   closed = false;
   /** Controlled stops that reached their end. */
   stopsCompleted = 0;
   resetOutcome: ResetOutcome = { ok: true, message: 'released; holding until new commands' };
   private stopResolve: (() => void) | undefined;
-  private statsValue: BridgeStats = { ticks: 0, overruns: 0, chunks: 0, safetyInterventions: 0, holding: false };
+  private statsValue: BridgeStats = { ticks: 0, overruns: 0, chunks: 0, safetyInterventions: 0, holding: false, waitingFor: [] };
   private readonly stopTakesS: number | undefined;
 
   /** With `stopTakesS`, a controlled stop ends by itself after that much time of the transport's clock. */
@@ -59,14 +58,14 @@ export class FakeBridge implements BridgeRuntime {
     resolve?.();
   }
 
-  estop(): void {
-    this.calls.push('estop');
-    this.estopped = true;
+  /** The e-stop latch, which lives in the configuration's safety layer. */
+  get estopped(): boolean {
+    return this.settings.safety.latched;
   }
 
   reset(): ResetOutcome {
     this.calls.push('reset');
-    if (this.resetOutcome.ok) this.estopped = false;
+    if (this.resetOutcome.ok) this.settings.safety.reset();
     return this.resetOutcome;
   }
 
@@ -88,8 +87,9 @@ export class FakeBridge implements BridgeRuntime {
     this.closed = true;
   }
 
-  emitSafetyEvent(event: SafetyEvent): void {
-    this.listeners.safetyEvent(event);
+  /** One control tick's safety events, as the pipeline reports them. */
+  emitSafetyEvents(tS: number, events: readonly SafetyEvent[]): void {
+    this.listeners.safetyEvents(tS, events);
   }
 
   emitChunk(chunk: ActionChunk): void {
