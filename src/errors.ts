@@ -8,38 +8,49 @@
 
 export type ErrorKind = 'input' | 'runtime';
 
-/** Stable, machine-readable error codes. Add new codes here; never reuse one for a different meaning. */
-export type ErrorCode =
-  | 'FILE_NOT_FOUND'
-  | 'FILE_UNREADABLE'
-  | 'XML_INVALID'
-  | 'XACRO_NOT_URDF'
-  | 'URDF_INVALID'
-  | 'URDF_UNSUPPORTED_JOINT'
-  | 'URDF_UNUSABLE_LIMIT'
-  | 'YAML_INVALID'
-  | 'CONFIG_INVALID'
-  | 'CONFIG_LOOSENS_LIMIT'
-  | 'CONFIG_UNKNOWN_JOINT'
-  | 'EMBODIMENT_NOT_FOUND'
-  | 'CHAIN_INVALID'
-  | 'POLICY_INVALID'
-  | 'MODEL_MISMATCH'
-  | 'MODEL_OUTPUT_INVALID'
-  | 'IMAGE_INVALID'
-  | 'TOKENIZER_INVALID'
-  | 'BAG_INVALID'
-  | 'BAG_UNSUPPORTED'
-  | 'BAG_TOPIC_MISSING'
-  | 'BAG_TOPIC_MISMATCH'
-  | 'MESSAGE_INVALID'
-  | 'ARGUMENT_INVALID'
-  | 'ROS_UNAVAILABLE'
-  | 'INFERENCE_FAILED'
-  | 'INFERENCE_TIMEOUT'
-  | 'INFERENCE_BUSY'
-  | 'RUN_FAILED'
-  | 'COMMAND_REFUSED';
+/**
+ * Stable, machine-readable error codes and the kind each one has by default. Add new codes here; never reuse one
+ * for a different meaning.
+ */
+const ERROR_CODES = {
+  FILE_NOT_FOUND: 'input',
+  FILE_UNREADABLE: 'input',
+  XML_INVALID: 'input',
+  XACRO_NOT_URDF: 'input',
+  URDF_INVALID: 'input',
+  URDF_UNSUPPORTED_JOINT: 'input',
+  URDF_UNUSABLE_LIMIT: 'input',
+  YAML_INVALID: 'input',
+  CONFIG_INVALID: 'input',
+  CONFIG_LOOSENS_LIMIT: 'input',
+  CONFIG_UNKNOWN_JOINT: 'input',
+  EMBODIMENT_NOT_FOUND: 'input',
+  CHAIN_INVALID: 'input',
+  POLICY_INVALID: 'input',
+  MODEL_MISMATCH: 'input',
+  MODEL_OUTPUT_INVALID: 'runtime',
+  IMAGE_INVALID: 'input',
+  TOKENIZER_INVALID: 'input',
+  BAG_INVALID: 'input',
+  BAG_UNSUPPORTED: 'input',
+  BAG_TOPIC_MISSING: 'input',
+  BAG_TOPIC_MISMATCH: 'input',
+  MESSAGE_INVALID: 'input',
+  ARGUMENT_INVALID: 'input',
+  ROS_UNAVAILABLE: 'runtime',
+  INFERENCE_FAILED: 'runtime',
+  INFERENCE_TIMEOUT: 'runtime',
+  INFERENCE_BUSY: 'runtime',
+  RUN_FAILED: 'runtime',
+  COMMAND_REFUSED: 'runtime',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The kind an error code has unless its thrower says otherwise. */
+export function defaultKindOf(code: ErrorCode): ErrorKind {
+  return ERROR_CODES[code];
+}
 
 export interface ErrorLocation {
   /** The file the problem is in. */
@@ -59,32 +70,6 @@ export interface VlaErrorOptions extends ErrorLocation {
   cause?: unknown;
 }
 
-const INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'FILE_NOT_FOUND',
-  'FILE_UNREADABLE',
-  'XML_INVALID',
-  'XACRO_NOT_URDF',
-  'URDF_INVALID',
-  'URDF_UNSUPPORTED_JOINT',
-  'URDF_UNUSABLE_LIMIT',
-  'YAML_INVALID',
-  'CONFIG_INVALID',
-  'CONFIG_LOOSENS_LIMIT',
-  'CONFIG_UNKNOWN_JOINT',
-  'EMBODIMENT_NOT_FOUND',
-  'CHAIN_INVALID',
-  'POLICY_INVALID',
-  'MODEL_MISMATCH',
-  'IMAGE_INVALID',
-  'TOKENIZER_INVALID',
-  'BAG_INVALID',
-  'BAG_UNSUPPORTED',
-  'BAG_TOPIC_MISSING',
-  'BAG_TOPIC_MISMATCH',
-  'MESSAGE_INVALID',
-  'ARGUMENT_INVALID',
-]);
-
 export class VlaError extends Error {
   readonly code: ErrorCode;
   readonly kind: ErrorKind;
@@ -98,7 +83,7 @@ export class VlaError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VlaError';
     this.code = code;
-    this.kind = options.kind ?? (INPUT_CODES.has(code) ? 'input' : 'runtime');
+    this.kind = options.kind ?? defaultKindOf(code);
     this.file = options.file;
     this.path = options.path;
     this.line = options.line;
@@ -131,6 +116,16 @@ export class VlaError extends Error {
 
 export function isVlaError(value: unknown): value is VlaError {
   return value instanceof VlaError;
+}
+
+/**
+ * Any thrown value as text for a person: a VlaError's `describe()` (location and hint included), an Error's
+ * message, anything else as a string. The one way to turn an unknown error into a message.
+ */
+export function describeError(err: unknown): string {
+  if (err instanceof VlaError) return err.describe();
+  if (err instanceof Error) return err.message;
+  return String(err);
 }
 
 /** Several problems found in one file, reported together (a config with three bad fields names all three). */

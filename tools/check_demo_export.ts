@@ -1,3 +1,4 @@
+import { describeError } from '../src/errors';
 /**
  * Export-time check of the demo policy (run by tools/train_demo_policy.py): every golden observation goes
  * through the real policy runtime (onnxruntime, KV cache) and must give PyTorch's prompt ids and tokens exactly,
@@ -30,7 +31,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`check_demo_export: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`check_demo_export: ${describeError(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bagMetadataYaml, readBagMetadata } from './BagMetadata';
-import { removeTempDirs, tempDir, writeMetadataYaml } from './testing/writeTestBags';
+import { removeTempDirs, tempDir, writeMetadataYaml } from '../../test/support/bag/writeTestBags';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/bags');
 afterAll(removeTempDirs);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
-import { VlaError } from '../errors';
+import { describeError, VlaError } from '../errors';
 
 /**
  * rosbag2's metadata.yaml (`rosbag2_bagfile_information`), versions 1 to 9. Fields arrived over versions:
@@ -55,7 +55,7 @@ export function readBagMetadata(file: string): BagMetadata {
   try {
     doc = parse(readFileSync(file, 'utf8'), { intAsBigInt: true });
   } catch (err) {
-    throw new VlaError('BAG_INVALID', `metadata.yaml is not valid YAML (${(err as Error).message})`, {
+    throw new VlaError('BAG_INVALID', `metadata.yaml is not valid YAML (${describeError(err)})`, {
       file,
       cause: err,
       hint: 'delete or fix metadata.yaml; vla-bridge reads a bag folder without it from its .mcap/.db3 files',

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import type { VlaError } from '../errors';
 import { type BagInfo, BagReader } from './BagReader';
-import { cdr, jointState, removeTempDirs, tempDir, type TestMessage, writeMcapFile, writeMetadataYaml, writeSqliteBag, zstdFrame } from './testing/writeTestBags';
+import { cdr, jointState, removeTempDirs, tempDir, type TestMessage, writeMcapFile, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../../test/support/bag/writeTestBags';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/bags');
 const JS = { name: '/joint_states', type: 'sensor_msgs/msg/JointState' };

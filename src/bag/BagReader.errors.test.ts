@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { VlaError } from '../errors';
 import { BagReader } from './BagReader';
-import { cdr, jointState, removeTempDirs, tempDir, type TestMessage, writeMcapFile, writeMetadataYaml, writeSqliteBag } from './testing/writeTestBags';
+import { cdr, jointState, removeTempDirs, tempDir, type TestMessage, writeMcapFile, writeMetadataYaml, writeSqliteBag } from '../../test/support/bag/writeTestBags';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/bags');
 const JS = { name: '/joint_states', type: 'sensor_msgs/msg/JointState' };

@@ -4,7 +4,7 @@ import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import type { JointStateMsg } from '../msgs/rosMessages';
 import { BagReader } from './BagReader';
 import { parseDefinitionText } from './definitions/parseDefinitionText';
-import { cdr, jointState, removeTempDirs, type SqliteLayout, tempDir, type TestMessage, type TestTopic, writeMcapFile, writeMetadataYaml, writeSqliteBag } from './testing/writeTestBags';
+import { cdr, jointState, removeTempDirs, type SqliteLayout, tempDir, type TestMessage, type TestTopic, writeMcapFile, writeMetadataYaml, writeSqliteBag } from '../../test/support/bag/writeTestBags';
 
 const JOINTS = ['j1', 'j2'];
 const JS: TestTopic = { name: '/joint_states', type: 'sensor_msgs/msg/JointState' };

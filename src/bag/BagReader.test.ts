@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { VlaError } from '../errors';
 import type { CompressedImageMsg, ImageMsg, JointStateMsg } from '../msgs/rosMessages';
 import { BagReader } from './BagReader';
-import { removeTempDirs, tempDir } from './testing/writeTestBags';
+import { removeTempDirs, tempDir } from '../../test/support/bag/writeTestBags';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/bags');
 

@@ -8,7 +8,7 @@ import { MessageDefinitionLibrary } from './definitions/MessageDefinitionLibrary
 import { DEFINITION_SEPARATOR } from './definitions/parseDefinitionText';
 import { McapRecorder } from './McapRecorder';
 import { McapIndexedReader } from './mcapModules';
-import { removeTempDirs, tempDir } from './testing/writeTestBags';
+import { removeTempDirs, tempDir } from '../../test/support/bag/writeTestBags';
 
 afterAll(removeTempDirs);
 

@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { FileHandleWritable } from '@mcap/nodejs';
 import { packageRoot } from '../config/packageRoot';
-import { VlaError } from '../errors';
+import { describeError, VlaError } from '../errors';
 import { bagMetadataYaml, type MetadataTopic } from './BagMetadata';
 import { type ChunkCompression, chunkCompressor } from './compression/chunkCompressor';
 import { missingField } from './definitions/checkMessageShape';
@@ -100,7 +100,7 @@ export class McapRecorder {
     try {
       handle = await open(file, 'w');
     } catch (err) {
-      throw new VlaError('FILE_UNREADABLE', `cannot create the recording (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file, cause: err, hint: 'check that the folder is writable' });
+      throw new VlaError('FILE_UNREADABLE', `cannot create the recording (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`, { file, cause: err, hint: 'check that the folder is writable' });
     }
     const writer = new McapWriter({
       writable: new FileHandleWritable(handle),
@@ -126,7 +126,7 @@ export class McapRecorder {
       try {
         data = recorded.writer.writeMessage(message);
       } catch (err) {
-        throw new VlaError('MESSAGE_INVALID', `the ${recorded.type} message for ${topic} cannot be serialized: ${(err as Error).message}`, { path: topic, cause: err });
+        throw new VlaError('MESSAGE_INVALID', `the ${recorded.type} message for ${topic} cannot be serialized: ${describeError(err)}`, { path: topic, cause: err });
       }
       await this.add(recorded, logTimeNs, data);
     });

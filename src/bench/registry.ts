@@ -1,11 +1,11 @@
-import { bagReadBenchmark } from '../bag/bagReadBenchmark';
-import { loopLatencyBenchmark } from '../control/loopLatencyBenchmark';
-import { replaySpeedBenchmark } from '../eval/replaySpeedBenchmark';
-import { policyBenchmark } from '../policy/bench/policyBenchmark';
-import { safetyBenchmark } from '../safety/safetyBenchmark';
-import { demoBenchmark } from '../demos/demoBenchmark';
+import { bagReadBenchmark } from './bagReadBenchmark';
+import { loopLatencyBenchmark } from './loopLatencyBenchmark';
+import { replaySpeedBenchmark } from './replaySpeedBenchmark';
+import { policyBenchmark } from './policyBenchmark';
+import { safetyBenchmark } from './safetyBenchmark';
+import { demoBenchmark } from './demoBenchmark';
 import type { Benchmark } from './BenchFigure';
-import { kinematicsBenchmark } from './kinematicsBench';
+import { kinematicsBenchmark } from './kinematicsBenchmark';
 
 /** Every benchmark `vla-bridge bench` runs, in order. Figure names are stable once published. */
 export const BENCHMARKS: readonly Benchmark[] = [kinematicsBenchmark, bagReadBenchmark, loopLatencyBenchmark, policyBenchmark, safetyBenchmark, replaySpeedBenchmark, demoBenchmark];

@@ -1,14 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { VlaError } from '../errors';
+import { describeError, VlaError } from '../errors';
 import type { CliContext } from './CliContext';
 import { registerCommands } from './commands';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
-
-/** Thrown by a subcommand that ran but whose run failed (exit 1), after it printed its own report. */
-export class RunFailed extends Error {}
 
 function defaultContext(): CliContext {
   return {
@@ -54,15 +51,11 @@ function exitCodeFor(err: unknown, ctx: CliContext): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
     return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
   }
-  if (err instanceof RunFailed) {
-    if (err.message !== '') ctx.stderr.write(`vla-bridge: ${err.message}\n`);
-    return EXIT_FAILED;
-  }
   if (err instanceof VlaError) {
     ctx.stderr.write(`vla-bridge: error: ${err.describe()}\n`);
     return err.kind === 'input' ? EXIT_BAD_INPUT : EXIT_FAILED;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = describeError(err);
   ctx.stderr.write(`vla-bridge: internal error: ${message}\n`);
   if (process.env.VLA_BRIDGE_DEBUG === '1' && err instanceof Error && err.stack !== undefined) ctx.stderr.write(`${err.stack}\n`);
   return EXIT_FAILED;

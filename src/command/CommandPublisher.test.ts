@@ -1,7 +1,7 @@
 import type { Embodiment } from '../config/Embodiment';
 import type { EmbodimentConfig } from '../config/EmbodimentConfig';
 import { loadEmbodiment } from '../config/loadEmbodiment';
-import { ManualClock } from '../control/clock/ManualClock';
+import { ManualClock } from '../time/ManualClock';
 import { SafetyLayer } from '../safety/SafetyLayer';
 import type { SafeCommand, SafeJointCommand } from '../safety/SafeCommand';
 import { LoopbackTransport } from '../transport/LoopbackTransport';

@@ -2,7 +2,7 @@ import type { Embodiment } from '../config/Embodiment';
 import type { CommandType, ControlMode } from '../config/EmbodimentConfig';
 import { VlaError } from '../errors';
 import type { Float64MultiArrayMsg, HeaderMsg, JointStateMsg, JointTrajectoryMsg, PoseStampedMsg, TwistStampedMsg } from '../msgs/rosMessages';
-import { secondsToTime } from '../msgs/rosTime';
+import { secondsToTime } from '../time/rosTime';
 import { type SafeCommand, type SafeJointCommand, unsafeReason } from '../safety/SafeCommand';
 import type { Publisher, Transport } from '../transport/Transport';
 

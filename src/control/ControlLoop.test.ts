@@ -1,12 +1,12 @@
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import { LoopbackTransport } from '../transport/LoopbackTransport';
-import { ManualClock } from './clock/ManualClock';
+import { ManualClock } from '../time/ManualClock';
 import { ControlLoop, type ControlLoopOptions, type InferenceMode, type TickInfo } from './ControlLoop';
 import type { Handover } from './queue/ActionQueue';
 import { safetyGateFor } from './SafetyGate';
-import { FakeArm } from './testing/FakeArm';
-import { ScriptedChunkPolicy, type ScriptedChunkPolicyOptions } from './testing/TestPolicies';
+import { ExactArm } from '../bench/ExactArm';
+import { ScriptedChunkPolicy, type ScriptedChunkPolicyOptions } from '../../test/support/control/TestPolicies';
 
 const embodiment = loadEmbodiment('franka_panda');
 const HOME = [0, -0.785, 0, -2.356, 0, 1.571, 0.785, 0.04];
@@ -17,7 +17,7 @@ const amax = embodiment.limits.map((l) => l.maxAcceleration);
 
 interface Rig {
   clock: ManualClock;
-  arm: FakeArm;
+  arm: ExactArm;
   loop: ControlLoop;
   policy: ScriptedChunkPolicy;
   infos: TickInfo[];
@@ -32,7 +32,7 @@ interface Rig {
 function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedChunkPolicyOptions, 'action'>, inference: InferenceMode, extra: Partial<ControlLoopOptions> = {}): Rig {
   const clock = new ManualClock(T0);
   const transport = new LoopbackTransport(clock);
-  const arm = new FakeArm(transport, embodiment, HOME);
+  const arm = new ExactArm(transport, embodiment, HOME);
   const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, ...policyOptions });
   const events: SafetyEvent[] = [];
   const infos: TickInfo[] = [];

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { VlaError } from '../errors';
+import { describeError, VlaError } from '../errors';
 
 export type NpyDtype = 'uint8' | 'int32' | 'float32';
 
@@ -48,7 +48,7 @@ export class NpyWriter {
     try {
       this.fd = openSync(file, 'w');
     } catch (err) {
-      throw new VlaError('FILE_UNREADABLE', `cannot create ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file, cause: err, hint: 'check that the output folder is writable' });
+      throw new VlaError('FILE_UNREADABLE', `cannot create ${file} (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`, { file, cause: err, hint: 'check that the output folder is writable' });
     }
     writeSync(this.fd, npyHeader(dtype, [0, ...rowShape]));
   }

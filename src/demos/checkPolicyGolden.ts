@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
-import { VlaError } from '../errors';
+import { describeError, VlaError } from '../errors';
 import type { Observation, RawImageFrame } from '../observation/Observation';
 import { PolicyRuntime } from '../policy/runtime/PolicyRuntime';
 
@@ -54,7 +54,7 @@ export function readGolden(goldenFile: string): GoldenFile {
   try {
     return JSON.parse(readFileSync(goldenFile, 'utf8')) as GoldenFile;
   } catch (err) {
-    throw new VlaError('FILE_UNREADABLE', `cannot read the golden file: ${(err as Error).message}`, { file: goldenFile });
+    throw new VlaError('FILE_UNREADABLE', `cannot read the golden file: ${describeError(err)}`, { file: goldenFile });
   }
 }
 

@@ -2,14 +2,15 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { removeTempDirs, tempDir } from '../bag/testing/writeTestBags';
+import { removeTempDirs, tempDir } from '../../test/support/bag/writeTestBags';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { UniformBins } from '../policy/decode/uniformBins';
 import { type Normalization, unnormalize } from '../policy/normalization/Normalization';
 import type { ActionChunk, ActionSpace, Policy } from '../policy/Policy';
 import { actionTokenizerFor, expectedActions, uniformBinTokenizer } from './actionTokens';
 import { runEval } from './runEval';
-import { expertFor, recordSimBag } from './testing/simBags';
+import { recordSimBag } from '../sim/recordSimBag';
+import { expertFor } from '../../test/support/eval/simBags';
 
 afterAll(removeTempDirs);
 

@@ -5,7 +5,7 @@ import { actionSpaceOf } from '../policy/manifest/actionSpaceOf';
 import { loadPolicyManifest } from '../policy/manifest/loadPolicyManifest';
 import { loadNormalization } from '../policy/normalization/loadNormalization';
 import { type Normalization, normalize } from '../policy/normalization/Normalization';
-import { secondsToNs } from '../msgs/rosTime';
+import { secondsToNs } from '../time/rosTime';
 import type { ActionChunk, ActionSpace } from '../policy/Policy';
 import { alignStreams } from './alignStreams';
 import type { CommandStream } from './CommandStream';

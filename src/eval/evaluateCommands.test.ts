@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { BagReader } from '../bag/BagReader';
 import { McapRecorder } from '../bag/McapRecorder';
-import { removeTempDirs, tempDir } from '../bag/testing/writeTestBags';
+import { removeTempDirs, tempDir } from '../../test/support/bag/writeTestBags';
 import type { CommandSample, CommandStream } from './CommandStream';
 import { evaluateCommands } from './evaluateCommands';
 import { recordedCommandSamples } from './recordedCommands';

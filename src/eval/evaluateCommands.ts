@@ -1,5 +1,5 @@
 import { percentile } from '../bench/stats';
-import { secondsToNs } from '../msgs/rosTime';
+import { secondsToNs } from '../time/rosTime';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import { type Alignment, alignStreams } from './alignStreams';
 import type { CommandStream } from './CommandStream';

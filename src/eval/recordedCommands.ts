@@ -1,6 +1,6 @@
 import { VlaError } from '../errors';
 import type { Float64MultiArrayMsg, JointStateMsg, JointTrajectoryMsg, PoseStampedMsg, TwistStampedMsg } from '../msgs/rosMessages';
-import { timeToNs } from '../msgs/rosTime';
+import { timeToNs } from '../time/rosTime';
 import type { CommandSample } from './CommandStream';
 
 /** Dimension names of the Cartesian command types, in the order their values are read. */

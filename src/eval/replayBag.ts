@@ -5,7 +5,7 @@ import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
 import { VlaError } from '../errors';
 import type { StringMsg } from '../msgs/rosMessages';
-import { nsToSeconds, secondsToNs } from '../msgs/rosTime';
+import { nsToSeconds, secondsToNs } from '../time/rosTime';
 import type { Observation } from '../observation/Observation';
 import type { ActionChunk, Policy } from '../policy/Policy';
 import { DelegatingPolicy } from '../policy/DelegatingPolicy';

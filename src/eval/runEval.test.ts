@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BagReader } from '../bag/BagReader';
-import { removeTempDirs, tempDir, type TestMessage, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../bag/testing/writeTestBags';
+import { removeTempDirs, tempDir, type TestMessage, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../../test/support/bag/writeTestBags';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { runEval } from './runEval';
-import { copyBag, expertFor, recordSimBag, type SimBag } from './testing/simBags';
-import { CHROMIUM, screenshot } from './testing/screenshot';
+import { recordSimBag, type SimBag } from '../sim/recordSimBag';
+import { copyBag, expertFor } from '../../test/support/eval/simBags';
+import { CHROMIUM, screenshot } from '../../test/support/eval/screenshot';
 
 const panda = loadEmbodiment('franka_panda');
 const ARM = '/panda_arm_controller/joint_trajectory';

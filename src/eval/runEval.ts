@@ -7,8 +7,8 @@ import type { Embodiment } from '../config/Embodiment';
 import type { Handover } from '../control/queue/ActionQueue';
 import { DEFAULT_HANDOVER_NAME } from '../control/queue/handovers';
 import type { LatencyCompensation } from '../control/queue/latencyCompensation';
-import { VlaError } from '../errors';
-import { nsToSeconds, secondsToNs } from '../msgs/rosTime';
+import { describeError, VlaError } from '../errors';
+import { nsToSeconds, secondsToNs } from '../time/rosTime';
 import { actionChunkToMsg, safetyEventToMsg, VLA_MSG_TYPES } from '../msgs/vlaMessages';
 import type { Policy } from '../policy/Policy';
 import { actionTokenizerFor, tokenPairs } from './actionTokens';
@@ -84,7 +84,7 @@ function prepareOutDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     if (err instanceof VlaError) throw err;
-    throw new VlaError('FILE_UNREADABLE', `cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: dir, path: '--out', cause: err, hint: 'check that the parent folder is writable' });
+    throw new VlaError('FILE_UNREADABLE', `cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`, { file: dir, path: '--out', cause: err, hint: 'check that the parent folder is writable' });
   }
 }
 

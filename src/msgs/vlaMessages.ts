@@ -1,5 +1,5 @@
 import type { NumberArray, TimeMsg } from './rosMessages';
-import { secondsToTime, timeToSeconds } from './rosTime';
+import { secondsToTime, timeToSeconds } from '../time/rosTime';
 import type { ActionChunk, ActionSpace } from '../policy/Policy';
 import { describeSafetyEvent, SAFETY_LIMITS, type SafetyEvent, type SafetyLimit, type SafetySeverity } from '../safety/SafetyEvent';
 

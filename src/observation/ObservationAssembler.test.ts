@@ -1,7 +1,7 @@
-import { ManualClock } from '../control/clock/ManualClock';
+import { ManualClock } from '../time/ManualClock';
 import type { VlaError } from '../errors';
 import type { ImageMsg, JointStateMsg } from '../msgs/rosMessages';
-import { secondsToTime } from '../msgs/rosTime';
+import { secondsToTime } from '../time/rosTime';
 import { LoopbackTransport } from '../transport/LoopbackTransport';
 import { type AssemblerOptions, isObservation, ObservationAssembler, type ObservationSources } from './ObservationAssembler';
 

@@ -1,7 +1,7 @@
 import { VlaError } from '../errors';
 import type { CompressedImageFrame, ImageFrame, JointStateSample, RawImageFrame } from './Observation';
 import type { CompressedImageMsg, HeaderMsg, ImageMsg, JointStateMsg, NumberArray } from '../msgs/rosMessages';
-import { secondsToTime, timeToSeconds } from '../msgs/rosTime';
+import { secondsToTime, timeToSeconds } from '../time/rosTime';
 
 /**
  * Converters between the observation messages (sensor_msgs JointState, Image, CompressedImage) and the

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isVlaError } from '../errors';
 import { runNode } from './runNode';
-import { FakeBridgeFactory, flush } from './testing/FakeBridge';
-import { type FakeLifecycleNode, FakeRclnodejs } from './testing/FakeRclnodejs';
+import { FakeBridgeFactory, flush } from '../../test/support/ros/FakeBridge';
+import { type FakeLifecycleNode, FakeRclnodejs } from '../../test/support/ros/FakeRclnodejs';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;

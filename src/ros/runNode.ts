@@ -1,4 +1,4 @@
-import { VlaError } from '../errors';
+import { describeError, VlaError } from '../errors';
 import type { BridgeFactory } from './node/BridgeRuntime';
 import { pipelineBridgeFactory } from './node/PipelineBridge';
 import { VlaBridgeNode } from './node/VlaBridgeNode';
@@ -42,7 +42,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     await rcl.init(undefined, ['vla-bridge', ...options.rosArgs]);
   } catch (err) {
     signals?.close();
-    throw new VlaError('ARGUMENT_INVALID', `rclnodejs could not start with the ROS arguments ${JSON.stringify(options.rosArgs.join(' '))}: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new VlaError('ARGUMENT_INVALID', `rclnodejs could not start with the ROS arguments ${JSON.stringify(options.rosArgs.join(' '))}: ${describeError(err)}`, {
       hint: 'check the arguments after --ros-args (e.g. -p name:=value, -r from:=to, --params-file FILE)',
       cause: err,
     });

@@ -1,7 +1,7 @@
 import type { Embodiment } from '../config/Embodiment';
 import { DlsIkSolver } from '../robot/DlsIkSolver';
 import type { JointStateMsg } from '../msgs/rosMessages';
-import { secondsToTime } from '../msgs/rosTime';
+import { secondsToTime } from '../time/rosTime';
 
 export interface SimArmOptions {
   /** Time constant of the joints' position servo, seconds (how quickly a position command is tracked). */

@@ -1,6 +1,6 @@
 import type { Embodiment } from '../config/Embodiment';
 import { McapRecorder } from '../bag/McapRecorder';
-import { secondsToNs } from '../msgs/rosTime';
+import { secondsToNs } from '../time/rosTime';
 import { safetyEventToMsg, VLA_MSG_TYPES } from '../msgs/vlaMessages';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import type { Transport, Unsubscribe } from '../transport/Transport';

@@ -1,9 +1,9 @@
 import type { Embodiment } from '../config/Embodiment';
-import { SimClock } from '../control/clock/SimClock';
+import { SimClock } from '../time/SimClock';
 import { rigidFromPose } from '../robot/poseMath';
 import { encode as encodeJpeg } from 'jpeg-js';
 import type { CompressedImageMsg, Float64MultiArrayMsg, ImageMsg, JointStateMsg, JointTrajectoryMsg, PoseStampedMsg, TwistStampedMsg } from '../msgs/rosMessages';
-import { secondsToTime } from '../msgs/rosTime';
+import { secondsToTime } from '../time/rosTime';
 import { LoopbackTransport } from '../transport/LoopbackTransport';
 import type { MessageOf, Publisher, TopicOptions, Transport, Unsubscribe } from '../transport/Transport';
 import { SimWorld, type SimWorldOptions } from './SimWorld';

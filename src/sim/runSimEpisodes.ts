@@ -4,7 +4,7 @@ import { ControlLoop, type ControlLoopStats } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
-import { nsToSeconds, secondsToNs } from '../msgs/rosTime';
+import { nsToSeconds, secondsToNs } from '../time/rosTime';
 import type { Policy } from '../policy/Policy';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import { type ReachTaskOptions, sampleReachTask } from './ReachTask';

@@ -1,4 +1,4 @@
-import { FixedRateScheduler } from '../control/FixedRateScheduler';
+import { FixedRateScheduler } from '../time/FixedRateScheduler';
 import type { StringMsg } from '../msgs/rosMessages';
 import { BagTransport } from './BagTransport';
 

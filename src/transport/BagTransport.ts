@@ -1,4 +1,4 @@
-import { BagClock } from '../control/clock/BagClock';
+import { BagClock } from '../time/BagClock';
 import { LoopbackTransport } from './LoopbackTransport';
 import type { MessageOf, Publisher, TopicOptions, Transport, Unsubscribe } from './Transport';
 

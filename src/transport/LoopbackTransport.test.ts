@@ -1,4 +1,4 @@
-import { ManualClock } from '../control/clock/ManualClock';
+import { ManualClock } from '../time/ManualClock';
 import type { StringMsg } from '../msgs/rosMessages';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { fromTopic } from './fromTopic';

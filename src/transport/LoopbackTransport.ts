@@ -1,5 +1,5 @@
-import type { Clock } from '../control/clock/Clock';
-import { ManualClock } from '../control/clock/ManualClock';
+import type { Clock } from '../time/Clock';
+import { ManualClock } from '../time/ManualClock';
 import { VlaError } from '../errors';
 import type { MessageOf, Publisher, TopicOptions, Transport, Unsubscribe } from './Transport';
 

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../src/control/clock/ManualClock';
+import { ManualClock } from '../../src/time/ManualClock';
 import type { ImageMsg, JointStateMsg, StringMsg } from '../../src/msgs/rosMessages';
 import { InProcessNodeHost } from '../../src/ros/host/InProcessNodeHost';
 import type { NodeHost, ParameterSpec } from '../../src/ros/host/NodeHost';
@@ -7,7 +7,7 @@ import { loadRclnodejs, loadRclnodejsNative, rclnodejsAvailable } from '../../sr
 import type { RclNative, RclNode, Rclnodejs } from '../../src/ros/rclnodejs/rclnodejsApi';
 import { RclNodeHost } from '../../src/ros/rclnodejs/RclNodeHost';
 import { RosTransport } from '../../src/ros/rclnodejs/RosTransport';
-import { FakeRclnodejs } from '../../src/ros/testing/FakeRclnodejs';
+import { FakeRclnodejs } from '../support/ros/FakeRclnodejs';
 import { LoopbackTransport } from '../../src/transport/LoopbackTransport';
 import type { Transport } from '../../src/transport/Transport';
 

@@ -5,8 +5,8 @@
  * progress lines.
  */
 import { runNode } from '../../src/ros/runNode';
-import { FakeBridgeFactory } from '../../src/ros/testing/FakeBridge';
-import { FakeRclnodejs } from '../../src/ros/testing/FakeRclnodejs';
+import { FakeBridgeFactory } from '../support/ros/FakeBridge';
+import { FakeRclnodejs } from '../support/ros/FakeRclnodejs';
 
 const rcl = new FakeRclnodejs();
 const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.3 });

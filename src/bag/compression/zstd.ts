@@ -1,3 +1,4 @@
+import { describeError } from '../../errors';
 import { Decompress, decompress } from 'fzstd';
 
 /**
@@ -19,7 +20,7 @@ export function isZstd(bytes: Uint8Array): boolean {
 /** fzstd's terse errors ("unexpected EOF") as a sentence about the data. */
 function zstdFailure(err: unknown): Error {
   const code = (err as { code?: unknown }).code;
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = describeError(err);
   const message = code === UNEXPECTED_EOF ? 'the zstd data ends in the middle of a frame (truncated)' : `invalid zstd data (${detail})`;
   return new Error(message, { cause: err });
 }

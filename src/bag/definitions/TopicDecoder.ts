@@ -1,5 +1,5 @@
 import { MessageReader } from '@foxglove/rosmsg2-serialization';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import type { MessageDefinitionLibrary } from './MessageDefinitionLibrary';
 import { type ParsedDefinitions, parseDefinitionText } from './parseDefinitionText';
 
@@ -75,7 +75,7 @@ export class TopicDecoder {
     try {
       bundled = library.parsed(topic.type);
     } catch (err) {
-      problems.push(`vla-bridge's definition does not parse (${(err as Error).message})`);
+      problems.push(`vla-bridge's definition does not parse (${describeError(err)})`);
     }
     if (bundled !== undefined) candidates.push({ source: 'bundled', reader: new MessageReader(bundled) });
     if (candidates.length === 0) {

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { FileHandleReadable } from '@mcap/nodejs';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import { type DecompressHandlers, loadDecompressHandlers, McapIndexedReader, type McapRecords, McapStreamReader, type McapTypedRecord } from '../mcapModules';
 import { normalizeTypeName } from '../rosTypeName';
 import { openFailure } from './openFailure';
@@ -276,7 +276,7 @@ async function scanStream(path: string, handle: FileHandle, decompressHandlers: 
 
 function corrupt(path: string, err: unknown): VlaError {
   if (err instanceof VlaError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = describeError(err);
   return new VlaError('BAG_INVALID', `the MCAP file is corrupt: ${detail}`, {
     file: path,
     cause: err,

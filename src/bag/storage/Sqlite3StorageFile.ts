@@ -2,7 +2,7 @@ import { closeSync, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, r
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import type { StoredDefinition } from '../definitions/TopicDecoder';
 import { normalizeTypeName } from '../rosTypeName';
 import { openFailure } from './openFailure';
@@ -43,7 +43,7 @@ function privateView(path: string): { dbPath: string; tempDir: string } {
 function sqliteFailure(path: string, err: unknown): VlaError {
   if (err instanceof VlaError) return err;
   const code = (err as { code?: string }).code ?? '';
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = describeError(err);
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR')) {
     return new VlaError('BAG_INVALID', `the sqlite3 bag file is corrupt or truncated (${detail})`, {
       file: path,

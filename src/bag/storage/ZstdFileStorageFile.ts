@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import { ZstdStreamDecompressor } from '../compression/zstd';
 import { openFailure, zstdFileFailure } from './openFailure';
 import type { StorageFile } from './StorageFile';
@@ -59,7 +59,7 @@ async function decompressInto(source: string, target: string): Promise<void> {
 }
 
 function writeFailure(source: string, target: string, err: unknown): VlaError {
-  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  const code = (err as NodeJS.ErrnoException).code ?? describeError(err);
   return new VlaError('RUN_FAILED', `cannot write the decompressed copy of the bag file to ${target} (${code})`, {
     file: source,
     cause: err,

@@ -1,4 +1,4 @@
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import { decompressZstd } from '../compression/zstd';
 import type { RawMessage, ReadFilter } from './StorageFile';
 import { StorageFileWrapper } from './StorageFileWrapper';
@@ -19,7 +19,7 @@ export class ZstdMessageStorageFile extends StorageFileWrapper {
       try {
         data = decompressZstd(m.data);
       } catch (err) {
-        throw new VlaError('BAG_INVALID', `message ${index} on ${m.topic} (log time ${m.logTimeNs} ns) does not decompress: ${(err as Error).message}; metadata.yaml says every message is zstd-compressed (compression_mode MESSAGE)`, {
+        throw new VlaError('BAG_INVALID', `message ${index} on ${m.topic} (log time ${m.logTimeNs} ns) does not decompress: ${describeError(err)}; metadata.yaml says every message is zstd-compressed (compression_mode MESSAGE)`, {
           file: this.path,
           path: m.topic,
           cause: err,

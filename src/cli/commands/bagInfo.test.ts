@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cdr, jointState, removeTempDirs, tempDir, writeMcapFile, writeMetadataYaml } from '../../bag/testing/writeTestBags';
+import { cdr, jointState, removeTempDirs, tempDir, writeMcapFile, writeMetadataYaml } from '../../../test/support/bag/writeTestBags';
 import { runCli } from '../../../test/support/runCli';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/bags');

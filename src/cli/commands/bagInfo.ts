@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type BagInfo, BagReader } from '../../bag/BagReader';
 import { isServiceEventTopic } from '../../bag/rosTypeName';
-import { nsToSeconds } from '../../msgs/rosTime';
+import { nsToSeconds } from '../../time/rosTime';
 import { type CliContext, logLine, writeJson, writeLine } from '../CliContext';
 
 function formatBytes(bytes: number): string {

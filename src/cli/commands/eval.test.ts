@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeTempDirs, tempDir, zstdFrame } from '../../bag/testing/writeTestBags';
+import { removeTempDirs, tempDir, zstdFrame } from '../../../test/support/bag/writeTestBags';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
-import { copyBag, recordSimBag } from '../../eval/testing/simBags';
+import { recordSimBag } from '../../sim/recordSimBag';
+import { copyBag } from '../../../test/support/eval/simBags';
 import { runCli } from '../../../test/support/runCli';
 
 const POLICY = join(__dirname, '../../../test/fixtures/policies/tiny_openvla');

@@ -3,11 +3,10 @@ import { relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import { DEFAULT_INSTRUCTION_TOPIC, type EvalRunResult, runEval } from '../../eval/runEval';
 import type { Policy } from '../../policy/Policy';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
-import { RunFailed } from '../main';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP } from '../loopOptions';
@@ -128,7 +127,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
           onProgress: (tS) => bar?.update(Number((tS - startS).toFixed(1))),
           onWarning: (message) => logLine(ctx, `warning: ${message}`),
           onInferenceError: (err) => {
-            if (!ctx.interactive) logLine(ctx, `eval: inference failed: ${err instanceof VlaError ? err.describe() : String(err)}`);
+            if (!ctx.interactive) logLine(ctx, `eval: inference failed: ${describeError(err)}`);
           },
         });
       } finally {
@@ -137,6 +136,6 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (opts.json === true) writeJson(ctx, { ...result.metrics, timing: result.timing, outputs: result.files });
       else printSummary(ctx, opts.bag, result);
       const m = result.metrics as unknown as Metrics;
-      if (m.replay.chunks === 0 && m.replay.inference_failures > 0) throw new RunFailed(`the policy produced no action chunk (${m.replay.inference_failures} inferences failed)`);
+      if (m.replay.chunks === 0 && m.replay.inference_failures > 0) throw new VlaError('RUN_FAILED', `the policy produced no action chunk (${m.replay.inference_failures} inferences failed)`);
     });
 }

@@ -8,7 +8,6 @@ import { recordDemos } from '../../demos/recordDemos';
 import { VlaError } from '../../errors';
 import type { Policy } from '../../policy/Policy';
 import { type CliContext, parseNumberOption, writeJson, writeLine } from '../CliContext';
-import { RunFailed } from '../main';
 
 /** A policy folder through the policy runtime, imported only then (plain recording never starts onnxruntime). */
 async function loadPolicyFolder(dir: string): Promise<Policy> {
@@ -90,6 +89,6 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
         writeLine(ctx, `  safety           ${summary.safetyInterventions} interventions`);
         writeLine(ctx, `  written to       ${summary.dir} (index.json describes the arrays)`);
       }
-      if (summary.samples === 0) throw new RunFailed('no observation was recorded');
+      if (summary.samples === 0) throw new VlaError('RUN_FAILED', 'no observation was recorded');
     });
 }

@@ -5,14 +5,13 @@ import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { InstructionOverridePolicy, wrongCubeInstruction } from '../../demos/InstructionOverridePolicy';
 import { reachDemoPolicyDir } from '../../demos/reachDemoPolicy';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import type { Policy } from '../../policy/Policy';
 import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/runSimEpisodes';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP } from '../loopOptions';
-import { RunFailed } from '../main';
 
 /** The embodiment `sim` runs when none is given: the default demo. */
 export const DEFAULT_SIM_EMBODIMENT = 'franka_panda';
@@ -135,7 +134,7 @@ export function registerSim(program: Command, ctx: CliContext): void {
             bar?.increment(1, { successes, instruction: r.instruction });
           },
           onInferenceError: (err) => {
-            if (!ctx.interactive) logLine(ctx, `sim: inference failed: ${err instanceof VlaError ? err.describe() : String(err)}`);
+            if (!ctx.interactive) logLine(ctx, `sim: inference failed: ${describeError(err)}`);
           },
         });
       } finally {
@@ -147,6 +146,6 @@ export function registerSim(program: Command, ctx: CliContext): void {
         printSummary(ctx, summary);
         if (override !== undefined) writeLine(ctx, `  instruction      overridden: ${override === 'wrong' ? "each episode's names another cube" : JSON.stringify(override)}`);
       }
-      if (summary.inferences === 0 && summary.inference_failures > 0) throw new RunFailed(`the policy produced no action chunk (${summary.inference_failures} inferences failed)`);
+      if (summary.inferences === 0 && summary.inference_failures > 0) throw new VlaError('RUN_FAILED', `the policy produced no action chunk (${summary.inference_failures} inferences failed)`);
     });
 }

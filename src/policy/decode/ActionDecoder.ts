@@ -1,4 +1,4 @@
-import { type ErrorLocation, VlaError } from '../../errors';
+import { describeError, type ErrorLocation, VlaError } from '../../errors';
 import type { DecoderSpec } from '../manifest/PolicyManifest';
 import { idsToRanges, type IdRange, type TensorData } from '../model/tensors';
 import { TextTokenizer } from '../prompt/TextTokenizer';
@@ -125,7 +125,7 @@ const fast: Builder<'fast'> = (spec, ctx) => {
       try {
         text = fastTokenizer.decode(fastIds);
       } catch (err) {
-        throw new VlaError('MODEL_OUTPUT_INVALID', `FAST tokens do not decode to text: ${(err as Error).message}`);
+        throw new VlaError('MODEL_OUTPUT_INVALID', `FAST tokens do not decode to text: ${describeError(err)}`);
       }
       return decodeFastText(text, { minToken: spec.min_token, scale: spec.scale, horizon: ctx.horizon, dims: ctx.dims });
     },

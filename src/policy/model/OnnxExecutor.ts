@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import { isKvInput, kvDims, kvLayers, pastName, presentName } from './kvCache';
 import type { ExecutorIo, ExecutorSpec, GenerateRequest, GenerateResult, ModelExecutor } from './ModelExecutor';
 import { type Feeds, idsTensor, intTypeOf, logitsOver, type ModelIo, onesTensor, rangeTensor, restrictedArgmax, type TensorData, type TensorInfo } from './tensors';
@@ -31,7 +31,7 @@ async function openSession(file: string, threads: number): Promise<LoadedSession
       logSeverityLevel: 3,
     });
   } catch (err) {
-    throw new VlaError('POLICY_INVALID', `cannot load ${basename(file)}: ${(err as Error).message.split('\n')[0]}`, {
+    throw new VlaError('POLICY_INVALID', `cannot load ${basename(file)}: ${describeError(err).split('\n')[0]}`, {
       file,
       hint: 'check that it is an ONNX model (opset <= 21); weights in an external .onnx.data file must sit next to it under the name the model records',
     });
@@ -148,7 +148,7 @@ export class OnnxExecutor implements ModelExecutor {
     try {
       return await s.session.run(feeds, [...outputs]);
     } catch (err) {
-      throw new VlaError('INFERENCE_FAILED', `${basename(s.io.file)} failed: ${(err as Error).message.split('\n')[0]}`, { file: s.io.file });
+      throw new VlaError('INFERENCE_FAILED', `${basename(s.io.file)} failed: ${describeError(err).split('\n')[0]}`, { file: s.io.file });
     }
   }
 

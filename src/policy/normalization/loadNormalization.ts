@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ErrorLocation, VlaError } from '../../errors';
+import { describeError, type ErrorLocation, VlaError } from '../../errors';
 import type { NormalizationSpec } from '../manifest/PolicyManifest';
 import type { Normalization } from './Normalization';
 
@@ -114,7 +114,7 @@ function statsNode(file: string, path: string, where: ErrorLocation): Record<str
   try {
     root = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new VlaError('POLICY_INVALID', `cannot read the statistics file: ${(err as Error).message}`, { file, hint: `it is named at ${where.path ?? 'the manifest'}` });
+    throw new VlaError('POLICY_INVALID', `cannot read the statistics file: ${describeError(err)}`, { file, hint: `it is named at ${where.path ?? 'the manifest'}` });
   }
   let node: unknown = root;
   const walked: string[] = [];

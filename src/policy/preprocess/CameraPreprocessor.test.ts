@@ -1,6 +1,6 @@
 import type { RawImageFrame } from '../../observation/Observation';
 import type { TensorArray } from '../model/tensors';
-import { plainPreprocessRgb8 } from '../bench/plainPreprocess';
+import { plainPreprocessRgb8 } from '../../bench/plainPreprocess';
 import { CameraSchema, type CameraSpec } from '../manifest/PolicyManifest';
 import { CameraPreprocessor, centerCrop, padPlacement } from './CameraPreprocessor';
 import { opencv } from './opencv';

@@ -1,4 +1,4 @@
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import type { ImageFrame, RawImageFrame } from '../../observation/Observation';
 import type { CameraColor } from '../manifest/PolicyManifest';
 import { type Mat, opencv } from './opencv';
@@ -91,7 +91,7 @@ function compressedToMat(data: Uint8Array, format: string, camera: string, color
   try {
     mat = cv.imdecode(Buffer.from(data.buffer, data.byteOffset, data.byteLength), color === 'depth' ? cv.IMREAD_UNCHANGED : cv.IMREAD_COLOR);
   } catch (err) {
-    throw imageError(camera, `could not decode the ${isPng ? 'png' : 'jpeg'} frame (${data.length} bytes): ${(err as Error).message}`, 'the compressed frame is corrupt or not an image');
+    throw imageError(camera, `could not decode the ${isPng ? 'png' : 'jpeg'} frame (${data.length} bytes): ${describeError(err)}`, 'the compressed frame is corrupt or not an image');
   }
   if (mat.empty || mat.rows === 0) throw imageError(camera, `could not decode the ${isPng ? 'png' : 'jpeg'} frame (${data.length} bytes)`, 'the compressed frame is corrupt or not an image');
   if (color === 'depth') {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ErrorLocation, VlaError } from '../../errors';
+import { describeError, type ErrorLocation, VlaError } from '../../errors';
 
 /** The part of @huggingface/tokenizers' Tokenizer that the runtime uses. */
 interface HfTokenizer {
@@ -40,7 +40,7 @@ export class TextTokenizer {
     try {
       json = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new VlaError('TOKENIZER_INVALID', `cannot read tokenizer: ${(err as Error).message}`, { file, hint: `it is named at ${where.path ?? 'the manifest'}; a Hugging Face tokenizer.json is expected` });
+      throw new VlaError('TOKENIZER_INVALID', `cannot read tokenizer: ${describeError(err)}`, { file, hint: `it is named at ${where.path ?? 'the manifest'}; a Hugging Face tokenizer.json is expected` });
     }
     if (typeof json !== 'object' || json === null || !('model' in json)) {
       throw new VlaError('TOKENIZER_INVALID', 'not a Hugging Face tokenizer.json (no "model" section)', { file, hint: 'export it with tokenizer.save_pretrained() or tokenizers.Tokenizer.save()' });
@@ -48,7 +48,7 @@ export class TextTokenizer {
     try {
       return new TextTokenizer(file, new (hfTokenizerClass())(json, {}));
     } catch (err) {
-      throw new VlaError('TOKENIZER_INVALID', `cannot build the tokenizer: ${(err as Error).message}`, { file });
+      throw new VlaError('TOKENIZER_INVALID', `cannot build the tokenizer: ${describeError(err)}`, { file });
     }
   }
 

@@ -1,4 +1,4 @@
-import { type ErrorCode, type ErrorKind, VlaError } from '../../errors';
+import { describeError, type ErrorCode, type ErrorKind, VlaError } from '../../errors';
 import type { ExecutorIo, ExecutorSpec, GenerateRequest } from '../model/ModelExecutor';
 import type { Feeds, TensorData } from '../model/tensors';
 
@@ -33,7 +33,7 @@ export interface SerializedError {
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof VlaError) return { message: err.message, code: err.code, kind: err.kind, file: err.file, path: err.path, line: err.line, hint: err.hint };
-  return { message: err instanceof Error ? err.message : String(err) };
+  return { message: describeError(err) };
 }
 
 export function deserializeError(e: SerializedError): VlaError {

@@ -1,4 +1,4 @@
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import type { Transport } from '../../transport/Transport';
 import { expandTopicName } from '../transport/expandTopicName';
@@ -171,7 +171,7 @@ export class InProcessNodeHost implements NodeHost {
     try {
       return (await service.handler(request)) as ServiceResponse<S>;
     } catch (err) {
-      this.logger.error(`service ${fullName} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`service ${fullName} failed: ${describeError(err)}`);
       return { ...SERVICE_DEFAULTS[type].response } as ServiceResponse<S>;
     }
   }
@@ -217,7 +217,7 @@ export class InProcessNodeHost implements NodeHost {
     try {
       return callback();
     } catch (err) {
-      this.logger.error(`lifecycle callback threw: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`lifecycle callback threw: ${describeError(err)}`);
       return 'error';
     }
   }

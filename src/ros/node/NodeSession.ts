@@ -1,5 +1,5 @@
 import type { Embodiment } from '../../config/Embodiment';
-import { isVlaError } from '../../errors';
+import { describeError, isVlaError } from '../../errors';
 import { actionChunkToMsg, type ActionChunkMsg, safetyEventToMsg, type SafetyEventMsg, VLA_MSG_TYPES } from '../../msgs/vlaMessages';
 import type { Publisher, Transport } from '../../transport/Transport';
 import type { NodeLogger, ServiceHandle } from '../host/NodeHost';
@@ -7,7 +7,7 @@ import type { BridgeFactory, BridgeRuntime, BridgeSettings } from './BridgeRunti
 import { NODE_TOPICS } from './nodeTopics';
 import { SafetyEventDigest } from './SafetyEventDigest';
 
-const describe = (err: unknown): string => (isVlaError(err) ? err.describe() : err instanceof Error ? err.message : String(err));
+const describe = (err: unknown): string => (describeError(err));
 
 /**
  * One configuration of the node, from configure to cleanup: the embodiment, the settings (with the safety

@@ -1,5 +1,6 @@
-import type { Clock } from '../../control/clock/Clock';
-import { FixedRateScheduler } from '../../control/FixedRateScheduler';
+import { describeError } from '../../errors';
+import type { Clock } from '../../time/Clock';
+import { FixedRateScheduler } from '../../time/FixedRateScheduler';
 import type { DiagnosticArrayMsg } from '../../msgs/rosMessages';
 import { type PolicyStatusMsg, VLA_MSG_TYPES } from '../../msgs/vlaMessages';
 import type { Publisher, Transport } from '../../transport/Transport';
@@ -64,6 +65,6 @@ export class NodeStatusPublisher {
       .start(() => {
         if (!this.isFinalized()) tick();
       })
-      .catch((err: unknown) => this.logger.error(`status publishing stopped: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => this.logger.error(`status publishing stopped: ${describeError(err)}`));
   }
 }

@@ -1,5 +1,5 @@
 import { ControlLoop, type TickInfo } from '../../control/ControlLoop';
-import { isVlaError } from '../../errors';
+import { describeError, isVlaError } from '../../errors';
 import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
 import type { SafetyLayer } from '../../safety/SafetyLayer';
@@ -69,7 +69,7 @@ export class PipelineBridge implements BridgeRuntime {
       latencyCompensation: settings.latencyCompensation,
       listeners: {
         chunk: (chunk) => listeners.chunk(chunk),
-        inferenceError: (error) => settings.logger.warn(`inference failed: ${isVlaError(error) ? error.describe() : error instanceof Error ? error.message : String(error)}`),
+        inferenceError: (error) => settings.logger.warn(`inference failed: ${describeError(error)}`),
         tick: (info) => {
           this.lastTick = info;
           listeners.safetyEvents(info.tS, info.events);

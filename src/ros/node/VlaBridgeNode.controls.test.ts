@@ -1,6 +1,6 @@
 import type { BoolMsg, JointTrajectoryMsg, StringMsg } from '../../msgs/rosMessages';
 import type { ActionChunkMsg, PolicyStatusMsg, SafetyEventMsg } from '../../msgs/vlaMessages';
-import { disposeRigs, errors, rig } from '../testing/nodeRig';
+import { disposeRigs, errors, rig } from '../../../test/support/ros/nodeRig';
 
 afterEach(disposeRigs);
 

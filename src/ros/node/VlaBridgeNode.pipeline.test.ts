@@ -1,7 +1,7 @@
 import { loadEmbodiment } from '../../config/loadEmbodiment';
-import { ManualClock } from '../../control/clock/ManualClock';
-import { FakeArm } from '../../control/testing/FakeArm';
-import { ScriptedChunkPolicy } from '../../control/testing/TestPolicies';
+import { ManualClock } from '../../time/ManualClock';
+import { ExactArm } from '../../bench/ExactArm';
+import { ScriptedChunkPolicy } from '../../../test/support/control/TestPolicies';
 import type { BoolMsg } from '../../msgs/rosMessages';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import type { MessageOf, Publisher, TopicOptions, Unsubscribe } from '../../transport/Transport';
@@ -27,7 +27,7 @@ interface Rig {
   bus: LoopbackTransport;
   host: InProcessNodeHost;
   node: VlaBridgeNode;
-  arm: FakeArm;
+  arm: ExactArm;
   policy: ScriptedChunkPolicy;
   inbox<T>(topic: string, type: string): T[];
   run(seconds: number): Promise<void>;
@@ -48,7 +48,7 @@ afterEach(async () => {
 function rig(overrides: Record<string, ParameterValue> = {}): Rig {
   const clock = new ManualClock(T0);
   const bus = new LoopbackTransport(clock);
-  const arm = new FakeArm(bus, embodiment, HOME);
+  const arm = new ExactArm(bus, embodiment, HOME);
   const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, action: () => TARGET });
   const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'franka_panda', policy: '/policies/scripted', instruction: 'turn the base', ...overrides } });
   const node = new VlaBridgeNode({ host, createBridge: pipelineBridgeFactory({ loadPolicy: async () => policy }) });

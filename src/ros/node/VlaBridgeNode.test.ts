@@ -1,10 +1,10 @@
-import { ManualClock } from '../../control/clock/ManualClock';
+import { ManualClock } from '../../time/ManualClock';
 import type { DiagnosticArrayMsg, StringMsg } from '../../msgs/rosMessages';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import { InProcessNodeHost } from '../host/InProcessNodeHost';
 import type { PolicyStatusMsg } from '../../msgs/vlaMessages';
-import { FakeBridgeFactory, flush } from '../testing/FakeBridge';
-import { disposeRigs, errors, factories, nodes, rig } from '../testing/nodeRig';
+import { FakeBridgeFactory, flush } from '../../../test/support/ros/FakeBridge';
+import { disposeRigs, errors, factories, nodes, rig } from '../../../test/support/ros/nodeRig';
 import { NODE_PARAMETERS } from './nodeParameters';
 import { VlaBridgeNode } from './VlaBridgeNode';
 

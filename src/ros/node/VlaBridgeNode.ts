@@ -2,7 +2,7 @@ import type { Embodiment } from '../../config/Embodiment';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
-import { isVlaError } from '../../errors';
+import { describeError, isVlaError } from '../../errors';
 import type { BoolMsg, StringMsg } from '../../msgs/rosMessages';
 import { SafetyLayer } from '../../safety/SafetyLayer';
 import type { Transport } from '../../transport/Transport';
@@ -27,7 +27,7 @@ export interface VlaBridgeNodeOptions {
   loadEmbodiment?: (nameOrPath: string) => Embodiment;
 }
 
-const describe = (err: unknown): string => (isVlaError(err) ? err.describe() : err instanceof Error ? err.message : String(err));
+const describe = (err: unknown): string => (describeError(err));
 
 /**
  * The `vla_bridge` lifecycle node, as plain logic over a NodeHost (parameters, services, lifecycle, logging)
@@ -199,7 +199,7 @@ export class VlaBridgeNode {
     try {
       embodiment = this.loadEmbodiment(params.embodiment);
     } catch (err) {
-      return this.refuse('configure', isVlaError(err) ? err.describe() : String(err));
+      return this.refuse('configure', describeError(err));
     }
     for (const warning of embodiment.warnings) this.host.logger.warn(`embodiment ${embodiment.name}: ${warning}`);
 

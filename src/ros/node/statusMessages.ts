@@ -1,5 +1,5 @@
 import type { DiagnosticArrayMsg, KeyValueMsg } from '../../msgs/rosMessages';
-import { secondsToTime } from '../../msgs/rosTime';
+import { secondsToTime } from '../../time/rosTime';
 import { LIFECYCLE_STATE_IDS, type LifecycleState } from '../host/lifecycle';
 import type { PolicyStatusMsg } from '../../msgs/vlaMessages';
 import type { BridgeStats } from './BridgeRuntime';

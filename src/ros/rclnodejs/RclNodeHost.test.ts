@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParameterSpec } from '../host/NodeHost';
-import { flush } from '../testing/FakeBridge';
-import { FakeRclnodejs } from '../testing/FakeRclnodejs';
+import { flush } from '../../../test/support/ros/FakeBridge';
+import { FakeRclnodejs } from '../../../test/support/ros/FakeRclnodejs';
 import { RclNodeHost } from './RclNodeHost';
 
 const SPECS: ParameterSpec[] = [

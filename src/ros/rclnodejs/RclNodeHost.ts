@@ -1,7 +1,7 @@
-import type { Clock } from '../../control/clock/Clock';
-import { RosTimeClock } from '../../control/clock/RosTimeClock';
-import { WallClock } from '../../control/clock/WallClock';
-import { VlaError } from '../../errors';
+import type { Clock } from '../../time/Clock';
+import { RosTimeClock } from '../../time/RosTimeClock';
+import { WallClock } from '../../time/WallClock';
+import { describeError, VlaError } from '../../errors';
 import type { ClockMsg } from '../../msgs/rosMessages';
 import type { Transport } from '../../transport/Transport';
 import { isLifecycleState, type LifecycleState, type TransitionName } from '../host/lifecycle';
@@ -201,7 +201,7 @@ export class RclNodeHost implements NodeHost {
         .then(
           (answer) => response.send(answer as object),
           (err: unknown) => {
-            this.logger.error(`service ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+            this.logger.error(`service ${name} failed: ${describeError(err)}`);
             response.send({ ...SERVICE_DEFAULTS[type].response });
           },
         );
@@ -216,7 +216,7 @@ export class RclNodeHost implements NodeHost {
         const outcome = callback();
         return outcome === 'success' ? code.SUCCESS : outcome === 'failure' ? code.FAILURE : code.ERROR;
       } catch (err) {
-        this.logger.error(`lifecycle callback threw: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.error(`lifecycle callback threw: ${describeError(err)}`);
         return code.ERROR;
       }
     };

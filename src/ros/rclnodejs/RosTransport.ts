@@ -1,4 +1,4 @@
-import type { Clock } from '../../control/clock/Clock';
+import type { Clock } from '../../time/Clock';
 import { VlaError } from '../../errors';
 import type { MessageOf, Publisher, QosHint, TopicOptions, Transport, Unsubscribe } from '../../transport/Transport';
 import type { RclNode, RclPublisher, RclSubscription, Rclnodejs } from './rclnodejsApi';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isVlaError } from '../../errors';
-import { FakeRclnodejs } from '../testing/FakeRclnodejs';
+import { FakeRclnodejs } from '../../../test/support/ros/FakeRclnodejs';
 import { loadRclnodejs, loadRclnodejsNative } from './loadRclnodejs';
 
 function failure(fn: () => unknown): { code?: string; kind?: string; message: string; hint?: string } {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import type { RclNative, Rclnodejs } from './rclnodejsApi';
 
 /** The rclnodejs version the ROS code is written against (package.json optionalDependencies). */
@@ -50,7 +50,7 @@ export function loadRclnodejs(options: LoadRclnodejsOptions = {}): Rclnodejs {
   try {
     mod = load('rclnodejs');
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const reason = describeError(err).split('\n')[0];
     throw new VlaError('ROS_UNAVAILABLE', `rclnodejs ${RCLNODEJS_VERSION} could not be loaded for ROS 2 ${distro}: ${reason}`, {
       kind: 'input',
       hint: `${HINT}; ${REBUILD}`,

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../control/clock/ManualClock';
+import { ManualClock } from '../../time/ManualClock';
 import type { StringMsg } from '../../msgs/rosMessages';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import { RemappedTransport } from './RemappedTransport';

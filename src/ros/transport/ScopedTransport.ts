@@ -1,4 +1,4 @@
-import type { Clock } from '../../control/clock/Clock';
+import type { Clock } from '../../time/Clock';
 import type { MessageOf, Publisher, TopicOptions, Transport, Unsubscribe } from '../../transport/Transport';
 
 /**

@@ -1,3 +1,4 @@
+import { describeError } from '../../errors';
 /**
  * One input line of `vla-bridge safety-filter` (DESIGN §5): `{"t": s, "position": [...], "command": [...]}`
  * with optional `"velocity": [...]`, `"estop": true|false`, `"reset": true|false`. Arrays follow the filter's
@@ -39,7 +40,7 @@ export function parseFilterLine(text: string, line: number, jointCount: number):
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new FilterLineError(line, '', `not JSON (${(err as Error).message})`);
+    throw new FilterLineError(line, '', `not JSON (${describeError(err)})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FilterLineError(line, '', 'must be a JSON object');
   const o = value as Record<string, unknown>;

@@ -1,5 +1,5 @@
-import type { Observation } from '../../observation/Observation';
-import type { ActionChunk, ActionSpace, InferOptions, Policy } from '../../policy/Policy';
+import type { Observation } from '../../../src/observation/Observation';
+import type { ActionChunk, ActionSpace, InferOptions, Policy } from '../../../src/policy/Policy';
 
 export interface ScriptedChunkPolicyOptions {
   names: readonly string[];

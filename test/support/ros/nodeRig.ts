@@ -1,8 +1,8 @@
-import { ManualClock } from '../../control/clock/ManualClock';
-import { LoopbackTransport } from '../../transport/LoopbackTransport';
-import { InProcessNodeHost } from '../host/InProcessNodeHost';
-import type { ParameterValue } from '../host/NodeHost';
-import { VlaBridgeNode } from '../node/VlaBridgeNode';
+import { ManualClock } from '../../../src/time/ManualClock';
+import { LoopbackTransport } from '../../../src/transport/LoopbackTransport';
+import { InProcessNodeHost } from '../../../src/ros/host/InProcessNodeHost';
+import type { ParameterValue } from '../../../src/ros/host/NodeHost';
+import { VlaBridgeNode } from '../../../src/ros/node/VlaBridgeNode';
 import { FakeBridgeFactory, flush } from './FakeBridge';
 
 /**

@@ -1,4 +1,4 @@
-import { ManualClock } from './clock/ManualClock';
+import { ManualClock } from './ManualClock';
 import { FixedRateScheduler } from './FixedRateScheduler';
 
 describe('FixedRateScheduler', () => {

@@ -1,4 +1,4 @@
-import type { RclLifecycleNode, RclLifecycleState, RclTransitionCallback } from '../rclnodejs/rclnodejsApi';
+import type { RclLifecycleNode, RclLifecycleState, RclTransitionCallback } from '../../../src/ros/rclnodejs/rclnodejsApi';
 import { FakeNode } from './FakeNode';
 
 /** lifecycle.CallbackReturnCode of rclnodejs 2.2.0. */

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Benchmark, BenchFigure } from '../../bench/BenchFigure';
-import { median, percentile } from '../../bench/stats';
-import { packageRoot } from '../../config/packageRoot';
-import type { Observation, RawImageFrame } from '../../observation/Observation';
-import { CameraSchema } from '../manifest/PolicyManifest';
-import { pastName, presentName } from '../model/kvCache';
-import { CameraPreprocessor } from '../preprocess/CameraPreprocessor';
-import { PolicyRuntime, type StepTimings } from '../runtime/PolicyRuntime';
+import type { Benchmark, BenchFigure } from './BenchFigure';
+import { median, percentile } from './stats';
+import { packageRoot } from '../config/packageRoot';
+import type { Observation, RawImageFrame } from '../observation/Observation';
+import { CameraSchema } from '../policy/manifest/PolicyManifest';
+import { pastName, presentName } from '../policy/model/kvCache';
+import { CameraPreprocessor } from '../policy/preprocess/CameraPreprocessor';
+import { PolicyRuntime, type StepTimings } from '../policy/runtime/PolicyRuntime';
 import { plainPreprocessRgb8 } from './plainPreprocess';
 
 /** The OpenVLA-style test policy: 64x64 camera, Llama-style prompt, 7 bin tokens by prefill + KV-cache decode. */

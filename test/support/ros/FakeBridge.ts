@@ -1,6 +1,6 @@
-import type { ActionChunk } from '../../policy/Policy';
-import type { SafetyEvent } from '../../safety/SafetyEvent';
-import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from '../node/BridgeRuntime';
+import type { ActionChunk } from '../../../src/policy/Policy';
+import type { SafetyEvent } from '../../../src/safety/SafetyEvent';
+import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from '../../../src/ros/node/BridgeRuntime';
 
 /**
  * A pipeline double for the node's wiring tests: it records what the node asks of it, lets the test decide

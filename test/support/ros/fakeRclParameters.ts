@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { RclParameter, RclParameterDescriptor, RclParameterRule, RclRange } from '../rclnodejs/rclnodejsApi';
+import type { RclParameter, RclParameterDescriptor, RclParameterRule, RclRange } from '../../../src/ros/rclnodejs/rclnodejsApi';
 
 /**
  * Parameters as rclnodejs 2.2.0 (lib/parameter.js) and rcl handle them, for FakeRclnodejs: typed parameters

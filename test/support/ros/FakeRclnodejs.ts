@@ -1,4 +1,4 @@
-import type { RclNative, RclNodeOptions, RclParameter, Rclnodejs } from '../rclnodejs/rclnodejsApi';
+import type { RclNative, RclNodeOptions, RclParameter, Rclnodejs } from '../../../src/ros/rclnodejs/rclnodejsApi';
 import { CODES, FakeLifecycleNode } from './FakeLifecycleNode';
 import { type FakeLogLine, FakeNode, Graph, PROFILES } from './FakeNode';
 import { FakeDescriptor, FakeParameter, FakeParameterRules, FakeRange, PT } from './fakeRclParameters';

@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileHandleReadable } from '@mcap/nodejs';
-import type { Benchmark, BenchFigure } from '../bench/BenchFigure';
-import { median, percentile } from '../bench/stats';
-import { BagReader } from './BagReader';
-import { McapRecorder } from './McapRecorder';
-import { loadDecompressHandlers, McapIndexedReader } from './mcapModules';
-import { tempDir } from './testing/writeTestBags';
+import type { Benchmark, BenchFigure } from './BenchFigure';
+import { median, percentile } from './stats';
+import { BagReader } from '../bag/BagReader';
+import { McapRecorder } from '../bag/McapRecorder';
+import { loadDecompressHandlers, McapIndexedReader } from '../bag/mcapModules';
+import { benchTempDir } from './benchTempDir';
 
 const JOINTS = ['joint1', 'joint2', 'joint3', 'joint4', 'joint5', 'joint6', 'joint7'];
 const PERIOD_NS = 10_000_000n;
@@ -102,7 +102,7 @@ async function measure(name: string, file: string, runs: number, what: string): 
 export const bagReadBenchmark: Benchmark = {
   name: 'bag',
   async run({ quick }): Promise<BenchFigure[]> {
-    const dir = tempDir('vla-bridge-bench-bag-');
+    const dir = benchTempDir('vla-bridge-bench-bag-');
     try {
       const jointStates = await writeJointStateBag(dir, quick ? 2_000 : 50_000);
       const images = await writeImageBag(dir, quick ? 10 : 150);

@@ -1,4 +1,4 @@
-import type { Clock } from './clock/Clock';
+import type { Clock } from './Clock';
 
 /** What a tick knows about its timing. */
 export interface TickTiming {

@@ -1,14 +1,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BagReader } from '../bag/BagReader';
-import { tempDir } from '../bag/testing/writeTestBags';
-import type { Benchmark, BenchFigure } from '../bench/BenchFigure';
-import { median, percentile } from '../bench/stats';
+import { benchTempDir } from './benchTempDir';
+import type { Benchmark, BenchFigure } from './BenchFigure';
+import { median, percentile } from './stats';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { packageRoot } from '../config/packageRoot';
 import { loadPolicy } from '../policy/loadPolicy';
-import { runEval } from './runEval';
-import { recordSimBag } from './testing/simBags';
+import { runEval } from '../eval/runEval';
+import { recordSimBag } from '../sim/recordSimBag';
 
 /** The OpenVLA-style test policy (64x64 camera, 7 bin tokens by prefill + KV-cache decode, in a worker). */
 const POLICY = () => join(packageRoot(), 'test', 'fixtures', 'policies', 'tiny_openvla');
@@ -30,7 +30,7 @@ async function bareReadS(bag: string, topics: readonly string[]): Promise<number
 export const replaySpeedBenchmark: Benchmark = {
   name: 'eval',
   async run({ quick }): Promise<BenchFigure[]> {
-    const dir = tempDir('vla-bridge-bench-eval-');
+    const dir = benchTempDir('vla-bridge-bench-eval-');
     try {
       const embodiment = loadEmbodiment('franka_panda');
       const bag = await recordSimBag(embodiment, dir, { episodes: quick ? 1 : 3, seed: 0 });

@@ -1,8 +1,8 @@
-import type { Benchmark, BenchFigure } from '../bench/BenchFigure';
-import { median, percentile, timeMicros } from '../bench/stats';
+import type { Benchmark, BenchFigure } from './BenchFigure';
+import { median, percentile, timeMicros } from './stats';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import type { JointLimits } from '../robot/JointLimits';
-import { SafetyLayer, type SafetyStepInput } from './SafetyLayer';
+import { SafetyLayer, type SafetyStepInput } from '../safety/SafetyLayer';
 
 const DT_S = 0.01;
 const STREAM_TICKS = 4096;

@@ -1,5 +1,5 @@
-import type { ClockMsg } from '../../msgs/rosMessages';
-import { timeToSeconds } from '../../msgs/rosTime';
+import type { ClockMsg } from '../msgs/rosMessages';
+import { timeToSeconds } from './rosTime';
 import { DrivenClock } from './DrivenClock';
 
 /**

@@ -1,4 +1,4 @@
-import type { TimeMsg } from './rosMessages';
+import type { TimeMsg } from '../msgs/rosMessages';
 
 /** builtin_interfaces/Time <-> seconds and nanoseconds. Nanoseconds are bigint (exact); seconds are numbers. */
 

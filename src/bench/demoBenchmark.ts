@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import type { Benchmark, BenchFigure } from '../bench/BenchFigure';
-import { median, percentile } from '../bench/stats';
+import type { Benchmark, BenchFigure } from './BenchFigure';
+import { median, percentile } from './stats';
 import { packageRoot } from '../config/packageRoot';
 import { loadPolicy } from '../policy/loadPolicy';
 import { PolicyRuntime } from '../policy/runtime/PolicyRuntime';
-import { goldenObservation, readGolden } from './checkPolicyGolden';
-import { reachDemoPolicyDir } from './reachDemoPolicy';
+import { goldenObservation, readGolden } from '../demos/checkPolicyGolden';
+import { reachDemoPolicyDir } from '../demos/reachDemoPolicy';
 
 const micros = (startMs: number) => (performance.now() - startMs) * 1000;
 

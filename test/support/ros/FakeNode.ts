@@ -1,4 +1,4 @@
-import { expandTopicName } from '../transport/expandTopicName';
+import { expandTopicName } from '../../../src/ros/transport/expandTopicName';
 import type {
   RclClient,
   RclEntityOptions,
@@ -12,7 +12,7 @@ import type {
   RclSubscription,
   RclLogger,
   RclTimeSource,
-} from '../rclnodejs/rclnodejsApi';
+} from '../../../src/ros/rclnodejs/rclnodejsApi';
 import { type DescriptorMsg, FakeDescriptor, FakeParameter, PT } from './fakeRclParameters';
 
 export const PROFILES = { profileDefault: 'qos_profile_default', profileSensorData: 'qos_profile_sensor_data', profileServicesDefault: 'qos_profile_services_default' } as const;

@@ -1,15 +1,15 @@
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Benchmark, BenchFigure } from '../bench/BenchFigure';
-import { median, percentile } from '../bench/stats';
+import type { Benchmark, BenchFigure } from './BenchFigure';
+import { median, percentile } from './stats';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import type { Observation } from '../observation/Observation';
 import type { ActionChunk, ActionSpace, Policy } from '../policy/Policy';
 import { LoopbackTransport } from '../transport/LoopbackTransport';
-import { WallClock } from './clock/WallClock';
-import { ControlLoop } from './ControlLoop';
-import { safetyGateFor } from './SafetyGate';
-import { FakeArm } from './testing/FakeArm';
+import { WallClock } from '../time/WallClock';
+import { ControlLoop } from '../control/ControlLoop';
+import { safetyGateFor } from '../control/SafetyGate';
+import { ExactArm } from './ExactArm';
 
 const PERIOD_MS = 10;
 const INFERENCE_MS = 25;
@@ -74,7 +74,7 @@ export const loopLatencyBenchmark: Benchmark = {
     const clock = new WallClock();
     const transport = new LoopbackTransport(clock, 'bench');
     const home = [0, -0.785, 0, -2.356, 0, 1.571, 0.785, 0.04];
-    const arm = new FakeArm(transport, embodiment, home);
+    const arm = new ExactArm(transport, embodiment, home);
     const policy = new BusyWorkerPolicy(embodiment.policyJointNames);
     let ticks = 0;
     const loop = new ControlLoop({

@@ -7,10 +7,10 @@ import * as zstd from '@foxglove/wasm-zstd';
 import { FileHandleWritable } from '@mcap/nodejs';
 import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
-import { type ChunkCompression, chunkCompressor } from '../compression/chunkCompressor';
-import { MessageDefinitionLibrary } from '../definitions/MessageDefinitionLibrary';
-import { DEFAULT_OFFERED_QOS } from '../McapRecorder';
-import { McapWriter } from '../mcapModules';
+import { type ChunkCompression, chunkCompressor } from '../../../src/bag/compression/chunkCompressor';
+import { MessageDefinitionLibrary } from '../../../src/bag/definitions/MessageDefinitionLibrary';
+import { DEFAULT_OFFERED_QOS } from '../../../src/bag/McapRecorder';
+import { McapWriter } from '../../../src/bag/mcapModules';
 
 /**
  * Writers of real rosbag2 layouts for tests and benchmarks: sqlite3 files of every schema generation, MCAP

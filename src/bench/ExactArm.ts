@@ -1,13 +1,13 @@
-import type { Embodiment } from '../../config/Embodiment';
-import type { Float64MultiArrayMsg, JointStateMsg, JointTrajectoryMsg } from '../../msgs/rosMessages';
-import { secondsToTime } from '../../msgs/rosTime';
-import type { Publisher, Transport } from '../../transport/Transport';
+import type { Embodiment } from '../config/Embodiment';
+import type { Float64MultiArrayMsg, JointStateMsg, JointTrajectoryMsg } from '../msgs/rosMessages';
+import { secondsToTime } from '../time/rosTime';
+import type { Publisher, Transport } from '../transport/Transport';
 
 /**
  * A test arm on a transport: it executes every joint command exactly (position = command) and publishes joint
  * states and small camera frames when told to, so loop tests control every message and every instant.
  */
-export class FakeArm {
+export class ExactArm {
   readonly positions: Float64Array;
   /** Every arm command received: its positions in command joint order. */
   readonly commands: Float64Array[] = [];
@@ -21,7 +21,7 @@ export class FakeArm {
     const { topics, control, gripper } = embodiment.config;
     this.jointStates = transport.createPublisher(topics.joint_states, 'sensor_msgs/msg/JointState');
     this.cameras = topics.cameras.map((c) => transport.createPublisher(c.topic, c.type) as Publisher<unknown>);
-    if (control.command_type !== 'trajectory_msgs/msg/JointTrajectory') throw new RangeError('FakeArm follows JointTrajectory commands');
+    if (control.command_type !== 'trajectory_msgs/msg/JointTrajectory') throw new RangeError('ExactArm follows JointTrajectory commands');
     transport.subscribe(control.command_topic, 'trajectory_msgs/msg/JointTrajectory', (msg: JointTrajectoryMsg) => {
       const point = msg.points[0]!;
       msg.joint_names.forEach((name, k) => {
