@@ -3,8 +3,8 @@
     ros2 launch vla_bridge replay.launch.py bag:=/path/to/bag embodiment:=widowx_250s policy:=/path/to/policy \
         instruction:="put the spoon in the pot"
 
-`ros2 bag play --clock` replays only the topics the bridge reads (joint states and cameras, as the embodiment
-names them) and publishes /clock; the node runs with use_sim_time and autostart, and its command topics are
+`ros2 bag play` replays only the topics the bridge reads (joint states and cameras, as the embodiment names
+them) and publishes /clock at twice the embodiment's command rate; the node runs with use_sim_time and autostart, and its command topics are
 remapped under remap_prefix (default /replay), so nothing real moves. Record the predictions with e.g.
 `ros2 bag record /replay/panda_arm_controller/joint_trajectory /vla_bridge/action_chunk`.
 """
@@ -40,8 +40,7 @@ def launch_setup(context):
     if bag == '':
         raise utils.LaunchConfigError('replay.launch.py needs bag:=/path/to/bag')
     play = ExecuteProcess(
-        cmd=['ros2', 'bag', 'play', bag, '--clock', '--rate', LaunchConfiguration('rate').perform(context),
-             '--topics'] + utils.sensor_topics(embodiment),
+        cmd=utils.bag_play_command(bag, LaunchConfiguration('rate').perform(context), embodiment),
         output='screen',
     )
     node = LifecycleNode(

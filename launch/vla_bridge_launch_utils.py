@@ -1,11 +1,13 @@
 """Helpers shared by the vla_bridge launch files.
 
-Plain Python (os, xml, PyYAML) and no launch imports, so the package's tests run every function here without
-ROS. The launch files read the embodiment YAML through these helpers, so topic, joint and controller names
-come from one place: the embodiment.
+Plain Python (os, subprocess, xml, PyYAML) and no launch imports, so the package's tests run every function
+here without ROS. The launch files read the embodiment as the package itself reads it (`vla-bridge check
+--json`: validated, schema defaults applied), so topic, joint, controller names and rates come from one place.
 """
 
+import json
 import os
+import subprocess
 import xml.etree.ElementTree as ET
 
 import yaml
@@ -39,17 +41,36 @@ def embodiment_path(name_or_path, share_dir):
     return path
 
 
-def load_embodiment(name_or_path, share_dir):
-    """The embodiment YAML as a dict, with `file` (its path) and `urdf_file` (the URDF's absolute path) added."""
+def cli_path(share_dir):
+    """The package's command line in its share folder (a checkout's bin/ too)."""
+    return os.path.join(share_dir, 'bin', 'vla-bridge.js')
+
+
+def load_embodiment(name_or_path, share_dir, cli=None):
+    """The embodiment as `vla-bridge check --json` reports it (YAML and URDF validated, defaults applied), as a
+    dict: name, file (the YAML's path), urdf_file, joints (the YAML's joint order), gripper (or None), control,
+    topics (joint_states, cameras), rates (command_hz, policy_hz) and workspace (or None).
+    `cli` is the vla-bridge.js to run (default: the one in share_dir)."""
     path = embodiment_path(name_or_path, share_dir)
-    with open(path, 'r', encoding='utf-8') as f:
-        config = yaml.safe_load(f)
-    for key in ('name', 'urdf', 'joints', 'topics', 'control'):
-        if key not in config:
-            raise LaunchConfigError('%s: "%s" is missing; run `vla-bridge check %s` for a full report' % (path, key, path))
-    config['file'] = path
-    config['urdf_file'] = os.path.normpath(os.path.join(os.path.dirname(path), config['urdf']))
-    return config
+    command = ['node', cli or cli_path(share_dir), 'check', path, '--json']
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise LaunchConfigError('could not run %s: %s (Node.js must be on PATH; see docs/ROS.md)' % (' '.join(command), err))
+    if done.returncode != 0:
+        raise LaunchConfigError('embodiment %s is not usable: %s' % (path, done.stderr.strip() or 'vla-bridge check failed'))
+    summary = json.loads(done.stdout)
+    return {
+        'name': summary['name'],
+        'file': summary['config'],
+        'urdf_file': summary['urdf'],
+        'joints': summary['policy_joints'],
+        'gripper': summary['gripper'],
+        'control': summary['control'],
+        'topics': {'joint_states': summary['joint_states'], 'cameras': summary['cameras']},
+        'rates': summary['rates'],
+        'workspace': summary['workspace'],
+    }
 
 
 def command_joints(embodiment):
@@ -71,11 +92,11 @@ def command_topics(embodiment):
 
 
 def joint_state_topic(embodiment):
-    return embodiment['topics'].get('joint_states', '/joint_states')
+    return embodiment['topics']['joint_states']
 
 
 def cameras(embodiment):
-    return embodiment['topics'].get('cameras', [])
+    return embodiment['topics']['cameras']
 
 
 def sensor_topics(embodiment):
@@ -84,7 +105,7 @@ def sensor_topics(embodiment):
 
 
 def is_compressed(camera):
-    return camera.get('type', 'sensor_msgs/msg/Image') == 'sensor_msgs/msg/CompressedImage'
+    return camera['type'] == 'sensor_msgs/msg/CompressedImage'
 
 
 def camera_raw_topic(camera):
@@ -93,6 +114,18 @@ def camera_raw_topic(camera):
     if not is_compressed(camera):
         return topic
     return topic[:-len('/compressed')] if topic.endswith('/compressed') else topic + '/raw'
+
+
+def clock_rate_hz(embodiment):
+    """The /clock rate for a replay: twice the command rate, so that every control tick sees ROS time advance
+    (rosbag2 publishes /clock at 40 Hz by default, fewer times than a 100 Hz loop ticks)."""
+    return 2.0 * float(embodiment['rates']['command_hz'])
+
+
+def bag_play_command(bag, rate, embodiment):
+    """`ros2 bag play` for a replay: only the topics the bridge reads, /clock at clock_rate_hz."""
+    return ['ros2', 'bag', 'play', bag, '--clock', '%g' % clock_rate_hz(embodiment), '--rate', str(rate),
+            '--topics'] + sensor_topics(embodiment)
 
 
 def replay_remappings(embodiment, prefix):
@@ -309,7 +342,7 @@ def gazebo_robot_description(embodiment, gazebo_config, controllers_file, flavou
 
 def reach(embodiment):
     """How far the arm reaches forward, m: the x extent of its safety workspace (0.8 without one)."""
-    workspace = (embodiment.get('safety') or {}).get('workspace')
+    workspace = embodiment['workspace']
     return float(workspace['max'][0]) if workspace else 0.8
 
 

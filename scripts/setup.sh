@@ -50,6 +50,23 @@ export npm_config_build_from_source=true
 npm ci --no-audit --no-fund
 npm run build
 
+# rclnodejs is an optional dependency: when its native build fails, npm still says "up to date" and exits 0.
+# With ROS 2 sourced, check that it loads, and say what to do when it does not.
+if [ -n "${ROS_DISTRO:-}" ]; then
+  if ! node -e '
+    const { loadRclnodejs } = require("./dist/ros/rclnodejs/loadRclnodejs");
+    try {
+      loadRclnodejs();
+    } catch (err) {
+      console.error(`setup: ${err.message}${err.hint ? `\n  -> ${err.hint}` : ""}`);
+      process.exit(2);
+    }'; then
+    echo "setup: ROS 2 $ROS_DISTRO is sourced but the ROS node cannot run (see above); the rest of vla_bridge is installed" >&2
+    exit 2
+  fi
+  echo "setup: rclnodejs loads for ROS 2 $ROS_DISTRO (the ROS node can run: docs/ROS.md)" >&2
+fi
+
 if [ "$run_demo" -eq 1 ]; then
   npm start
 fi

@@ -30,7 +30,9 @@ MODULE_PACKAGES = {
     'ament_index_python': 'ament_index_python',
     'yaml': 'python3-yaml',
 }
-STDLIB = {'os', 'sys', 'tempfile', 'xml', 'ast', 'json', 're', 'copy'}
+STDLIB = {'os', 'sys', 'tempfile', 'xml', 'ast', 'json', 're', 'copy', 'subprocess'}
+# The package's command line (built by `npm run build`), which reads embodiments for the launch files.
+CLI = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'bin', 'vla-bridge.js')
 
 
 def problem(where, text):
@@ -106,6 +108,8 @@ def check_launch_file(path):
                 if isinstance(cmd, ast.BinOp):
                     cmd = cmd.left
                 words = [const(e) for e in getattr(cmd, 'elts', [])]
+                if isinstance(cmd, ast.Call) and call_name(cmd) == 'bag_play_command':
+                    words = utils.bag_play_command('bag', 1.0, {'rates': {'command_hz': 1}, 'topics': {'joint_states': '/j', 'cameras': []}})
                 if words[:2] == ['ros2', 'bag']:
                     info['packages'].append('ros2bag')
                 elif words:
@@ -131,7 +135,7 @@ def urdf_limits(urdf_file):
 
 def check_embodiment(name):
     where = 'embodiment %s' % name
-    emb = utils.load_embodiment(name, ROOT)
+    emb = utils.load_embodiment(name, ROOT, cli=CLI)
     if not os.path.isfile(emb['urdf_file']):
         problem(where, 'URDF %s not found' % emb['urdf_file'])
         return
@@ -205,6 +209,12 @@ def check_embodiment(name):
         for topic in [utils.joint_state_topic(emb), '/clock'] + [utils.camera_raw_topic(c) for c in utils.cameras(emb)]:
             if not any(arg.startswith(topic + '@') for arg in bridged):
                 problem(where, 'ros_gz_bridge does not bridge %s' % topic)
+    play = utils.bag_play_command('/bags/run', '1.0', emb)
+    clock_hz = float(play[play.index('--clock') + 1])
+    if clock_hz < float(emb['rates']['command_hz']):
+        problem(where, 'replay publishes /clock at %g Hz, below the command rate %g Hz' % (clock_hz, emb['rates']['command_hz']))
+    if play[play.index('--topics') + 1:] != utils.sensor_topics(emb):
+        problem(where, 'replay plays %s, not the sensor topics' % play[play.index('--topics') + 1:])
     remapped = dict(utils.replay_remappings(emb, '/replay'))
     for topic in utils.command_topics(emb):
         if remapped.get(topic) != '/replay' + topic:

@@ -37,6 +37,26 @@ describe('package interfaces (msg/, srv/)', () => {
     expect(listed).toEqual([...msgFiles.map((f) => `msg/${f}`), ...srvFiles.map((f) => `srv/${f}`)].sort());
   });
 
+  it('are registered so that `ros2 interface show vla_bridge/msg/SafetyEvent` and `ros2 topic echo` find them once install/setup.bash is sourced', () => {
+    const cmake = read('CMakeLists.txt');
+    const xml = read('package.xml');
+    // Packages the interfaces refer to (pkg/Type) must be generation dependencies and package dependencies.
+    const referenced = new Set(
+      [...msgFiles.map((f) => `msg/${f}`), ...srvFiles.map((f) => `srv/${f}`)].flatMap((f) => [...read(f).matchAll(/^\s*([a-z][a-z0-9_]*)\/[A-Z]\w*/gm)].map((m) => m[1]!)),
+    );
+    const generation = /rosidl_generate_interfaces\(\$\{PROJECT_NAME\}[\s\S]*?DEPENDENCIES([^)]*)\)/.exec(cmake)?.[1]?.trim().split(/\s+/) ?? [];
+    for (const pkg of referenced) {
+      expect(generation).toContain(pkg);
+      expect(cmake).toContain(`find_package(${pkg} REQUIRED)`);
+      expect(xml).toContain(`<depend>${pkg}</depend>`);
+    }
+    expect(cmake).toMatch(/find_package\(rosidl_default_generators REQUIRED\)/);
+    expect(cmake).toMatch(/ament_export_dependencies\(rosidl_default_runtime\)/);
+    expect(xml).toContain('<buildtool_depend>rosidl_default_generators</buildtool_depend>');
+    expect(xml).toContain('<exec_depend>rosidl_default_runtime</exec_depend>');
+    expect(xml).toContain('<member_of_group>rosidl_interface_packages</member_of_group>');
+  });
+
   it('the converters fill exactly the fields of the .msg files', () => {
     const event: SafetyEvent = { tS: 3.5, limit: 'position', target: 'j1', requested: 2, applied: 1.5, severity: 'error', message: 'clamped' };
     expect(Object.keys(safetyEventToMsg(event)).sort()).toEqual(fields(read('msg/SafetyEvent.msg')).sort());

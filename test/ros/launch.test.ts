@@ -92,6 +92,55 @@ describe('launch files', () => {
   });
 });
 
+/** What vla_bridge_launch_utils.load_embodiment returns (the parts these tests read). */
+interface HelperEmbodiment {
+  rates: { command_hz: number; policy_hz: number };
+  topics: { joint_states: string; cameras: Record<string, unknown>[] };
+  joints: string[];
+}
+
+describe('launch helpers read embodiments through the package', () => {
+  /** Runs vla_bridge_launch_utils.load_embodiment on `yamlText` (written next to the shipped ones). */
+  function loadWithHelpers(yamlText: string): { ok: true; embodiment: HelperEmbodiment } | { ok: false; error: string } {
+    const dir = mkdtempSync(join(tmpdir(), 'vla-launch-emb-'));
+    try {
+      const file = join(dir, 'robot.yaml');
+      writeFileSync(file, yamlText.replace('urdf: ../urdf/', `urdf: ${join(ROOT, 'urdf')}/`));
+      const script = [
+        'import json, sys',
+        `sys.path.insert(0, ${JSON.stringify(join(ROOT, 'launch'))})`,
+        'import vla_bridge_launch_utils as utils',
+        'try:',
+        `    print(json.dumps({"ok": True, "embodiment": utils.load_embodiment(${JSON.stringify(file)}, ${JSON.stringify(ROOT)})}))`,
+        'except utils.LaunchConfigError as err:',
+        '    print(json.dumps({"ok": False, "error": str(err)}))',
+      ].join('\n');
+      return JSON.parse(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' })) as never;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const so101 = readFileSync(join(ROOT, 'config/so101.yaml'), 'utf8');
+
+  it('get the schema defaults the node uses, not a copy of them', () => {
+    const trimmed = so101.replace(/^rates:\n(  .*\n)+/m, '').replace(/^  joint_states: .*\n/m, '').replace('      type: sensor_msgs/msg/Image\n', '');
+    const result = loadWithHelpers(trimmed);
+    expect(result.ok).toBe(true);
+    const e = (result as { embodiment: HelperEmbodiment }).embodiment;
+    expect(e.rates).toEqual({ command_hz: 100, policy_hz: 10 });
+    expect(e.topics.joint_states).toBe('/joint_states');
+    expect(e.topics.cameras[0]).toEqual({ name: 'front', topic: '/front_camera/image_raw', type: 'sensor_msgs/msg/Image', timeout_s: 0.5 });
+    expect(e.joints).toEqual(['shoulder_pan', 'shoulder_lift', 'elbow_flex', 'wrist_flex', 'wrist_roll']);
+  });
+
+  it('refuse an embodiment the package refuses, with its message', () => {
+    const result = loadWithHelpers(so101.replace('command_hz: 50', 'command_hz: -50'));
+    expect(result.ok).toBe(false);
+    expect((result as { error: string }).error).toMatch(/robot\.yaml is not usable: .*rates\.command_hz/s);
+  });
+});
+
 describe('docs/ROS.md', () => {
   const docs = readFileSync(join(ROOT, 'docs/ROS.md'), 'utf8');
 

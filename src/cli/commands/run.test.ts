@@ -33,11 +33,12 @@ describe('vla-bridge run', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  (rclnodejsInstalled() ? it.skip : it)('with ROS_DISTRO set but no rclnodejs exits 2 naming rclnodejs 2.2.0 and npm ci', async () => {
+  (rclnodejsInstalled() ? it.skip : it)('with ROS_DISTRO set but no rclnodejs (npm dropped it after a failed build) exits 2 saying how to see why', async () => {
     const r = await withRosDistro('jazzy', () => runCli(['run']));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/rclnodejs 2\.2\.0 could not be loaded for ROS 2 jazzy/);
-    expect(r.stderr).toMatch(/npm ci/);
+    expect(r.stderr).toMatch(/rclnodejs 2\.2\.0 cannot run with ROS 2 jazzy: it is not installed/);
+    expect(r.stderr).toMatch(/npm ci --foreground-scripts[\s\S]*rcl 9\.2\.0/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a stray argument before --ros-args', async () => {

@@ -7,10 +7,11 @@ import type { RclNative, Rclnodejs } from './rclnodejsApi';
 export const RCLNODEJS_VERSION = '2.2.0';
 
 const HINT = 'source your ROS 2 setup and build the workspace; see README (docs/ROS.md)';
-const REBUILD =
-  'with ROS 2 sourced, run `npm rebuild rclnodejs --foreground-scripts` in the package folder and read its compiler errors ' +
-  '(npm reports a failed build of this optional dependency as "up to date"); rclnodejs 2.2.0 does not compile against ' +
-  'rcl 9.2.0 (early Jazzy builds: rcl_timer_get_next_call_time is missing): update ROS 2 (docs/ROS.md lists the versions that work)';
+const VERSIONS =
+  'rclnodejs 2.2.0 does not compile against rcl 9.2.0 (early Jazzy builds: rcl_timer_get_next_call_time is missing); docs/ROS.md lists the ROS 2 versions that work';
+/** npm drops an optional dependency whose native build failed, or keeps it unbuilt, and says "up to date" either way. */
+const REBUILD = `with ROS 2 sourced, run \`npm rebuild rclnodejs --foreground-scripts\` in the package folder and read its compiler errors; ${VERSIONS}`;
+const REINSTALL = `with ROS 2 sourced, run \`npm ci --foreground-scripts\` in the package folder and read rclnodejs's compiler errors (npm drops an optional dependency whose build failed and still reports success); ${VERSIONS}`;
 
 export interface LoadRclnodejsOptions {
   /** Environment to read ROS_DISTRO from (default process.env). */
@@ -42,7 +43,10 @@ export function loadRclnodejs(options: LoadRclnodejsOptions = {}): Rclnodejs {
   const missing = packageJson === undefined ? 'it is not installed' : missingAddon(dirname(packageJson), distro, env);
   if (missing !== undefined) {
     // Without its native addon, require('rclnodejs') starts a node-gyp build of several minutes: say why instead.
-    throw new VlaError('ROS_UNAVAILABLE', `rclnodejs ${RCLNODEJS_VERSION} cannot run with ROS 2 ${distro}: ${missing}`, { kind: 'input', hint: REBUILD });
+    throw new VlaError('ROS_UNAVAILABLE', `rclnodejs ${RCLNODEJS_VERSION} cannot run with ROS 2 ${distro}: ${missing}`, {
+      kind: 'input',
+      hint: packageJson === undefined ? REINSTALL : REBUILD,
+    });
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = options.requireModule ?? ((id: string): unknown => require(id));
