@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, VlaError } from '../errors';
+import { checkArguments } from './checkArguments';
 import type { CliContext } from './CliContext';
 import { registerCommands } from './commands';
 
@@ -38,6 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
 export async function main(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
   const program = buildProgram(ctx);
   try {
+    checkArguments(argv.slice(2));
     await program.parseAsync([...argv]);
     return EXIT_OK;
   } catch (err) {

@@ -6,6 +6,7 @@ import { parseUrdfFile } from '../robot/parseUrdf';
 import type { Embodiment } from './Embodiment';
 import { COMMAND_TYPES_BY_MODE, type EmbodimentConfig, EmbodimentConfigSchema } from './EmbodimentConfig';
 import { packageRoot } from './packageRoot';
+import { embodimentRoot, resolveInside } from './resolveInside';
 import { readYamlFile, zodIssuesToErrors } from './yamlSource';
 import { resolveJointLimits } from './resolveJointLimits';
 
@@ -46,7 +47,7 @@ export function loadEmbodiment(nameOrPath: string, cwd = process.cwd()): Embodim
   const config = parsed.data;
   const at = (path: (string | number)[], joint?: string) => ({ file: configFile, path: path.join('.'), line: source.lineOf(path), joint });
 
-  const urdfFile = resolve(dirname(configFile), config.urdf);
+  const urdfFile = resolveInside(embodimentRoot(configFile), dirname(configFile), config.urdf, at(['urdf']), 'urdf');
   if (!existsSync(urdfFile)) {
     throw new VlaError('FILE_NOT_FOUND', `urdf "${config.urdf}" not found (looked at ${urdfFile})`, {
       ...at(['urdf']),

@@ -20,6 +20,22 @@ describe('resolveJointLimits', () => {
     expect(limits[0]).toMatchObject({ maxVelocity: 3, maxAcceleration: 8, maxJerk: 400, minPosition: -3.14, maxPosition: 2 });
   });
 
+  it("applies a URDF's own acceleration and jerk limits where tighter than the YAML's, never to loosen", () => {
+    const google = parseUrdfFile(join(FIXTURES, 'google_robot__simplerenv.urdf'));
+    const alone = resolveJointLimits(google, ['joint_torso'], undefined);
+    expect(alone.limits[0]).toMatchObject({ maxAcceleration: 2, maxJerk: 51 });
+    expect(alone.warnings.join('\n')).toMatch(/the URDF's acceleration limit 2 is applied \(the embodiment gives none\)/);
+    const looser = resolveJointLimits(google, ['joint_torso'], safety({ joints: { joint_torso: { max_acceleration: 10, max_jerk: 20 } } }));
+    expect(looser.limits[0]).toMatchObject({ maxAcceleration: 2, maxJerk: 20 });
+    expect(looser.warnings.join('\n')).toMatch(/acceleration limit 2 is tighter than the embodiment's 10 and applied/);
+  });
+
+  it('blames min_position above max_position on the YAML fields, not on the margin', () => {
+    expect(() => resolveJointLimits(koch, ['joint_1'], safety({ position_margin: 0.01, joints: { joint_1: { min_position: 1, max_position: 0.5 } } }))).toThrow(
+      /joint "joint_1": min_position 1 is above max_position 0.5/,
+    );
+  });
+
   it('applies the revolute margin in radians and the prismatic margin in metres', () => {
     const wx = parseUrdfFile(join(FIXTURES, 'widowx_wx250s__simplerenv.urdf'));
     const { limits } = resolveJointLimits(wx, ['elbow', 'left_finger'], safety({ position_margin: 0.1, position_margin_m: 0.001 }));

@@ -14,6 +14,11 @@ export interface LimitSource {
   configFile?: string;
   /** 1-based line of a YAML path, where known. */
   lineOf?: (path: readonly (string | number)[]) => number | undefined;
+  /**
+   * A velocity limit given on the command line (`safety-filter --max-velocity`): it stands in for a joint whose
+   * URDF velocity limit is unusable, and the message for such a joint names this option as the fix.
+   */
+  commandLineMaxVelocity?: { option: string; value: number };
 }
 
 export interface ResolvedLimits {
@@ -102,6 +107,13 @@ export function resolveJointLimits(robot: RobotModel, jointNames: readonly strin
       }
       maxPosition = o.max_position;
     }
+    if (minPosition > maxPosition) {
+      const blamed = o.min_position !== undefined ? 'min_position' : 'max_position';
+      throw new VlaError('CONFIG_INVALID', `joint "${name}": min_position ${minPosition} is above max_position ${maxPosition}`, {
+        ...at(path(blamed), name),
+        hint: 'min_position must be below max_position (after the URDF and safety controller limits)',
+      });
+    }
     if (Number.isFinite(minPosition) && Number.isFinite(maxPosition)) {
       if (minPosition + 2 * margin > maxPosition) {
         throw new VlaError('CONFIG_INVALID', `joint "${name}": position_margin ${margin} leaves no range between ${minPosition} and ${maxPosition}`, {
@@ -123,14 +135,19 @@ export function resolveJointLimits(robot: RobotModel, jointNames: readonly strin
       maxVelocity = o.max_velocity;
     } else if (urdfVelocity !== undefined) {
       maxVelocity = urdfVelocity;
+    } else if (source.commandLineMaxVelocity !== undefined && Number.isFinite(source.commandLineMaxVelocity.value)) {
+      warnings.push(`joint "${name}": the URDF velocity limit is ${urdf.velocity ?? 'missing'}; using ${source.commandLineMaxVelocity.option} ${source.commandLineMaxVelocity.value}`);
+      maxVelocity = source.commandLineMaxVelocity.value;
     } else {
+      const cli = source.commandLineMaxVelocity?.option;
+      const yaml = `add safety.joints.${name}.max_velocity to the embodiment YAML`;
       throw new VlaError('URDF_UNUSABLE_LIMIT', `joint "${name}" has ${urdf.velocity === undefined ? 'no velocity limit' : `velocity limit ${urdf.velocity}`} in the URDF, so it cannot be moved safely`, {
-        ...at(['safety', 'joints', name], name),
-        hint: `add safety.joints.${name}.max_velocity to the embodiment YAML`,
+        ...(source.configFile === undefined ? { file: robot.sourceFile, joint: name } : at(['safety', 'joints', name], name)),
+        hint: cli === undefined ? yaml : source.configFile === undefined ? `give ${cli} V (rad/s or m/s) for it` : `give ${cli} V, or ${yaml}`,
       });
     }
-    const maxAcceleration = o.max_acceleration ?? safety?.default_max_acceleration ?? Infinity;
-    const maxJerk = o.max_jerk ?? Infinity;
+    const maxAcceleration = tightest(name, 'acceleration', o.max_acceleration ?? safety?.default_max_acceleration, urdf.acceleration, warnings);
+    const maxJerk = tightest(name, 'jerk', o.max_jerk, urdf.jerk, warnings);
     return { name, type: joint.type, minPosition, maxPosition, maxVelocity, maxAcceleration, maxJerk } satisfies JointLimits;
   });
   return { limits, warnings };
@@ -142,4 +159,12 @@ function loosens(joint: string, key: string, value: number, urdfValue: number, w
     joint,
     hint: `use a value ${key.startsWith('min') ? 'at or above' : 'at or below'} ${urdfValue}, or fix the URDF if the robot really allows more`,
   });
+}
+
+/** The embodiment's limit, or the URDF's own (non-standard) one where that is tighter: never looser than either. */
+function tightest(joint: string, what: 'acceleration' | 'jerk', fromYaml: number | undefined, fromUrdf: number | undefined, warnings: string[]): number {
+  if (fromUrdf === undefined) return fromYaml ?? Infinity;
+  if (fromYaml !== undefined && fromYaml <= fromUrdf) return fromYaml;
+  warnings.push(`joint "${joint}": the URDF's ${what} limit ${fromUrdf} is ${fromYaml === undefined ? 'applied (the embodiment gives none)' : `tighter than the embodiment's ${fromYaml} and applied`}`);
+  return fromUrdf;
 }

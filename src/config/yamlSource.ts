@@ -55,6 +55,9 @@ export function parseYaml(text: string, file: string): YamlSource {
 
 /** zod issues -> one VlaError each, naming the file, the YAML path, its line and what to do. */
 export function zodIssuesToErrors(issues: readonly core.$ZodIssue[], source: YamlSource): VlaError[] {
+  if (source.value === null || source.value === undefined) {
+    return [new VlaError('CONFIG_INVALID', 'the file is empty (no YAML mapping, only whitespace or comments)', { file: source.file, hint: 'write the configuration into it; see the shipped examples' })];
+  }
   return issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {

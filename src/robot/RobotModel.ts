@@ -14,6 +14,12 @@ export interface UrdfLimit {
   /** rad/s or m/s. 0 or undefined is unusable for motion and must be given by the embodiment YAML. */
   velocity?: number;
   effort?: number;
+  /**
+   * Non-standard `acceleration` (rad/s^2 or m/s^2) and `jerk` (rad/s^3 or m/s^3) attributes some URDFs carry
+   * (the Google Robot's): the robot's own description, applied wherever they are tighter than the embodiment's.
+   */
+  acceleration?: number;
+  jerk?: number;
 }
 
 /** `<safety_controller>`: the soft limits are kept only when the element was valid (see RobotModel.warnings). */

@@ -73,9 +73,24 @@ describe('parseUrdf quirks', () => {
   });
 
   it('warns about non-standard attributes but reads the standard ones', () => {
-    const m = parseUrdf(rev('<limit lower="-1" upper="1" velocity="2" effort="1" acceleration="5"/>'));
+    const m = parseUrdf(rev('<limit lower="-1" upper="1" velocity="2" effort="1" torque="5"/>'));
     expect(m.jointByName.get('j1')!.limit).toEqual({ lower: -1, upper: 1, velocity: 2, effort: 1 });
-    expect(m.warnings.map((w) => w.message).join('\n')).toMatch(/non-standard attribute acceleration="5" on <limit>/);
+    expect(m.warnings.map((w) => w.message).join('\n')).toMatch(/non-standard attribute torque="5" on <limit> ignored/);
+  });
+
+  it('reads the non-standard acceleration and jerk limits, and says they are applied where tighter', () => {
+    const m = parseUrdf(rev('<limit lower="-1" upper="1" velocity="2" effort="1" acceleration="5" jerk="50"/>'));
+    expect(m.jointByName.get('j1')!.limit).toEqual({ lower: -1, upper: 1, velocity: 2, effort: 1, acceleration: 5, jerk: 50 });
+    expect(m.warnings.map((w) => w.message).join('\n')).toMatch(/acceleration="5" on <limit> applied as its acceleration limit wherever it is tighter .*never to loosen/);
+    const bad = parseUrdf(rev('<limit lower="-1" upper="1" velocity="2" effort="1" acceleration="0"/>'));
+    expect(bad.jointByName.get('j1')!.limit!.acceleration).toBeUndefined();
+    expect(bad.warnings.map((w) => w.message).join('\n')).toMatch(/acceleration="0" on <limit> ignored \(not a positive finite limit\)/);
+  });
+
+  it('refuses a DOCTYPE or entity declaration outright, so no entity is ever expanded', () => {
+    const xxe = '<?xml version="1.0"?>\n<!DOCTYPE robot [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<robot name="&x;"><link name="a"/></robot>';
+    expect(() => parseUrdf(xxe, 'x.urdf')).toThrow(/declares <!DOCTYPE>: document types and entities are refused/);
+    expect(() => parseUrdf('<!-- <!DOCTYPE x> -->\n<robot name="r"><link name="a"/></robot>')).not.toThrow();
   });
 
   it('reads elements and attributes with undeclared XML prefixes without failing', () => {

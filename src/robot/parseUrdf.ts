@@ -33,6 +33,7 @@ export function parseUrdf(text: string, file?: string): RobotModel {
       hint: `expand it first: xacro ${file ?? 'robot.urdf.xacro'} > robot.urdf`,
     });
   }
+  refuseDoctype(text, file);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
     throw new VlaError('XML_INVALID', `not well-formed XML: ${valid.err.msg}`, { ...where, line: valid.err.line, hint: 'fix the XML syntax at that line' });
@@ -55,6 +56,7 @@ export function parseUrdf(text: string, file?: string): RobotModel {
     throw new VlaError('URDF_INVALID', 'no <robot> element: this is not a URDF', { ...where, hint: 'the root element of a URDF is <robot name="...">' });
   }
   const warnings: UrdfWarning[] = [];
+  const lines = new ElementLines(text);
   const name = attr(robot, 'name') ?? '';
   if (name === '') warnings.push({ message: '<robot> has no name attribute' });
 
@@ -66,7 +68,7 @@ export function parseUrdf(text: string, file?: string): RobotModel {
       throw new VlaError('URDF_INVALID', '<link> without a name', { ...where, path: 'link', hint: 'every <link> needs name="..."' });
     }
     if (linkByName.has(linkName)) {
-      throw new VlaError('URDF_INVALID', `link "${linkName}" is defined twice`, { ...where, path: `link ${linkName}`, line: lineOf(text, 'link', linkName, 2) });
+      throw new VlaError('URDF_INVALID', `link "${linkName}" is defined twice`, { ...where, path: `link ${linkName}`, line: lines.of('link', linkName, 2) });
     }
     const link = { name: linkName };
     links.push(link);
@@ -76,16 +78,16 @@ export function parseUrdf(text: string, file?: string): RobotModel {
   const joints: Joint[] = [];
   const jointByName = new Map<string, Joint>();
   for (const node of children(robot, 'joint')) {
-    const joint = parseJoint(node, text, file, warnings);
+    const joint = parseJoint(node, lines, file, warnings);
     if (jointByName.has(joint.name)) {
-      throw new VlaError('URDF_INVALID', `joint "${joint.name}" is defined twice`, { ...where, joint: joint.name, line: lineOf(text, 'joint', joint.name, 2) });
+      throw new VlaError('URDF_INVALID', `joint "${joint.name}" is defined twice`, { ...where, joint: joint.name, line: lines.of('joint', joint.name, 2) });
     }
     for (const end of ['parent', 'child'] as const) {
       if (!linkByName.has(joint[end])) {
         throw new VlaError('URDF_INVALID', `joint "${joint.name}" names ${end} link "${joint[end]}", which is not defined`, {
           ...where,
           joint: joint.name,
-          line: lineOf(text, 'joint', joint.name),
+          line: lines.of('joint', joint.name),
           hint: `add <link name="${joint[end]}"/> or fix the joint's <${end} link="...">`,
         });
       }
@@ -102,7 +104,7 @@ export function parseUrdf(text: string, file?: string): RobotModel {
       throw new VlaError('URDF_INVALID', `joint "${joint.name}" mimics "${joint.mimic.joint}", which is not defined`, {
         ...where,
         joint: joint.name,
-        line: lineOf(text, 'joint', joint.name),
+        line: lines.of('joint', joint.name),
       });
     }
   }
@@ -110,12 +112,12 @@ export function parseUrdf(text: string, file?: string): RobotModel {
   return { name, sourceFile: file, links, joints, jointByName, linkByName, rootLink, warnings };
 }
 
-function parseJoint(node: XmlNode, text: string, file: string | undefined, warnings: UrdfWarning[]): Joint {
+function parseJoint(node: XmlNode, lines: ElementLines, file: string | undefined, warnings: UrdfWarning[]): Joint {
   const name = attr(node, 'name');
   if (name === undefined || name === '') {
     throw new VlaError('URDF_INVALID', '<joint> without a name', { file, path: 'joint', hint: 'every <joint> needs name="..."' });
   }
-  const where = { file, joint: name, line: lineOf(text, 'joint', name) };
+  const where = { file, joint: name, line: lines.of('joint', name) };
   const type = attr(node, 'type');
   if (type === undefined || !JOINT_TYPES.has(type)) {
     throw new VlaError('URDF_INVALID', type === undefined ? `joint "${name}" has no type` : `joint "${name}" has unknown type "${type}"`, {
@@ -163,11 +165,21 @@ function parseJoint(node: XmlNode, text: string, file: string | undefined, warni
 
 /** Kept as written; a fixed joint's limits (exporters write them, often all zero) are reported as unused. */
 function parseLimit(node: XmlNode, type: JointType, joint: string, where: { file?: string; joint: string; line?: number }, warnings: UrdfWarning[]): UrdfLimit {
-  warnNonStandard(node, 'limit', joint, warnings);
+  warnNonStandard(node, 'limit', joint, warnings, RATE_LIMIT_ATTRS);
   const limit: UrdfLimit = {};
   for (const key of ['lower', 'upper', 'velocity', 'effort'] as const) {
     const value = numberAttr(node, key, where, warnings, joint);
     if (value !== undefined) limit[key] = value;
+  }
+  for (const key of RATE_LIMIT_ATTRS) {
+    const value = numberAttr(node, key, where, warnings, joint);
+    if (value === undefined) continue;
+    if (value > 0 && Number.isFinite(value) && type !== 'fixed') {
+      limit[key] = value;
+      warnings.push({ element: joint, message: `joint "${joint}": non-standard attribute ${key}="${attr(node, key)!}" on <limit> applied as its ${key} limit wherever it is tighter than the embodiment's (never to loosen)` });
+    } else {
+      warnings.push({ element: joint, message: `joint "${joint}": non-standard attribute ${key}="${attr(node, key)!}" on <limit> ignored (${type === 'fixed' ? 'a fixed joint' : 'not a positive finite limit'})` });
+    }
   }
   if (type === 'fixed') {
     warnings.push({ element: joint, message: `fixed joint "${joint}" has a <limit>; a fixed joint does not move, so its limits are not used` });
@@ -177,7 +189,7 @@ function parseLimit(node: XmlNode, type: JointType, joint: string, where: { file
     warnings.push({ element: joint, message: `joint "${joint}": lower limit ${limit.lower} is above upper limit ${limit.upper}` });
   }
   if (limit.velocity !== undefined && limit.velocity <= 0) {
-    warnings.push({ element: joint, message: `joint "${joint}" has velocity limit ${limit.velocity}: unusable, the embodiment YAML must give max_velocity` });
+    warnings.push({ element: joint, message: `joint "${joint}" has velocity limit ${limit.velocity}: unusable, a max_velocity must come from the embodiment YAML (or safety-filter --max-velocity)` });
   }
   return limit;
 }
@@ -247,21 +259,25 @@ function checkTree(links: readonly Link[], joints: readonly Joint[], file: strin
     }
     parentOf.set(joint.child, joint);
   }
+  // Walk up from each joint until a link already known to reach the root: each link is walked once.
+  const reachesRoot = new Set<string>();
   for (const joint of joints) {
-    // Walk up from each joint; more steps than joints means a cycle.
+    const path = new Set<string>();
     let link = joint.parent;
-    for (let steps = 0; ; steps++) {
+    while (!reachesRoot.has(link)) {
       const up = parentOf.get(link);
       if (up === undefined) break;
-      if (steps > joints.length) {
+      if (path.has(link)) {
         throw new VlaError('URDF_INVALID', `the joints form a cycle through link "${link}" (joint "${up.name}")`, {
           file,
           joint: up.name,
           hint: 'a URDF is a tree: remove the joint that closes the loop',
         });
       }
+      path.add(link);
       link = up.parent;
     }
+    for (const l of path) reachesRoot.add(l);
   }
   const roots = links.filter((l) => !parentOf.has(l.name));
   if (roots.length !== 1) {
@@ -328,22 +344,60 @@ function vec3(node: XmlNode, key: string, fallback: Vec3, where: { file?: string
   return [parts[0]!, parts[1]!, parts[2]!];
 }
 
-function warnNonStandard(node: XmlNode, tag: string, joint: string, warnings: UrdfWarning[]): void {
+/** Non-standard `<limit>` attributes that are read (and reported) rather than ignored. */
+const RATE_LIMIT_ATTRS = ['acceleration', 'jerk'] as const;
+
+function warnNonStandard(node: XmlNode, tag: string, joint: string, warnings: UrdfWarning[], handled: readonly string[] = []): void {
   const allowed = STANDARD_ATTRS[tag] ?? [];
   for (const key of Object.keys(node)) {
-    if (isAttr(node, key) && !allowed.includes(key)) {
+    if (isAttr(node, key) && !allowed.includes(key) && !handled.includes(key)) {
       warnings.push({ element: joint, message: `joint "${joint}": non-standard attribute ${key}="${String(node[key])}" on <${tag}> ignored` });
     }
   }
 }
 
-/** 1-based line of `<tag ... name="value"` (the nth occurrence), for messages. */
-function lineOf(text: string, tag: string, name: string, occurrence = 1): number | undefined {
-  const re = new RegExp(`<${tag}\\b[^>]*\\bname\\s*=\\s*["']${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']`, 'g');
-  let match: RegExpExecArray | null = null;
-  for (let i = 0; i < occurrence; i++) {
-    match = re.exec(text);
-    if (match === null) return undefined;
+/**
+ * 1-based lines of `<tag ... name="value"` elements, indexed in one pass over the text per tag (on first use),
+ * so that naming the line of every joint stays linear in the size of the file.
+ */
+class ElementLines {
+  private readonly byTag = new Map<string, Map<string, number[]>>();
+
+  constructor(private readonly text: string) {}
+
+  /** The line of the nth (1-based) element `<tag name="name">`. */
+  of(tag: string, name: string, occurrence = 1): number | undefined {
+    let index = this.byTag.get(tag);
+    if (index === undefined) {
+      index = new Map();
+      const re = new RegExp(`<${tag}\\b[^>]*?\\bname\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'g');
+      let line = 1;
+      let last = 0;
+      for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) {
+        for (let i = last; i < m.index; i++) if (this.text.charCodeAt(i) === 10) line++;
+        last = m.index;
+        const key = (m[1] ?? m[2] ?? '').trim();
+        const seen = index.get(key);
+        if (seen === undefined) index.set(key, [line]);
+        else seen.push(line);
+      }
+      this.byTag.set(tag, index);
+    }
+    return index.get(name)?.[occurrence - 1];
   }
-  return match === null ? undefined : text.slice(0, match.index).split('\n').length;
+}
+
+/**
+ * A document type declaration can define entities, and external ones make a parser open files or URLs (XXE).
+ * A URDF never needs one: it is refused outright, before any parser sees the text.
+ */
+function refuseDoctype(text: string, file: string | undefined): void {
+  const live = text.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' '));
+  const m = /<!(DOCTYPE|ENTITY)\b/i.exec(live);
+  if (m === null) return;
+  throw new VlaError('XML_INVALID', `the file declares <!${m[1]!.toUpperCase()}>: document types and entities are refused (no entity is ever expanded)`, {
+    file,
+    line: live.slice(0, m.index).split('\n').length,
+    hint: 'remove the <!DOCTYPE ...> block and write the values out; a URDF needs no entities',
+  });
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runCli } from '../support/runCli';
 
 /**
@@ -19,9 +19,10 @@ function file(name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
-/** The shipped Panda YAML with one edit, pointing at the shipped URDF. */
+/** The shipped Panda YAML with one edit, next to a copy of the shipped URDF (files it names stay in its folder). */
+copyFileSync(PANDA_URDF, join(dir, 'franka_panda.urdf'));
 function pandaYaml(edit: (yaml: string) => string): string {
-  return file('panda.yaml', edit(PANDA_YAML.replace('urdf: ../urdf/franka_panda.urdf', `urdf: ${PANDA_URDF}`)));
+  return file('panda.yaml', edit(PANDA_YAML.replace('urdf: ../urdf/franka_panda.urdf', 'urdf: franka_panda.urdf')));
 }
 const arm = (joints: string, links = '<link name="base"/><link name="a"/><link name="b"/>') => `<?xml version="1.0"?>
 <robot name="bad">${links}${joints}</robot>`;
@@ -29,7 +30,7 @@ const rev = (name: string, parent: string, child: string, limit = '<limit lower=
   `<joint name="${name}" type="revolute"><parent link="${parent}"/><child link="${child}"/><axis xyz="0 0 1"/>${limit}</joint>`;
 /** A minimal embodiment YAML for a URDF file. */
 const yamlFor = (urdf: string, extra = '', joints = '[j1, j2]', tool = 'b') =>
-  `name: bad\nurdf: ${urdf}\nbase_link: base\ntool_link: ${tool}\njoints: ${joints}\ntopics: {}\ncontrol:\n  mode: joint_position\n  command_topic: /cmd\n  command_type: std_msgs/msg/Float64MultiArray\n${extra}`;
+  `name: bad\nurdf: ${basename(urdf)}\nbase_link: base\ntool_link: ${tool}\njoints: ${joints}\ntopics: {}\ncontrol:\n  mode: joint_position\n  command_topic: /cmd\n  command_type: std_msgs/msg/Float64MultiArray\n${extra}`;
 const goodArm = arm(rev('j1', 'base', 'a') + rev('j2', 'a', 'b'));
 
 interface Case {

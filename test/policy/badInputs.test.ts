@@ -248,7 +248,7 @@ describe('an inference on bad input says what is wrong, and yields no action', (
     const bad: Observation = { ...obs, images: new Map([['primary', { kind: 'compressed', stampS: 0, frameId: 'p', format: 'jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2, 3]) }]]) };
     const f = await failure(() => openvla.step(bad));
     expect(f.code).toBe('IMAGE_INVALID');
-    expect(f.text).toContain('could not decode the jpeg frame (7 bytes)');
+    expect(f.text).toContain('camera "primary": truncated JPEG (7 bytes)');
   });
 
   test('a missing camera', async () => {

@@ -160,7 +160,7 @@ const EXPECTED: Record<string, Expected> = {
       { name: 'ELBOW', type: 'revolute', parent: 'BICEP', child: 'FOREARM', lower: -1.658, upper: 1.309, velocity: 0, effort: 0 },
       { name: 'WRIST', type: 'revolute', parent: 'FOREARM', child: 'END-EFFECTOR', lower: -3.01, upper: 3.01, velocity: 0, effort: 0 },
     ],
-    warnings: ['YAW', 'SHOULDER', 'ELBOW', 'WRIST'].map((j) => new RegExp(`joint "${j}" has velocity limit 0: unusable, the embodiment YAML must give max_velocity`)),
+    warnings: ['YAW', 'SHOULDER', 'ELBOW', 'WRIST'].map((j) => new RegExp(`joint "${j}" has velocity limit 0: unusable, a max_velocity must come from the embodiment YAML`)),
   },
   // Robotiq 2F-85: four mimic joints (multiplier -1; a mimic with only multiplier, one with only offset),
   // <limit> on fixed joints, joints listed before their child links.
@@ -269,8 +269,9 @@ const EXPECTED: Record<string, Expected> = {
     warnings: [
       /joint "joint_wheel_left": lower="-inf" is infinite/,
       /joint "joint_wheel_left": upper="inf" is infinite/,
-      /joint "joint_torso": non-standard attribute acceleration="2.0" on <limit> ignored/,
-      /joint "joint_torso": non-standard attribute jerk="51" on <limit> ignored/,
+      /joint "joint_torso": non-standard attribute acceleration="2.0" on <limit> applied as its acceleration limit wherever it is tighter than the embodiment's \(never to loosen\)/,
+      /joint "joint_torso": non-standard attribute jerk="51" on <limit> applied as its jerk limit/,
+      /joint "joint_wheel_left": non-standard attribute acceleration="121" on <limit> ignored \(a fixed joint\)/,
       /fixed joint "joint_rear_wheel_right" has a <limit>/,
     ],
   },

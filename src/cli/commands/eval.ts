@@ -9,7 +9,7 @@ import type { Policy } from '../../policy/Policy';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
-import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP } from '../loopOptions';
+import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP, LATENCY_RANGE_S } from '../loopOptions';
 
 interface EvalOptions {
   bag: string;
@@ -91,7 +91,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .option('--handover <H>', HANDOVER_HELP, DEFAULT_HANDOVER_NAME)
     .option('--json', 'print metrics.json (with the timing and the output files) on stdout')
     .action(async (opts: EvalOptions) => {
-      const latencyS = parseNumberOption(opts.latency, '--latency', (v) => v >= 0 && Number.isFinite(v));
+      const latencyS = parseNumberOption(opts.latency, '--latency', LATENCY_RANGE_S);
       const handover = handoverNamed(opts.handover, '--handover');
       const latencyCompensation = latencyCompensationNamed(opts.latencyCompensation, '--latency-compensation');
       if (opts.instruction !== undefined && opts.instruction.trim() === '') throw new VlaError('ARGUMENT_INVALID', '--instruction is empty', { path: '--instruction', hint: 'give the task in words, e.g. --instruction "reach the red cube"' });

@@ -56,10 +56,10 @@ describe('vla-bridge infer', () => {
     expect(images.stderr).toBe('vla-bridge: error: --image: policy tiny_fast reads 2 cameras (base, wrist), got 1 --image\n  -> give one --image per camera, in that order\n');
     const state = await run(['infer', '--policy', 'tiny_act', '--image', 'tiny_act/golden_0_top.png', '--image', 'tiny_act/golden_0_wrist.png', '--state', '1,2,x']);
     expect(state.code).toBe(2);
-    expect(state.stderr).toContain('--state must be a number, got "x"');
+    expect(state.stderr).toContain('--state must be a finite number, got "x"');
     const notImage = await run(['infer', '--policy', 'tiny_oft', '--image', 'tiny_oft/manifest.yaml', '--instruction', 'go']);
     expect(notImage.code).toBe(2);
-    expect(notImage.stderr).toContain('not a PNG or JPEG file');
+    expect(notImage.stderr).toContain('not a PNG or JPEG image');
     const noPolicy = await run(['infer', '--policy', 'nope', '--image', 'x.png']);
     expect(noPolicy.code).toBe(2);
     expect(noPolicy.stderr).toContain('policy folder not found');

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { VlaError } from '../../errors';
 import type { CompressedImageFrame, ImageFrame } from '../../observation/Observation';
-import { PolicyRuntime } from '../../policy/runtime/PolicyRuntime';
+import { readImageHeader } from '../../policy/preprocess/imageHeader';
+import { loadPolicyManifest } from '../../policy/manifest/loadPolicyManifest';
 import { type CliContext, parseNumberOption, writeJson, writeLine } from '../CliContext';
 
 interface InferOptions {
@@ -24,10 +25,8 @@ export function readImageFile(file: string): CompressedImageFrame {
     const code = (err as NodeJS.ErrnoException).code;
     throw new VlaError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', code === 'ENOENT' ? 'image not found' : `cannot read image (${code ?? String(err)})`, { file, path: '--image' });
   }
-  const isPng = data.length > 8 && data.readUInt32BE(0) === 0x89504e47;
-  const isJpeg = data.length > 3 && data[0] === 0xff && data[1] === 0xd8;
-  if (!isPng && !isJpeg) throw new VlaError('IMAGE_INVALID', 'not a PNG or JPEG file', { file, path: '--image', hint: 'give PNG or JPEG images, one per camera' });
-  return { kind: 'compressed', stampS: 0, frameId: file, format: isPng ? 'png' : 'jpeg', data };
+  const header = readImageHeader(data, { file });
+  return { kind: 'compressed', stampS: 0, frameId: file, format: header.format, data };
 }
 
 function parseState(text: string): Float64Array {
@@ -52,24 +51,30 @@ export function registerInfer(program: Command, ctx: CliContext): void {
     .option('--threads <n>', 'onnxruntime threads')
     .option('--json', 'machine-readable output on stdout: {"tokens":[...],"actions":[[...]],"normalized":[[...]]}')
     .action(async (opts: InferOptions) => {
-      const threads = opts.threads === undefined ? undefined : parseNumberOption(opts.threads, '--threads', (v) => Number.isInteger(v) && v >= 1);
-      const runtime = await PolicyRuntime.load(resolve(ctx.cwd, opts.policy), { threads, executor: 'in_process' });
+      const threads = opts.threads === undefined ? undefined : parseNumberOption(opts.threads, '--threads', { integer: true, min: 1, max: 256 });
+      // Everything the user gave is checked before onnxruntime loads: the manifest, the images' headers, the state.
+      const folder = loadPolicyManifest(resolve(ctx.cwd, opts.policy));
+      const m = folder.manifest;
+      const name = m.name;
+      const cameras = m.cameras.map((c) => c.name);
+      if (opts.image.length !== cameras.length) {
+        throw new VlaError('ARGUMENT_INVALID', `policy ${name} reads ${cameras.length} camera${cameras.length === 1 ? '' : 's'} (${cameras.join(', ') || 'none'}), got ${opts.image.length} --image`, {
+          path: '--image',
+          hint: 'give one --image per camera, in that order',
+        });
+      }
+      if (m.prompt !== undefined && (opts.instruction === undefined || opts.instruction.trim() === '')) {
+        throw new VlaError('ARGUMENT_INVALID', `policy ${name} reads an instruction`, { path: '--instruction', hint: 'e.g. --instruction "pick up the red cup"' });
+      }
+      if (m.state !== undefined && opts.state === undefined) {
+        throw new VlaError('ARGUMENT_INVALID', `policy ${name} reads a ${m.state.dims}-value state (${m.state.source})`, { path: '--state', hint: `give --state with ${m.state.dims} comma-separated numbers` });
+      }
+      const images = new Map<string, ImageFrame>(cameras.map((camera, i) => [camera, readImageFile(resolve(ctx.cwd, opts.image[i]!))]));
+      const position = opts.state === undefined ? new Float64Array(0) : parseState(opts.state);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { PolicyRuntime } = require('../../policy/runtime/PolicyRuntime') as typeof import('../../policy/runtime/PolicyRuntime');
+      const runtime = await PolicyRuntime.load(folder.manifestFile, { threads, executor: 'in_process' });
       try {
-        const m = runtime.manifest;
-        if (opts.image.length !== runtime.cameras.length) {
-          throw new VlaError('ARGUMENT_INVALID', `policy ${runtime.name} reads ${runtime.cameras.length} camera${runtime.cameras.length === 1 ? '' : 's'} (${runtime.cameras.join(', ') || 'none'}), got ${opts.image.length} --image`, {
-            path: '--image',
-            hint: 'give one --image per camera, in that order',
-          });
-        }
-        if (m.prompt !== undefined && (opts.instruction === undefined || opts.instruction.trim() === '')) {
-          throw new VlaError('ARGUMENT_INVALID', `policy ${runtime.name} reads an instruction`, { path: '--instruction', hint: 'e.g. --instruction "pick up the red cup"' });
-        }
-        if (m.state !== undefined && opts.state === undefined) {
-          throw new VlaError('ARGUMENT_INVALID', `policy ${runtime.name} reads a ${m.state.dims}-value state (${m.state.source})`, { path: '--state', hint: `give --state with ${m.state.dims} comma-separated numbers` });
-        }
-        const images = new Map<string, ImageFrame>(runtime.cameras.map((name, i) => [name, readImageFile(resolve(ctx.cwd, opts.image[i]!))]));
-        const position = opts.state === undefined ? new Float64Array(0) : parseState(opts.state);
         const step = await runtime.step({ stampS: 0, images, jointState: { stampS: 0, position }, instruction: opts.instruction ?? '' });
         const { chunk, timings } = step;
         const actions = rows(chunk.actions, chunk.dims);

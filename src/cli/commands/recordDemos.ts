@@ -8,6 +8,7 @@ import { recordDemos } from '../../demos/recordDemos';
 import { VlaError } from '../../errors';
 import type { Policy } from '../../policy/Policy';
 import { type CliContext, parseNumberOption, writeJson, writeLine } from '../CliContext';
+import { EPISODES_RANGE, SEED_RANGE } from '../loopOptions';
 
 /** A policy folder through the policy runtime, imported only then (plain recording never starts onnxruntime). */
 async function loadPolicyFolder(dir: string): Promise<Policy> {
@@ -47,13 +48,13 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
     .option('--dagger-share <P>', 'share of the episodes the --dagger policy drives', '0.7')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (opts: RecordDemosCliOptions) => {
-      const episodes = parseNumberOption(opts.episodes, '--episodes', (v) => Number.isInteger(v) && v >= 1);
-      const seed = parseNumberOption(opts.seed, '--seed', (v) => Number.isInteger(v) && v >= 0);
-      const firstEpisode = parseNumberOption(opts.firstEpisode, '--first-episode', (v) => Number.isInteger(v) && v >= 0);
-      const amplitude = parseNumberOption(opts.perturb, '--perturb', (v) => v >= 0 && Number.isFinite(v));
-      const probability = parseNumberOption(opts.perturbProbability, '--perturb-probability', (v) => v >= 0 && v <= 1);
-      const imageSize = opts.imageSize === undefined ? undefined : parseNumberOption(opts.imageSize, '--image-size', (v) => Number.isInteger(v) && v >= 8 && v <= 512);
-      const daggerShare = parseNumberOption(opts.daggerShare, '--dagger-share', (v) => v >= 0 && v <= 1);
+      const episodes = parseNumberOption(opts.episodes, '--episodes', EPISODES_RANGE);
+      const seed = parseNumberOption(opts.seed, '--seed', SEED_RANGE);
+      const firstEpisode = parseNumberOption(opts.firstEpisode, '--first-episode', { integer: true, min: 0, max: 1e9 });
+      const amplitude = parseNumberOption(opts.perturb, '--perturb', { min: 0, max: 10 });
+      const probability = parseNumberOption(opts.perturbProbability, '--perturb-probability', { min: 0, max: 1 });
+      const imageSize = opts.imageSize === undefined ? undefined : parseNumberOption(opts.imageSize, '--image-size', { integer: true, min: 8, max: 512 });
+      const daggerShare = parseNumberOption(opts.daggerShare, '--dagger-share', { min: 0, max: 1 });
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
       const actor = opts.dagger === undefined ? undefined : await loadPolicyFolder(resolve(ctx.cwd, opts.dagger));
       const outDir = resolve(ctx.cwd, opts.out);

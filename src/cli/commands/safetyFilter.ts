@@ -27,9 +27,8 @@ interface SafetyFilterOptions {
  * tool speed limits apply when --embodiment is given and every joint of its chain is filtered.
  */
 export function filterLayerOptions(opts: SafetyFilterOptions, ctx: CliContext): SafetyLayerOptions {
-  const positive = (v: number) => Number.isFinite(v) && v > 0;
-  const maxVelocity = opts.maxVelocity === undefined ? Infinity : parseNumberOption(opts.maxVelocity, '--max-velocity', positive);
-  const maxAcceleration = opts.maxAcceleration === undefined ? Infinity : parseNumberOption(opts.maxAcceleration, '--max-acceleration', positive);
+  const maxVelocity = opts.maxVelocity === undefined ? Infinity : parseNumberOption(opts.maxVelocity, '--max-velocity', { above: 0 });
+  const maxAcceleration = opts.maxAcceleration === undefined ? Infinity : parseNumberOption(opts.maxAcceleration, '--max-acceleration', { above: 0 });
   const embodiment: Embodiment | undefined = opts.embodiment === undefined ? undefined : loadEmbodiment(opts.embodiment, ctx.cwd);
   if (opts.urdf === undefined && embodiment === undefined) {
     throw new VlaError('ARGUMENT_INVALID', 'give --urdf FILE --joints a,b,c, or --embodiment YAML', { path: '--urdf', hint: 'see vla-bridge safety-filter --help' });
@@ -40,7 +39,7 @@ export function filterLayerOptions(opts: SafetyFilterOptions, ctx: CliContext): 
     throw new VlaError('ARGUMENT_INVALID', '--joints is required with --urdf: the joints the stream commands, in its array order', { path: '--joints' });
   }
   const joints = opts.joints === undefined ? [...embodiment!.commandJointNames] : parseNameList(opts.joints, '--joints');
-  const resolved = resolveJointLimits(robot, joints, embodiment?.config.safety, { configFile: embodiment?.configFile });
+  const resolved = resolveJointLimits(robot, joints, embodiment?.config.safety, { configFile: embodiment?.configFile, commandLineMaxVelocity: { option: '--max-velocity', value: maxVelocity } });
   for (const w of resolved.warnings) logLine(ctx, `warning: ${w}`);
   const limits = resolved.limits.map((l) => ({ ...l, maxVelocity: Math.min(l.maxVelocity, maxVelocity), maxAcceleration: Math.min(l.maxAcceleration, maxAcceleration) }));
   const options: SafetyLayerOptions = { limits, maxStepPerTick: embodiment?.config.safety.max_step_per_tick };

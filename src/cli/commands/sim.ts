@@ -11,7 +11,7 @@ import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/r
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
-import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP } from '../loopOptions';
+import { EPISODES_RANGE, HANDOVER_HELP, LATENCY_COMPENSATION_HELP, LATENCY_RANGE_S, SEED_RANGE, TIME_LIMIT_RANGE_S } from '../loopOptions';
 
 /** The embodiment `sim` runs when none is given: the default demo. */
 export const DEFAULT_SIM_EMBODIMENT = 'franka_panda';
@@ -98,10 +98,10 @@ export function registerSim(program: Command, ctx: CliContext): void {
     .action(async (given: SimOptions) => {
       // DESIGN §3: without E and P, the shipped demo embodiment and policy; the demo policy drives only its arm.
       const opts = { ...given, embodiment: given.embodiment ?? DEFAULT_SIM_EMBODIMENT, policy: given.policy ?? (given.embodiment === undefined ? reachDemoPolicyDir() : 'scripted') };
-      const episodes = parseNumberOption(opts.episodes, '--episodes', (v) => Number.isInteger(v) && v >= 1);
-      const seed = parseNumberOption(opts.seed, '--seed', (v) => Number.isInteger(v) && v >= 0);
-      const latencyS = parseNumberOption(opts.latency, '--latency', (v) => v >= 0 && Number.isFinite(v));
-      const timeLimitS = opts.timeLimit === undefined ? undefined : parseNumberOption(opts.timeLimit, '--time-limit', (v) => v > 0 && Number.isFinite(v));
+      const episodes = parseNumberOption(opts.episodes, '--episodes', EPISODES_RANGE);
+      const seed = parseNumberOption(opts.seed, '--seed', SEED_RANGE);
+      const latencyS = parseNumberOption(opts.latency, '--latency', LATENCY_RANGE_S);
+      const timeLimitS = opts.timeLimit === undefined ? undefined : parseNumberOption(opts.timeLimit, '--time-limit', TIME_LIMIT_RANGE_S);
       const handover = handoverNamed(opts.handover, '--handover');
       const latencyCompensation = latencyCompensationNamed(opts.latencyCompensation, '--latency-compensation');
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);

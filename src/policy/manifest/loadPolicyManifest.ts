@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { resolveInside } from '../../config/resolveInside';
 import { readYamlFile, type YamlSource, zodIssuesToErrors } from '../../config/yamlSource';
 import type { core } from 'zod';
 import { type ErrorLocation, VlaError, VlaErrorList } from '../../errors';
@@ -34,6 +35,12 @@ export function loadPolicyManifest(dirOrManifest: string): PolicyFolder {
   const isDir = statSync(target).isDirectory();
   const dir = isDir ? target : dirname(target);
   const manifestFile = isDir ? join(dir, MANIFEST_FILE) : target;
+  if (!isDir && !/\.ya?ml$/i.test(target)) {
+    throw new VlaError('POLICY_INVALID', 'not a policy folder or a manifest YAML', {
+      file: target,
+      hint: `give the policy folder (holding ${MANIFEST_FILE}, the ONNX model, tokenizer.json, statistics) or its ${MANIFEST_FILE}`,
+    });
+  }
   if (!existsSync(manifestFile)) {
     throw new VlaError('FILE_NOT_FOUND', `no ${MANIFEST_FILE} in the policy folder`, {
       file: manifestFile,
@@ -51,11 +58,11 @@ export function loadPolicyManifest(dirOrManifest: string): PolicyFolder {
   }
   const manifest = parsed.data;
   const at = locator(manifestFile, source);
-  const resolveFile = (relative: string) => resolve(dir, relative);
+  const resolveFile = (relative: string) => resolveInside(dir, dir, relative, { file: manifestFile }, 'file');
 
   const missing: VlaError[] = [];
   const need = (relative: string, path: (string | number)[], what: string) => {
-    const file = resolveFile(relative);
+    const file = resolveInside(dir, dir, relative, at(path), what);
     if (!existsSync(file)) {
       missing.push(new VlaError('FILE_NOT_FOUND', `${what} "${relative}" not found (looked at ${file})`, { ...at(path), hint: 'file names in the manifest are relative to the policy folder' }));
     }

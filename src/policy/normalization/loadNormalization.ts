@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { describeError, type ErrorLocation, VlaError } from '../../errors';
+import { readJsonFile } from '../../config/readJsonFile';
+import { type ErrorLocation, VlaError } from '../../errors';
 import type { NormalizationSpec } from '../manifest/PolicyManifest';
 import type { Normalization } from './Normalization';
 
@@ -49,7 +49,7 @@ export function loadNormalization(options: LoadNormalizationOptions): Normalizat
     }
     const out = new Float64Array(dims);
     raw.forEach((v: unknown, i: number) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw absurd(key, i, `${key}[${i}] is ${JSON.stringify(v)}, not a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw absurd(key, i, `${key}[${i}] is ${typeof v === 'number' ? String(v) : JSON.stringify(v)}, not a finite number`);
       out[i] = v;
     });
     return out;
@@ -110,12 +110,7 @@ function resolveMask(
 }
 
 function statsNode(file: string, path: string, where: ErrorLocation): Record<string, unknown> {
-  let root: unknown;
-  try {
-    root = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new VlaError('POLICY_INVALID', `cannot read the statistics file: ${describeError(err)}`, { file, hint: `it is named at ${where.path ?? 'the manifest'}` });
-  }
+  const root = readJsonFile(file, 'POLICY_INVALID', 'the statistics file', where);
   let node: unknown = root;
   const walked: string[] = [];
   for (const key of path.split('/').filter((k) => k !== '')) {

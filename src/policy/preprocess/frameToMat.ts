@@ -1,6 +1,7 @@
 import { describeError, VlaError } from '../../errors';
 import type { ImageFrame, RawImageFrame } from '../../observation/Observation';
 import type { CameraColor } from '../manifest/PolicyManifest';
+import { readImageHeader } from './imageHeader';
 import { type Mat, opencv } from './opencv';
 
 /** sensor_msgs/image_encodings this runtime reads, with their layout. */
@@ -87,6 +88,8 @@ function compressedToMat(data: Uint8Array, format: string, camera: string, color
   }
   if (!isPng && !isJpeg) throw imageError(camera, `compressed format "${format}" is not jpeg or png`, 'publish jpeg or png CompressedImage frames, or raw Image frames');
   if (color === 'depth' && !isPng) throw imageError(camera, `a depth camera needs 16-bit PNG or raw 16UC1 frames, got ${format}`, 'JPEG cannot carry depth');
+  // The header first: OpenCV aborts the process on a header that claims too many pixels.
+  readImageHeader(data, { camera });
   let mat: Mat;
   try {
     mat = cv.imdecode(Buffer.from(data.buffer, data.byteOffset, data.byteLength), color === 'depth' ? cv.IMREAD_UNCHANGED : cv.IMREAD_COLOR);

@@ -1,5 +1,6 @@
 import { type ErrorLocation, VlaError } from '../../errors';
 import { OPENVLA_PROMPT, type PromptSpec } from '../manifest/PolicyManifest';
+import { checkInstructionLength } from './instructionLimit';
 import type { TextTokenizer } from './TextTokenizer';
 
 /** The prompt after resolving a preset: what decides the token ids, all explicit. */
@@ -39,7 +40,7 @@ export class PromptBuilder {
   private readonly bosId: number | null;
   private readonly suffixIds: readonly number[];
   /** A policy is asked the same instruction step after step: its ids are kept (a few, most recent). */
-  private readonly cache = new Map<string, readonly number[]>();
+  private readonly cache = new Map<string, readonly number[] | VlaError>();
 
   constructor(spec: PromptSpec, tokenizer: TextTokenizer, at: (path: (string | number)[]) => ErrorLocation) {
     this.prompt = resolvePrompt(spec);
@@ -64,13 +65,25 @@ export class PromptBuilder {
     return this.prompt.template.replace('{instruction}', this.prompt.lowercaseInstruction ? trimmed.toLowerCase() : trimmed);
   }
 
+  /**
+   * Tokenizes once per distinct instruction: the ids, or the refusal, are kept for the few most recent ones,
+   * so an instruction that fails (too long for the model) is not tokenized again on every attempt.
+   */
   build(instruction: string): number[] {
-    const cached = this.cache.get(instruction);
-    if (cached !== undefined) return [...cached];
-    const ids = this.encode(instruction);
-    if (this.cache.size >= PROMPT_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(instruction, ids);
-    return [...ids];
+    checkInstructionLength(instruction, 'instruction');
+    let entry = this.cache.get(instruction);
+    if (entry === undefined) {
+      try {
+        entry = this.encode(instruction);
+      } catch (err) {
+        if (!(err instanceof VlaError)) throw err;
+        entry = err;
+      }
+      if (this.cache.size >= PROMPT_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(instruction, entry);
+    }
+    if (entry instanceof VlaError) throw entry;
+    return [...entry];
   }
 
   private encode(instruction: string): number[] {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../../config/readJsonFile';
 import { describeError, type ErrorLocation, VlaError } from '../../errors';
 
 /** The part of @huggingface/tokenizers' Tokenizer that the runtime uses. */
@@ -36,12 +36,7 @@ export class TextTokenizer {
   }
 
   static load(file: string, where: ErrorLocation = {}): TextTokenizer {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new VlaError('TOKENIZER_INVALID', `cannot read tokenizer: ${describeError(err)}`, { file, hint: `it is named at ${where.path ?? 'the manifest'}; a Hugging Face tokenizer.json is expected` });
-    }
+    const json = readJsonFile(file, 'TOKENIZER_INVALID', 'the tokenizer', where);
     if (typeof json !== 'object' || json === null || !('model' in json)) {
       throw new VlaError('TOKENIZER_INVALID', 'not a Hugging Face tokenizer.json (no "model" section)', { file, hint: 'export it with tokenizer.save_pretrained() or tokenizers.Tokenizer.save()' });
     }
