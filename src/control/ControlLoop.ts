@@ -6,6 +6,7 @@ import { isObservation, ObservationAssembler, observationSourcesFor } from '../o
 import type { JointStateSample, Observation } from '../observation/Observation';
 import type { ObservationTimeBase } from '../observation/stampTime';
 import type { ActionChunk, Policy } from '../policy/Policy';
+import { MIN_DT_S } from '../safety/limitMath';
 import type { SafeCommand } from '../safety/SafeCommand';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import type { Transport } from '../transport/Transport';
@@ -38,6 +39,8 @@ export interface TickInfo {
   queue: QueueStatus;
   command: SafeCommand | undefined;
   events: readonly SafetyEvent[];
+  /** The clock had not advanced since the last tick: nothing ran (see ControlLoopListeners.clockStalled). */
+  stalled?: true;
 }
 
 export interface ControlLoopListeners {
@@ -50,6 +53,11 @@ export interface ControlLoopListeners {
   /** Every inference that failed (rejected, timed out, or returned an invalid chunk). */
   inferenceError?(error: unknown): void;
   tick?(info: TickInfo): void;
+  /**
+   * A tick whose clock time had not advanced since the last one (a /clock coarser than the command rate): it
+   * was skipped, without reaching the safety layer. `lastTickS` is the time of the last tick that ran.
+   */
+  clockStalled?(tS: number, lastTickS: number): void;
   /** Once per sensor topic: its header stamps are zero, implausible or late against the clock (stampTime.ts). */
   stampWarning?(message: string): void;
 }
@@ -104,6 +112,8 @@ export interface ControlLoopStats {
   eventsByLimit: Readonly<Record<string, number>>;
   /** Ticks on which the safety layer held the arm. */
   holdingTicks: number;
+  /** Ticks skipped because the clock had not advanced since the last tick (a coarse /clock). */
+  clockStalls: number;
   commandsSent: number;
 }
 
@@ -153,6 +163,7 @@ export class ControlLoop {
     overdueTicks: 0,
     safetyEvents: 0,
     holdingTicks: 0,
+    clockStalls: 0,
     lateChunks: 0,
     maxChunkDelayS: 0,
   };
@@ -162,6 +173,7 @@ export class ControlLoop {
   private readonly eventsByLimit: Record<string, number> = {};
   private readonly previousTarget: Float64Array;
   private hasPreviousTarget = false;
+  private lastTickS = -Infinity;
   private halting = false;
   /** True when the last command was a holding one with zero velocity. */
   private atRest = false;
@@ -282,14 +294,24 @@ export class ControlLoop {
       safetyEvents: this.counts.safetyEvents,
       eventsByLimit: this.eventsByLimit,
       holdingTicks: this.counts.holdingTicks,
+      clockStalls: this.counts.clockStalls,
       commandsSent: this.publisher.sent,
     };
   }
 
-  /** One control tick at the clock's current time. The scheduler calls it; tests may call it directly. */
+  /**
+   * One control tick at the clock's current time. The scheduler calls it; tests may call it directly. A tick
+   * whose time has not advanced since the last one runs nothing (see `clockStalled`): its info says `stalled`.
+   */
   tick(timing?: TickTiming): TickInfo {
     const wallStart = performance.now();
     const nowS = this.transport.clock.nowS();
+    if (!(nowS - this.lastTickS >= MIN_DT_S)) {
+      this.counts.clockStalls++;
+      this.listeners.clockStalled?.(nowS, this.lastTickS);
+      return { tS: nowS, latenessS: timing?.latenessS ?? 0, queue: 'ok', command: undefined, events: [], stalled: true };
+    }
+    this.lastTickS = nowS;
     this.collectInference(nowS);
     this.maybeRequest(nowS);
     const sample = this.queue.sample(nowS);

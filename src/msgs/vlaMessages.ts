@@ -130,4 +130,8 @@ export interface PolicyStatusMsg {
   chunks: number;
   safety_interventions: number;
   last_inference_s: number;
+  lateness_p50_s: number;
+  lateness_p99_s: number;
+  lateness_max_s: number;
+  clock_stalls: number;
 }

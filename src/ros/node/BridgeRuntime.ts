@@ -6,6 +6,7 @@ import type { SafetyEvent } from '../../safety/SafetyEvent';
 import type { SafetyLayer } from '../../safety/SafetyLayer';
 import type { Transport } from '../../transport/Transport';
 import type { NodeLogger } from '../host/NodeHost';
+import type { LatenessSummary } from './LoopHealth';
 
 /**
  * What the ROS node needs from the bridge pipeline (observation -> policy -> action queue -> safety ->
@@ -61,6 +62,12 @@ export interface BridgeStats {
   holdReason?: string;
   /** Topics from which no message has arrived yet (joint states, cameras): the loop waits for them. */
   waitingFor: readonly string[];
+  /** How late the ticks started after their deadlines, over the last few seconds. */
+  lateness: LatenessSummary;
+  /** Ticks skipped because the clock had not advanced (a /clock coarser than the command rate). */
+  clockStalls: number;
+  /** Set while ticks are being skipped: why, and what to do. */
+  clockWarning?: string;
 }
 
 export interface ResetOutcome {

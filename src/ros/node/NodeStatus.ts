@@ -23,8 +23,9 @@ export function nodeMode(lifecycle: LifecycleState, session: NodeSession | undef
   if (lifecycle === 'inactive') return { mode: 'ready', reason: '' };
   const stats = s.bridge.stats();
   if (stats.waitingFor.length > 0) return { mode: 'waiting', reason: `waiting for the first message on ${stats.waitingFor.join(', ')}` };
-  if (stats.holding) return { mode: 'holding', reason: stats.holdReason ?? '' };
-  return { mode: 'running', reason: '' };
+  const clock = stats.clockWarning;
+  if (stats.holding) return { mode: 'holding', reason: [stats.holdReason, clock].filter((r) => r !== undefined && r !== '').join('; ') };
+  return { mode: 'running', reason: clock ?? '' };
 }
 
 /** Publishes ~/status at its rate and /diagnostics at 1 Hz, from the node's snapshot, from start to dispose. */

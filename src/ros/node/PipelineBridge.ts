@@ -3,6 +3,7 @@ import { describeError, isVlaError } from '../../errors';
 import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
 import type { SafetyLayer } from '../../safety/SafetyLayer';
+import { LoopHealth } from './LoopHealth';
 import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from './BridgeRuntime';
 
 /** Clock seconds a controlled stop may take beyond the slowest joint's braking time before the loop ends anyway. */
@@ -43,6 +44,7 @@ export class PipelineBridge implements BridgeRuntime {
   private readonly safety: SafetyLayer;
   private readonly loop: ControlLoop;
   private readonly stopBudgetS: number;
+  private readonly health: LoopHealth;
   private running: Promise<void> | undefined;
   private lastTick: TickInfo | undefined;
   /** The loop ran before: the next start begins from a fresh chunk. */
@@ -55,6 +57,7 @@ export class PipelineBridge implements BridgeRuntime {
     this.policyName = policy.name;
     const { embodiment } = settings;
     this.safety = settings.safety;
+    this.health = new LoopHealth(settings.commandRateHz);
     this.stopBudgetS = Math.max(0, ...embodiment.limits.map((l) => (Number.isFinite(l.maxAcceleration) ? l.maxVelocity / l.maxAcceleration : 0))) + STOP_MARGIN_S;
     this.loop = new ControlLoop({
       embodiment,
@@ -72,7 +75,12 @@ export class PipelineBridge implements BridgeRuntime {
         inferenceError: (error) => settings.logger.warn(`inference failed: ${describeError(error)}`),
         tick: (info) => {
           this.lastTick = info;
+          this.health.onTick(info.tS, info.latenessS);
           listeners.safetyEvents(info.tS, info.events);
+        },
+        clockStalled: (tS) => {
+          const warning = this.health.onStall(tS);
+          if (warning !== undefined) settings.logger.warn(warning);
         },
         stampWarning: (message) => settings.logger.warn(message),
       },
@@ -129,7 +137,18 @@ export class PipelineBridge implements BridgeRuntime {
     const waitingFor = this.waitingFor();
     const command = this.lastTick?.command;
     const holding = command === undefined ? this.running !== undefined : command.holding;
-    const stats: BridgeStats = { ticks: s.ticks, overruns: s.overruns, chunks: s.inferences.completed, safetyInterventions: interventions, holding, waitingFor };
+    const stats: BridgeStats = {
+      ticks: s.ticks,
+      overruns: s.overruns,
+      chunks: s.inferences.completed,
+      safetyInterventions: interventions,
+      holding,
+      waitingFor,
+      lateness: this.health.lateness(),
+      clockStalls: this.health.clockStalls,
+    };
+    const clockWarning = this.health.clockWarning(this.settings.transport.clock.nowS());
+    if (clockWarning !== undefined) stats.clockWarning = clockWarning;
     const last = latencies[latencies.length - 1];
     if (last !== undefined) stats.lastInferenceS = last;
     if (holding) stats.holdReason = command === undefined ? 'no joint state yet: nothing is commanded' : this.holdReason();

@@ -2,7 +2,7 @@ import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { ManualClock } from '../../time/ManualClock';
 import { ExactArm } from '../../bench/ExactArm';
 import { ScriptedChunkPolicy } from '../../../test/support/control/TestPolicies';
-import type { BoolMsg } from '../../msgs/rosMessages';
+import type { BoolMsg, DiagnosticArrayMsg } from '../../msgs/rosMessages';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import type { MessageOf, Publisher, TopicOptions, Unsubscribe } from '../../transport/Transport';
 import { InProcessNodeHost } from '../host/InProcessNodeHost';
@@ -206,6 +206,45 @@ describe('VlaBridgeNode with the pipeline', () => {
     await r.run(0.5);
     r.node.publishStatus();
     expect(status.at(-1)).toMatchObject({ mode: 'running', holding: false, reason: '' });
+  });
+
+  it('a /clock coarser than the command rate: ticks that see no time pass are skipped, without safety events, and status says why', async () => {
+    const r = rig();
+    const events = r.inbox<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
+    const status = r.inbox<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
+    await activated(r);
+    // /clock at 40 Hz (rosbag2's default) while the loop ticks at 100 Hz, for 2 s.
+    for (let k = 1; k <= 80; k++) {
+      const t = r.clock.nowS();
+      r.arm.publishState(t);
+      if (k % 3 === 0) r.arm.publishFrames(t);
+      await r.clock.advanceTo(T0 + k * 0.025);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    r.node.publishStatus();
+    const last = status.at(-1)!;
+    expect(events.filter((e) => e.limit === 'clock')).toEqual([]);
+    expect(last.clock_stalls).toBeGreaterThan(20);
+    expect(last).toMatchObject({ mode: 'running', holding: false });
+    expect(last.reason).toMatch(/the clock advances in steps of 25\.0 ms \(\/clock at about 40 Hz\), coarser than the 100 Hz command rate; publish \/clock at 100 Hz or more \(ros2 bag play --clock 100\): \d+ ticks skipped/);
+    const warnings = r.host.logs.filter((l) => l.level === 'warn' && /clock advances/.test(l.message));
+    expect(warnings).toHaveLength(1);
+    expect(r.arm.positions[0]).toBeGreaterThan(HOME[0]! + 0.05);
+  });
+
+  it('reports the loop\'s lateness over a rolling window on ~/status and /diagnostics', async () => {
+    const r = rig();
+    const status = r.inbox<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
+    const diagnostics = r.inbox<DiagnosticArrayMsg>('/diagnostics', 'diagnostic_msgs/msg/DiagnosticArray');
+    await activated(r);
+    await r.run(0.5);
+    r.node.publishStatus();
+    r.node.publishDiagnostics();
+    // The manual clock lands exactly on every deadline: no lateness.
+    expect(status.at(-1)).toMatchObject({ lateness_p50_s: 0, lateness_p99_s: 0, lateness_max_s: 0, overruns: 0, clock_stalls: 0 });
+    const values = new Map(diagnostics.at(-1)!.status[0]!.values.map((v) => [v.key, v.value]));
+    expect(values.get('lateness_p99_ms')).toBe('0.000');
+    expect(values.get('clock_stalls')).toBe('0');
   });
 
   it('in a dry run the arm hears nothing and the preview topic carries the commands', async () => {

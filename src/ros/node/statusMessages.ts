@@ -44,6 +44,8 @@ const LEVEL_BY_MODE: Readonly<Record<BridgeMode, number>> = {
 
 const count = (n: number | undefined): number => Math.max(0, Math.min(0xffffffff, Math.floor(n ?? 0)));
 
+const ms = (seconds: number | undefined): string => (seconds === undefined || Number.isNaN(seconds) ? '' : (seconds * 1000).toFixed(3));
+
 export function statusToMsg(s: StatusSnapshot): PolicyStatusMsg {
   return {
     stamp: secondsToTime(s.stampS),
@@ -63,6 +65,10 @@ export function statusToMsg(s: StatusSnapshot): PolicyStatusMsg {
     chunks: count(s.stats?.chunks),
     safety_interventions: count(s.stats?.safetyInterventions),
     last_inference_s: s.stats?.lastInferenceS ?? NaN,
+    lateness_p50_s: s.stats?.lateness.p50S ?? NaN,
+    lateness_p99_s: s.stats?.lateness.p99S ?? NaN,
+    lateness_max_s: s.stats?.lateness.maxS ?? NaN,
+    clock_stalls: count(s.stats?.clockStalls),
   };
 }
 
@@ -82,6 +88,10 @@ export function statusToDiagnostics(s: StatusSnapshot): DiagnosticArrayMsg {
     ['chunks', String(count(s.stats?.chunks))],
     ['safety_interventions', String(count(s.stats?.safetyInterventions))],
     ['last_inference_s', s.stats?.lastInferenceS === undefined ? '' : s.stats.lastInferenceS.toFixed(4)],
+    ['lateness_p50_ms', ms(s.stats?.lateness.p50S)],
+    ['lateness_p99_ms', ms(s.stats?.lateness.p99S)],
+    ['lateness_max_ms', ms(s.stats?.lateness.maxS)],
+    ['clock_stalls', String(count(s.stats?.clockStalls))],
   ].map(([key, value]) => ({ key: key!, value: value! }));
   return {
     header: { stamp: secondsToTime(s.stampS), frame_id: '' },

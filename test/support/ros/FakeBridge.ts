@@ -18,7 +18,12 @@ export class FakeBridge implements BridgeRuntime {
   stopsCompleted = 0;
   resetOutcome: ResetOutcome = { ok: true, message: 'released; holding until new commands' };
   private stopResolve: (() => void) | undefined;
-  private statsValue: BridgeStats = { ticks: 0, overruns: 0, chunks: 0, safetyInterventions: 0, holding: false, waitingFor: [] };
+  private statsValue: BridgeStats = {
+    ticks: 0, overruns: 0, chunks: 0, safetyInterventions: 0, holding: false,
+    waitingFor: [],
+    lateness: { p50S: NaN, p99S: NaN, maxS: NaN, ticks: 0 },
+    clockStalls: 0,
+  };
   private readonly stopTakesS: number | undefined;
 
   /** With `stopTakesS`, a controlled stop ends by itself after that much time of the transport's clock. */
