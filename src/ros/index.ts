@@ -8,7 +8,7 @@ export { InProcessNodeHost, type InProcessNodeHostOptions } from './host/InProce
 export { type LifecycleState, type TransitionName, LIFECYCLE_STATE_IDS } from './host/lifecycle';
 export { RosTransport } from './rclnodejs/RosTransport';
 export { RclNodeHost } from './rclnodejs/RclNodeHost';
-export { loadRclnodejs, rclnodejsAvailable, RCLNODEJS_VERSION } from './rclnodejs/loadRclnodejs';
+export { loadRclnodejs, RCLNODEJS_VERSION } from './rclnodejs/loadRclnodejs';
 export { runNode, type RunNodeOptions } from './runNode';
 export {
   VLA_MSG_TYPES,

@@ -72,16 +72,6 @@ export function loadRclnodejs(options: LoadRclnodejsOptions = {}): Rclnodejs {
   return rcl as Rclnodejs;
 }
 
-/** True when ROS 2 is sourced and rclnodejs loads (the contract tests use it to decide whether to run). */
-export function rclnodejsAvailable(env?: NodeJS.ProcessEnv): boolean {
-  try {
-    loadRclnodejs(env === undefined ? {} : { env });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function resolveRclnodejsPackage(): string | undefined {
   try {
     return require.resolve('rclnodejs/package.json');
