@@ -1,9 +1,10 @@
 import { ControlLoop, type TickInfo } from '../../control/ControlLoop';
-import { describeError, isVlaError } from '../../errors';
+import { describeError, isVlaError, VlaError } from '../../errors';
 import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
 import type { SafetyLayer } from '../../safety/SafetyLayer';
 import { LoopHealth } from './LoopHealth';
+import { warmUpPolicy } from './warmUpPolicy';
 import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from './BridgeRuntime';
 
 /** Clock seconds a controlled stop may take beyond the slowest joint's braking time before the loop ends anyway. */
@@ -22,12 +23,23 @@ export function pipelineBridgeFactory(deps: PipelineBridgeDeps = {}): BridgeFact
   const load = deps.loadPolicy ?? ((dir: string, settings: BridgeSettings) => loadPolicy(dir, { deadlineS: settings.policyDeadlineS }));
   return async (settings, listeners) => {
     const policy = await load(settings.policyPath, settings);
+    let bridge: PipelineBridge;
     try {
-      return new PipelineBridge(settings, listeners, policy);
+      // The hot path (loop, queue, publishers) is built here, at configure.
+      bridge = new PipelineBridge(settings, listeners, policy);
     } catch (err) {
       await policy.close();
       throw err;
     }
+    // The policy's first-time work is done now rather than on the first ticks after activation.
+    try {
+      const tookS = await warmUpPolicy(policy, settings.embodiment, settings.instruction);
+      settings.logger.info(`policy ${policy.name} warmed up in ${tookS.toFixed(2)} s`);
+    } catch (err) {
+      await bridge.close();
+      throw new VlaError('INFERENCE_FAILED', `the warm-up inference failed: ${describeError(err)}`, { cause: err, hint: 'check the policy with vla-bridge infer' });
+    }
+    return bridge;
   };
 }
 
