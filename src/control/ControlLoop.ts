@@ -59,7 +59,7 @@ export interface ControlLoopListeners {
    */
   clockStalled?(tS: number, lastTickS: number): void;
   /** Once per sensor topic: its header stamps are zero, implausible or late against the clock (stampTime.ts). */
-  stampWarning?(message: string): void;
+  stampWarning?(message: string, topic: string): void;
 }
 
 export interface ControlLoopOptions {
@@ -112,6 +112,8 @@ export interface ControlLoopStats {
   eventsByLimit: Readonly<Record<string, number>>;
   /** Ticks on which the safety layer held the arm. */
   holdingTicks: number;
+  /** Of those, the ticks on which a sensor input was stale (older than its timeout, or never received). */
+  staleHoldingTicks: number;
   /** Ticks skipped because the clock had not advanced since the last tick (a coarse /clock). */
   clockStalls: number;
   commandsSent: number;
@@ -163,6 +165,7 @@ export class ControlLoop {
     overdueTicks: 0,
     safetyEvents: 0,
     holdingTicks: 0,
+    staleHoldingTicks: 0,
     clockStalls: 0,
     lateChunks: 0,
     maxChunkDelayS: 0,
@@ -200,7 +203,7 @@ export class ControlLoop {
     this.latencyEstimateS = this.inference.kind === 'lockstep' ? this.inference.latencyS : this.minRequestIntervalS;
     this.assembler = new ObservationAssembler(transport, observationSourcesFor(embodiment), {
       timeBase: options.timeBase,
-      onStampWarning: (message) => this.listeners.stampWarning?.(message),
+      onStampWarning: (message, topic) => this.listeners.stampWarning?.(message, topic),
     });
     this.converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
     this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? DEFAULT_HANDOVER, interpolation: options.interpolation ?? 'cubic' });
@@ -294,6 +297,7 @@ export class ControlLoop {
       safetyEvents: this.counts.safetyEvents,
       eventsByLimit: this.eventsByLimit,
       holdingTicks: this.counts.holdingTicks,
+      staleHoldingTicks: this.counts.staleHoldingTicks,
       clockStalls: this.counts.clockStalls,
       commandsSent: this.publisher.sent,
     };
@@ -326,7 +330,10 @@ export class ControlLoop {
       const ages = this.assembler.ages(nowS);
       const watchdog: WatchdogInputs = { jointStateAgeS: ages.jointStateAgeS, cameraAgesS: ages.cameraAgesS, policyOverdue: overdue };
       ({ command, events } = this.enforceAndPublish(nowS, measured, sample.target, watchdog));
-      if (command.holding) this.counts.holdingTicks++;
+      if (command.holding) {
+        this.counts.holdingTicks++;
+        if (this.assembler.anyStale(ages)) this.counts.staleHoldingTicks++;
+      }
       this.atRest = command.holding && isStill(command);
     }
     for (const event of events) {

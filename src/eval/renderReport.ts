@@ -15,6 +15,8 @@ export interface ReportChannel {
 }
 
 export interface ReportOptions {
+  /** Why the run is not a success: shown first, above everything else. */
+  failure?: readonly string[];
   /** Lines shown under the summary (where the wall-clock figures are, how the replay ran). */
   notes?: readonly string[];
 }
@@ -101,6 +103,10 @@ export function renderReport(result: EvalResult, channels: readonly ReportChanne
   const commandRows = m.commands.map((c) => [c.topic, c.predicted, c.recorded, c.compared, c.skipped_in_gaps, c.skipped_in_observation_gaps, c.skipped_outside_recording]);
   const gapRows = result.gaps.map((g) => [g.topic, x(g.startNs), x(g.endNs), seconds(g.endNs - g.startNs)]);
   const notes = (options.notes ?? []).map((n) => `<p class="note">${escapeXml(n)}</p>`).join('\n');
+  const failure =
+    options.failure === undefined || options.failure.length === 0
+      ? ''
+      : `<div class="failed"><strong>Not a success: the policy was not evaluated.</strong><ul>\n${options.failure.map((r) => `<li>${escapeXml(r)}</li>`).join('\n')}\n</ul><p>The errors below compare the recorded commands with an arm that did not follow the policy.</p></div>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -113,12 +119,13 @@ th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; font-size:
 th { background: #f3f3f3; }
 td:first-child, th:first-child { text-align: left; }
 .note { font-size: 13px; color: #555; }
+.failed { border: 2px solid #c00; background: #fff0f0; color: #900; padding: 8px 14px; margin: 8px 0 16px; }
 .plots svg { display: block; margin: 8px 0; }
 </style>
 </head>
 <body>
 <h1>Offline evaluation</h1>
-${table(['', 'value'], summary)}
+${failure}${table(['', 'value'], summary)}
 ${notes}
 <h2>Commands compared</h2>
 ${table(['topic', 'predicted', 'recorded', 'compared', 'in recorded gaps', 'in observation gaps', 'outside the recording'], commandRows)}

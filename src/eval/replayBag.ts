@@ -7,6 +7,7 @@ import { VlaError } from '../errors';
 import type { StringMsg } from '../msgs/rosMessages';
 import { nsToSeconds, secondsToNs } from '../time/rosTime';
 import type { Observation } from '../observation/Observation';
+import type { ObservationTimeBase } from '../observation/stampTime';
 import type { ActionChunk, Policy } from '../policy/Policy';
 import { DelegatingPolicy } from '../policy/DelegatingPolicy';
 import type { SafetyEvent } from '../safety/SafetyEvent';
@@ -43,6 +44,10 @@ export interface ReplayOptions {
   handover?: Handover;
   /** Safety layer per episode (default: the embodiment's). */
   safety?: (embodiment: Embodiment) => SafetyGate;
+  /** Which time inputs are judged by: header stamps (default) or log time (`receive`). */
+  timeBase?: ObservationTimeBase;
+  /** Once per sensor topic: its stamps are zero, implausible or late against the log time. */
+  onStampWarning?(message: string): void;
   /** Bag time of each message as it is replayed, s. */
   onProgress?(tS: number): void;
   /** Every failed inference (the loop goes on: the watchdog holds the arm). */
@@ -84,6 +89,10 @@ export interface ReplayStats {
   inferenceFailures: number;
   overdueTicks: number;
   holdingTicks: number;
+  /** Holding ticks on which a sensor input was stale. */
+  staleHoldingTicks: number;
+  /** Per sensor topic, the messages judged by their log time because their stamp was zero or implausible. */
+  receiveTimedMessages: Record<string, number>;
   commandsSent: number;
   /** Chunks run later than their observation's time to keep the queue fed, and the largest delay, s. */
   lateChunks: number;
@@ -146,6 +155,7 @@ function addStats(total: ReplayStats, s: ControlLoopStats): void {
   total.inferenceFailures += s.inferences.failed;
   total.overdueTicks += s.overdueTicks;
   total.holdingTicks += s.holdingTicks;
+  total.staleHoldingTicks += s.staleHoldingTicks;
   total.commandsSent += s.commandsSent;
   total.lateChunks += s.lateChunks.count;
   total.maxChunkDelayS = Math.max(total.maxChunkDelayS, s.lateChunks.maxDelayS);
@@ -173,7 +183,8 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   const chunks: ReplayResult['chunks'] = [];
   const episodes: { startNs: bigint; instruction: string }[] = [];
   const inferenceWallS: number[] = [];
-  const stats: ReplayStats = { ticks: 0, ticksWithoutState: 0, inferencesRequested: 0, chunks: 0, inferenceFailures: 0, overdueTicks: 0, holdingTicks: 0, commandsSent: 0, lateChunks: 0, maxChunkDelayS: 0 };
+  const stampWarned = new Set<string>();
+  const stats: ReplayStats = { ticks: 0, ticksWithoutState: 0, inferencesRequested: 0, chunks: 0, inferenceFailures: 0, overdueTicks: 0, holdingTicks: 0, staleHoldingTicks: 0, receiveTimedMessages: {}, commandsSent: 0, lateChunks: 0, maxChunkDelayS: 0 };
   let transport: BagTransport | undefined;
   let episode: Episode | undefined;
   let failure: unknown;
@@ -200,6 +211,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
       instruction,
       handover: options.handover,
       inference: { kind: 'lockstep', latencyS: options.latencyS },
+      timeBase: options.timeBase,
       latencyCompensation: options.latencyCompensation,
       listeners: {
         safetyEvent: (event) => {
@@ -213,6 +225,11 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
           sink.chunk?.(tNs, chunk);
         },
         inferenceError: (error) => options.onInferenceError?.(error),
+        stampWarning: (message, topic) => {
+          if (stampWarned.has(topic)) return;
+          stampWarned.add(topic);
+          options.onStampWarning?.(message);
+        },
       },
     });
     episodes.push({ startNs: tNs, instruction });
@@ -238,6 +255,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
     await e.loop.settle();
     e.loop.close();
     addStats(stats, e.loop.stats());
+    for (const [topic, n] of e.loop.assembler.receiveTimedMessages) stats.receiveTimedMessages[topic] = (stats.receiveTimedMessages[topic] ?? 0) + n;
   };
 
   try {

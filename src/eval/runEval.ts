@@ -8,13 +8,17 @@ import type { Handover } from '../control/queue/ActionQueue';
 import { DEFAULT_HANDOVER_NAME } from '../control/queue/handovers';
 import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { describeError, VlaError } from '../errors';
-import { nsToSeconds, secondsToNs } from '../time/rosTime';
+import type { HeaderMsg } from '../msgs/rosMessages';
+import { observationSourcesFor } from '../observation/ObservationAssembler';
+import { nsToSeconds, secondsToNs, timeToSeconds } from '../time/rosTime';
 import { actionChunkToMsg, safetyEventToMsg, VLA_MSG_TYPES } from '../msgs/vlaMessages';
 import type { Policy } from '../policy/Policy';
 import { actionTokenizerFor, tokenPairs } from './actionTokens';
 import { defaultMaxGapNs } from './detectGaps';
 import { type EvalInputs, evaluateCommands, latencySummaryMs } from './evaluateCommands';
 import { checkJointNames, planReplay, type ReplayPlan } from './planReplay';
+import { chooseTimeBase, observationTimeBase, type StampSample, type TimeBaseChoice, type TimeBaseOption } from './chooseTimeBase';
+import { judgeReplay, type ReplayVerdict } from './judgeReplay';
 import { renderReport } from './renderReport';
 import { replayBag, type ReplayResult, type ReplaySink } from './replayBag';
 
@@ -51,6 +55,8 @@ export interface EvalRunOptions {
   handover?: Handover;
   /** Its name, for metrics.json. */
   handoverName?: string;
+  /** Which time inputs are judged by (default `auto`: chooseTimeBase.ts). */
+  timeBase?: TimeBaseOption;
   /** Once the bag is checked, before the replay: its start and duration in bag time, s. */
   onStart?(bag: { startS: number; durationS: number }): void;
   onProgress?(tS: number): void;
@@ -66,6 +72,29 @@ export interface EvalRunResult {
   files: Record<keyof typeof EVAL_FILES, string>;
   replay: ReplayResult;
   plan: ReplayPlan;
+  timeBase: TimeBaseChoice;
+  /** Not a success when the policy never ran or most ticks held for stale input (the CLI exits 1). */
+  verdict: ReplayVerdict;
+}
+
+/** Sensor messages per topic whose stamps are compared with their log times to choose the time base. */
+const STAMP_SAMPLE_SIZE = 50;
+
+/** The first messages of each sensor topic: header stamps against log times. */
+async function sampleStamps(reader: BagReader, embodiment: Embodiment, plan: ReplayPlan): Promise<StampSample[]> {
+  const sources = observationSourcesFor(embodiment);
+  const timeoutOf = (topic: string): number => (topic === sources.jointStatesTopic ? sources.jointStateTimeoutS : sources.cameras.find((c) => c.topic === topic)?.timeoutS ?? Infinity);
+  const samples: StampSample[] = [];
+  for (const { topic } of plan.sensors) {
+    const stamps: { stampS: number; logTimeS: number }[] = [];
+    for await (const m of reader.messages({ topics: [topic] })) {
+      const stamp = (m.message as { header?: HeaderMsg }).header?.stamp;
+      if (stamp !== undefined) stamps.push({ stampS: timeToSeconds(stamp), logTimeS: nsToSeconds(m.logTimeNs) });
+      if (stamps.length >= STAMP_SAMPLE_SIZE) break;
+    }
+    samples.push({ topic, timeoutS: timeoutOf(topic), stamps });
+  }
+  return samples;
 }
 
 async function firstMessage(reader: BagReader, topic: string): Promise<{ topic: string; type: string; message: unknown } | undefined> {
@@ -136,6 +165,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
   const reader = await BagReader.open(options.bagPath, { onWarning: options.onWarning });
   let replay: ReplayResult;
   let plan: ReplayPlan;
+  let timeBase: TimeBaseChoice;
   let wallS: number;
   let policy: Policy | undefined;
   let recorder: McapRecorder | undefined;
@@ -153,6 +183,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
     );
     const topics = [...plan.sensors.map((s) => s.topic), ...plan.channels.filter((c) => c.recordedType !== undefined).map((c) => c.channel.topic)];
     if (plan.instructionTopic !== undefined) topics.push(plan.instructionTopic);
+    timeBase = chooseTimeBase(options.timeBase ?? 'auto', await sampleStamps(reader, embodiment, plan), options.bag);
     options.onStart?.({ startS: info.startNs === undefined ? 0 : nsToSeconds(info.startNs), durationS: nsToSeconds(info.durationNs) });
     // Episodes start at the instruction messages: read their times ahead (one topic, a few messages).
     const episodeStartsNs: bigint[] = [];
@@ -170,6 +201,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       latencyS,
       latencyCompensation: options.latencyCompensation,
       handover: options.handover,
+      timeBase: observationTimeBase(timeBase.used),
+      onStampWarning: options.onWarning,
       onProgress: options.onProgress,
       onInferenceError: options.onInferenceError,
       sink: predictionsSink(recorder),
@@ -186,6 +219,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       for (const file of [files.predictions, join(options.outDir, 'metadata.yaml')]) rmSync(file, { force: true });
     }
   }
+  const verdict = judgeReplay(replay.stats, timeBase);
   const durationS = replay.startNs === undefined || replay.endNs === undefined ? 0 : nsToSeconds(replay.endNs - replay.startNs);
   const result = evaluateCommands({
     bag: options.bag,
@@ -213,8 +247,27 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       late_chunks: replay.stats.lateChunks,
       max_chunk_delay_s: replay.stats.maxChunkDelayS,
       holding_ticks: replay.stats.holdingTicks,
+      stale_holding_ticks: replay.stats.staleHoldingTicks,
     },
   });
+  const metrics: Record<string, unknown> = {
+    success: verdict.success,
+    ...(verdict.success ? {} : { failure_reasons: verdict.reasons }),
+    ...result.metrics,
+    time_base: {
+      option: timeBase.option,
+      used: timeBase.used,
+      reason: timeBase.reason,
+      topics: timeBase.topics.map((t) => ({
+        topic: t.topic,
+        messages_sampled: t.messages,
+        zero_stamps: t.zeroStamps,
+        median_lag_s: t.medianLagS === null ? null : Number(t.medianLagS.toPrecision(9)),
+        verdict: t.verdict,
+        judged_by_log_time: replay.stats.receiveTimedMessages[t.topic] ?? 0,
+      })),
+    },
+  };
   const timing = {
     replay_wall_s: wallS,
     bag_duration_s: durationS,
@@ -223,17 +276,19 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
     note: 'wall-clock figures of this run; every other output is the same for the same bag, policy and options',
   };
   const html = renderReport(
-    result,
+    { ...result, metrics },
     replay.channels.map((c) => ({ topic: c.channel.topic, predicted: c.predicted, recorded: c.recorded, units: c.channel.units })),
     {
+      failure: verdict.success ? undefined : verdict.reasons,
       notes: [
+        `Inputs judged by ${timeBase.used === 'log' ? 'their log time' : 'their header stamps'} (time base ${timeBase.used}, ${timeBase.option === 'auto' ? `chosen automatically: ${timeBase.reason}` : `as asked with ${timeBase.reason}`}).`,
         `Replayed in bag time, in lockstep with a modelled inference latency of ${latencyS} s; predicted commands are written to ${EVAL_FILES.predictions} on ${replay.channels.map((c) => PREDICTION_TOPICS.preview(c.channel.topic)).join(', ')}.`,
         `The policy's measured inference latency and the replay speed of each run are in ${EVAL_FILES.timing}.`,
       ],
     },
   );
-  writeFileSync(files.metrics, `${JSON.stringify(result.metrics, null, 2)}\n`);
+  writeFileSync(files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileSync(files.report, html);
   writeFileSync(files.timing, `${JSON.stringify(timing, null, 2)}\n`);
-  return { metrics: result.metrics, timing, files, replay, plan };
+  return { metrics, timing, files, replay, plan, timeBase, verdict };
 }

@@ -160,6 +160,13 @@ export class ObservationAssembler {
     return out;
   }
 
+  /** Whether any source is older than its timeout in `ages` (from `ages()`), without listing them. */
+  anyStale(ages: SensorAges): boolean {
+    if (!(ages.jointStateAgeS <= this.sources.jointStateTimeoutS)) return true;
+    for (const camera of this.sources.cameras) if (!(ages.cameraAgesS[camera.name]! <= camera.timeoutS)) return true;
+    return false;
+  }
+
   /**
    * The observation at the latest joint state, with each camera's frame closest to it in time. `cameras`
    * limits the images to the ones the policy needs (default: every camera). Returns the missing sources when

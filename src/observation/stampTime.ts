@@ -16,7 +16,7 @@ export type ObservationTimeBase = 'header' | 'receive';
  * A header stamp against the time its message was received:
  * - `ok`: at most the source's timeout behind (or ahead);
  * - `late`: further behind, up to IMPLAUSIBLE_LAG_S: late data is stale data, judged by its stamp;
- * - `zero`: no stamp at all;
+ * - `zero`: no stamp at all (0 s, received when the clock is past its start);
  * - `ahead`: further ahead than the timeout (a frame stamped in the future would look fresh for too long);
  * - `behind`: more than IMPLAUSIBLE_LAG_S behind: no live sensor delivers that late; another clock stamped it.
  */
@@ -26,7 +26,8 @@ export type StampVerdict = 'ok' | 'late' | 'zero' | 'ahead' | 'behind';
 export const IMPLAUSIBLE_LAG_S = 10;
 
 export function judgeStamp(stampS: number, receivedS: number, timeoutS: number): StampVerdict {
-  if (stampS === 0) return 'zero';
+  // 0 s is a true stamp only at the very start of a clock (a simulator's first messages).
+  if (stampS === 0 && Math.abs(receivedS) > timeoutS) return 'zero';
   const lagS = receivedS - stampS;
   if (lagS < -timeoutS) return 'ahead';
   if (lagS > IMPLAUSIBLE_LAG_S) return 'behind';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { removeTempDirs, tempDir, zstdFrame } from '../../../test/support/bag/writeTestBags';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { recordSimBag } from '../../sim/recordSimBag';
-import { copyBag } from '../../../test/support/eval/simBags';
+import { copyBag, retimeBag } from '../../../test/support/eval/simBags';
 import { runCli } from '../../../test/support/runCli';
 
 const POLICY = join(__dirname, '../../../test/fixtures/policies/tiny_openvla');
@@ -106,6 +106,7 @@ describe('vla-bridge eval', () => {
       [evalArgs('z', '--latency', '-1'), '--latency'],
       [evalArgs('z', '--handover', 'sideways'), '--handover'],
       [evalArgs('z', '--latency-compensation', 'late'), '--latency-compensation: unknown latency compensation "late"'],
+      [evalArgs('z', '--time-base', 'stamp'), '--time-base: unknown time base "stamp"\n  -> use one of auto, header, log'],
       [['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', 'scripted', '--out', join(root, 'z')], "the scripted expert reads the simulator's state"],
       [['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', join(root, 'none'), '--out', join(root, 'z')], 'policy folder not found'],
       [['eval', '--bag', join(root, 'missing.mcap'), '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'z')], 'not found'],
@@ -121,5 +122,27 @@ describe('vla-bridge eval', () => {
     const r = await runCli(['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', join(POLICY, '..', 'tiny_act'), '--out', join(root, 'w')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('policy "tiny_act" needs camera(s) top, wrist');
+  });
+
+  it('a sim recording logged on a wall clock runs on log time (and says so); stamps late by 2 s exit 2 under auto, 1 under --time-base header', async () => {
+    const wall = await retimeBag(bag, join(root, 'wall.mcap'), { storage: 'mcap', logShiftNs: 1_700_000_000n * 1_000_000_000n });
+    const ok = await runCli(['eval', '--bag', wall, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'wall')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/\n {2}time base {4}log \(auto: \/joint_states: header stamps are 1700000000 s behind the log times .*: every input is judged by its log time\)\n/);
+    expect(ok.stdout).not.toContain('NOT A SUCCESS');
+
+    const late = await retimeBag(bag, join(root, 'late.db3'), { storage: 'sqlite3', stampShiftNs: 1_000_000_000n, logShiftNs: 3_000_000_000n });
+    const refused = await runCli(['eval', '--bag', late, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'late_auto')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${late}: /joint_states: the time base of the bag is ambiguous: /joint_states: header stamps lag the log times by 2 s`);
+    expect(refused.stderr).toContain('--time-base header');
+    expect(refused.stderr).toContain('--time-base log');
+    const held = await runCli(['eval', '--bag', late, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, 'late_header'), '--time-base', 'header', '--json']);
+    expect(held.code).toBe(1);
+    const m = JSON.parse(held.stdout) as Record<string, any>;
+    expect(m).toMatchObject({ success: false, time_base: { option: 'header', used: 'header' }, replay: { chunks: 0 } });
+    expect(Object.keys(m).slice(0, 2)).toEqual(['success', 'failure_reasons']);
+    expect(held.stderr).toContain('the replay did not evaluate the policy: the policy produced no action chunk');
+    expect(held.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { describeError, VlaError } from '../../errors';
+import { TIME_BASE_OPTIONS } from '../../eval/chooseTimeBase';
 import { DEFAULT_INSTRUCTION_TOPIC, type EvalRunResult, runEval } from '../../eval/runEval';
 import type { Policy } from '../../policy/Policy';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
@@ -21,6 +22,7 @@ interface EvalOptions {
   latency: string;
   latencyCompensation: string;
   handover: string;
+  timeBase: string;
   json?: boolean;
 }
 
@@ -37,6 +39,7 @@ interface Metrics {
   safety_interventions: { total: number; by_limit: Record<string, number>; outside_recorded_commands: number };
   gaps: { topic: string; start_s: number; end_s: number; duration_s: number }[];
   replay: { duration_s: number; episodes: number; chunks: number; inference_failures: number; start_s: number | null };
+  time_base: { option: string; used: string; reason: string };
 }
 
 /** A policy folder through the policy runtime (onnxruntime is loaded only then). */
@@ -55,6 +58,8 @@ function printSummary(ctx: CliContext, bag: string, out: EvalRunResult): void {
   const t = out.timing as { replay_wall_s: number; real_time_factor: number | null; inference_wall_ms: { p50: number | null; p99: number | null } };
   const startS = m.replay.start_s ?? 0;
   writeLine(ctx, `vla-bridge eval: ${m.policy} on ${bag} (${m.embodiment}), ${m.replay.duration_s.toFixed(2)} s of bag time, ${m.replay.episodes} episode(s)`);
+  for (const reason of out.verdict.reasons) writeLine(ctx, `  NOT A SUCCESS ${reason}`);
+  writeLine(ctx, `  time base    ${m.time_base.used} (${m.time_base.option === 'auto' ? `auto: ${m.time_base.reason}` : m.time_base.reason})`);
   for (const c of m.commands) {
     writeLine(ctx, `  commands     ${c.topic}: ${c.predicted} predicted, ${c.recorded} recorded, ${c.compared} compared (${c.skipped_in_gaps} in recorded gaps, ${c.skipped_in_observation_gaps} in observation gaps, ${c.skipped_outside_recording} outside the recording)`);
   }
@@ -89,11 +94,14 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .option('--latency <S>', 'inference latency modelled in bag time, seconds', '0.1')
     .option('--latency-compensation <C>', LATENCY_COMPENSATION_HELP, 'keep_fed')
     .option('--handover <H>', HANDOVER_HELP, DEFAULT_HANDOVER_NAME)
+    .option('--time-base <B>', `which time inputs are judged by: ${TIME_BASE_OPTIONS.join(', ')} (header stamps, log times, or header unless the stamps are on another clock; refused when it cannot tell)`, 'auto')
     .option('--json', 'print metrics.json (with the timing and the output files) on stdout')
     .action(async (opts: EvalOptions) => {
       const latencyS = parseNumberOption(opts.latency, '--latency', LATENCY_RANGE_S);
       const handover = handoverNamed(opts.handover, '--handover');
       const latencyCompensation = latencyCompensationNamed(opts.latencyCompensation, '--latency-compensation');
+      const timeBase = TIME_BASE_OPTIONS.find((b) => b === opts.timeBase);
+      if (timeBase === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown time base "${opts.timeBase}"`, { path: '--time-base', hint: `use one of ${TIME_BASE_OPTIONS.join(', ')}` });
       if (opts.instruction !== undefined && opts.instruction.trim() === '') throw new VlaError('ARGUMENT_INVALID', '--instruction is empty', { path: '--instruction', hint: 'give the task in words, e.g. --instruction "reach the red cube"' });
       if (opts.policy === 'scripted') {
         throw new VlaError('ARGUMENT_INVALID', 'the scripted expert reads the simulator\'s state, which a bag does not hold', { path: '--policy', hint: 'give a policy folder; the bag\'s recorded commands already are the expert\'s' });
@@ -120,6 +128,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
           handover,
           handoverName: opts.handover,
           latencyCompensation,
+          timeBase,
           onStart: (bag) => {
             startS = bag.startS;
             bar?.start(Number(bag.durationS.toFixed(1)), 0);
@@ -135,7 +144,11 @@ export function registerEval(program: Command, ctx: CliContext): void {
       }
       if (opts.json === true) writeJson(ctx, { ...result.metrics, timing: result.timing, outputs: result.files });
       else printSummary(ctx, opts.bag, result);
-      const m = result.metrics as unknown as Metrics;
-      if (m.replay.chunks === 0 && m.replay.inference_failures > 0) throw new VlaError('RUN_FAILED', `the policy produced no action chunk (${m.replay.inference_failures} inferences failed)`);
+      if (!result.verdict.success) {
+        throw new VlaError('RUN_FAILED', `the replay did not evaluate the policy: ${result.verdict.reasons.join('; ')}`, {
+          file: result.files.report,
+          hint: 'metrics.json says why (success, failure_reasons, time_base); the figures of this run are not a score',
+        });
+      }
     });
 }
