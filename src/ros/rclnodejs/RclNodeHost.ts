@@ -92,11 +92,11 @@ export class RclNodeHost implements NodeHost {
     }
   }
 
-  /** Use `create`; `overrides` are the parameter values that apply to this node (default: what rclnodejs found). */
-  constructor(rcl: Rclnodejs, node: RclLifecycleNode, overrides?: ReadonlyMap<string, unknown>) {
+  /** `overrides`: the parameter values that apply to this node (see `create`). */
+  private constructor(rcl: Rclnodejs, node: RclLifecycleNode, overrides: ReadonlyMap<string, unknown>) {
     this.rcl = rcl;
     this.node = node;
-    this.overrides = overrides ?? new Map(node.getParameterOverrides().map((p) => [p.name, p.value] as const));
+    this.overrides = overrides;
     this.nodeName = node.name();
     const log = node.getLogger();
     this.logger = {
@@ -112,10 +112,11 @@ export class RclNodeHost implements NodeHost {
 
   /**
    * Lets a controlled stop end when /clock has stopped (a replayed bag has ended, a simulator is paused): a stop
-   * runs on ROS time, which would then never advance. While `until` has not settled, whenever no /clock message
-   * came for CLOCK_STOPPED_MS of wall time, this advances the node's ROS time itself by `stepS` per macrotask
-   * from the last time received, so the stop runs to its end at once. Resolves (when `until` settles) with
-   * whether it had to; without use_sim_time it resolves false at once.
+   * runs on ROS time, which would then never advance. While `until` has not settled, whenever /clock has run
+   * and then sent nothing for CLOCK_STOPPED_MS of wall time, this advances the node's ROS time itself by
+   * `stepS` per macrotask from the last time received, so the stop runs to its end at once. (Before the first
+   * /clock nothing has run on ROS time, and nothing is started by advancing it.) Resolves (when `until`
+   * settles) with whether it had to; without use_sim_time it resolves false at once.
    */
   async carryStoppedClock(until: Promise<unknown>, stepS = 0.002): Promise<boolean> {
     const clock = this.clock;
@@ -124,7 +125,7 @@ export class RclNodeHost implements NodeHost {
     void until.finally(() => (settled = true));
     let carried = false;
     while (!settled) {
-      if (Date.now() - this.lastClockWallMs < CLOCK_STOPPED_MS) {
+      if (this.lastClockWallMs === 0 || Date.now() - this.lastClockWallMs < CLOCK_STOPPED_MS) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
