@@ -12,20 +12,29 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/** runNode on a fresh fake rclnodejs, ended when the test resolves `end`; its progress lines in `lines`. */
+function start(rosArgs: string[], factory: FakeBridgeFactory, parameters?: Record<string, string>): { rcl: FakeRclnodejs; end: () => void; lines: string[]; running: Promise<void> } {
+  const rcl = new FakeRclnodejs();
+  const end = deferred();
+  const lines: string[] = [];
+  const running = runNode({
+    rosArgs,
+    ...(parameters === undefined ? {} : { parameters }),
+    loadRcl: () => rcl,
+    loadNative: () => rcl.native,
+    createBridge: factory.create,
+    until: end.promise,
+    log: (line) => lines.push(line),
+  });
+  return { rcl, end: end.resolve, lines, running };
+}
+
 describe('runNode', () => {
   it('starts the lifecycle node with the ROS arguments and command-line parameters, and stops the arm on the way out', async () => {
-    const rcl = new FakeRclnodejs();
     const factory = new FakeBridgeFactory();
-    const end = deferred();
-    const lines: string[] = [];
-    const running = runNode({
-      rosArgs: ['--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e'],
-      parameters: { embodiment: 'franka_panda', policy: '/policies/demo' },
-      loadRcl: () => rcl,
-      loadNative: () => rcl.native,
-      createBridge: factory.create,
-      until: end.promise,
-      log: (line) => lines.push(line),
+    const { rcl, end, lines, running } = start(['--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e'], factory, {
+      embodiment: 'franka_panda',
+      policy: '/policies/demo',
     });
     await flush();
     expect(rcl.initArgv).toEqual(['vla-bridge', '--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e']);
@@ -45,7 +54,7 @@ describe('runNode', () => {
     expect(bridge.calls).toEqual(['start']);
     expect(rcl.graph.services.has('/arm_bridge/reset')).toBe(true);
 
-    end.resolve();
+    end();
     await flush();
     expect(bridge.calls).toEqual(['start', 'stop']);
     bridge.finishStop();
@@ -61,31 +70,19 @@ describe('runNode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vla-run-'));
     const file = join(dir, 'launch_params.yaml');
     writeFileSync(file, '/vla_bridge:\n  ros__parameters:\n    embodiment: ur5e\n    policy: /policies/demo\n    autostart: false\n    dry_run: true\n');
-    const rcl = new FakeRclnodejs();
-    const end = deferred();
-    const running = runNode({ rosArgs: ['--ros-args', '--params-file', file], loadRcl: () => rcl, loadNative: () => rcl.native, createBridge: new FakeBridgeFactory().create, until: end.promise });
+    const { rcl, end, running } = start(['--ros-args', '--params-file', file], new FakeBridgeFactory());
     await flush();
     const node = rcl.nodes[0] as FakeLifecycleNode;
     expect([node.getParameter('embodiment').value, node.getParameter('policy').value, node.getParameter('dry_run').value]).toEqual(['ur5e', '/policies/demo', true]);
-    end.resolve();
+    end();
     await running;
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('ends a controlled stop at once when /clock has stopped (a replayed bag has ended), and exits cleanly', async () => {
-    const rcl = new FakeRclnodejs();
     // The stop needs 0.5 s of ROS time, which no longer advances once the bag has ended.
     const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.5 });
-    const end = deferred();
-    const lines: string[] = [];
-    const running = runNode({
-      rosArgs: ['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'],
-      loadRcl: () => rcl,
-      loadNative: () => rcl.native,
-      createBridge: factory.create,
-      until: end.promise,
-      log: (line) => lines.push(line),
-    });
+    const { rcl, end, lines, running } = start(['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'], factory);
     await flush();
     const node = rcl.nodes[0] as FakeLifecycleNode;
     const bag = rcl.createNode('rosbag2_player');
@@ -96,7 +93,7 @@ describe('runNode', () => {
     await flush();
     expect(node.activate().label).toBe('active');
     // The bag ends: no more /clock. Then Ctrl-C.
-    end.resolve();
+    end();
     await running;
     const bridge = factory.bridges[0]!;
     expect(bridge.calls).toEqual(['start', 'stop', 'close']);
