@@ -41,6 +41,11 @@ const ERROR_CODES = {
   INFERENCE_FAILED: 'runtime',
   INFERENCE_TIMEOUT: 'runtime',
   INFERENCE_BUSY: 'runtime',
+  EXECUTION_PROVIDER_UNAVAILABLE: 'input',
+  POLICY_SERVER_UNREACHABLE: 'input',
+  POLICY_SERVER_UNAUTHORIZED: 'input',
+  POLICY_SERVER_ERROR: 'runtime',
+  POLICY_SERVER_REPLY_INVALID: 'runtime',
   RUN_FAILED: 'runtime',
   COMMAND_REFUSED: 'runtime',
 } as const satisfies Record<string, ErrorKind>;

@@ -134,4 +134,11 @@ export interface PolicyStatusMsg {
   lateness_p99_s: number;
   lateness_max_s: number;
   clock_stalls: number;
+  policy_server: string;
+  policy_round_trip_p50_s: number;
+  policy_round_trip_p99_s: number;
+  policy_server_infer_p50_s: number;
+  policy_server_infer_p99_s: number;
+  policy_server_failures: number;
+  policy_server_reconnects: number;
 }

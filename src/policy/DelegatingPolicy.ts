@@ -1,5 +1,5 @@
 import type { Observation } from '../observation/Observation';
-import type { ActionChunk, ActionSpace, InferOptions, Policy } from './Policy';
+import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats } from './Policy';
 
 /** A policy that passes everything to another one; subclasses change what they need (usually infer). */
 export class DelegatingPolicy implements Policy {
@@ -29,6 +29,10 @@ export class DelegatingPolicy implements Policy {
 
   infer(observation: Observation, options?: InferOptions): Promise<ActionChunk> {
     return this.inner.infer(observation, options);
+  }
+
+  serverStats(): PolicyServerStats | undefined {
+    return this.inner.serverStats?.();
   }
 
   close(): Promise<void> {

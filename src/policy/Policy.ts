@@ -48,6 +48,27 @@ export interface InferOptions {
   deadlineS?: number;
 }
 
+/** Latency and counts of a served policy's server (round trip measured here; the server's own timing as it says). */
+export interface PolicyServerStats {
+  url: string;
+  requests: number;
+  replies: number;
+  failures: number;
+  /** Connection attempts after the first connection (each lost connection costs at least one). */
+  reconnects: number;
+  /** Requests given up at their deadline (the connection is dropped: a late reply cannot be matched). */
+  abandoned: number;
+  /** Size of the last request and reply frames, bytes. */
+  requestBytes: number;
+  replyBytes: number;
+  /** Over the most recent replies, ms; undefined before the first. */
+  roundTripMs?: { p50: number; p99: number; max: number };
+  /** The server's `server_timing.infer_ms` and `policy_timing.infer_ms`, when it sends them. */
+  serverInferMs?: { p50: number; p99: number; max: number };
+  policyInferMs?: { p50: number; p99: number; max: number };
+  lastError?: string;
+}
+
 /**
  * A policy turns an observation into an action chunk. Implementations: the ONNX runtime (in a worker thread),
  * a scripted expert for the simulator, test doubles. One in-flight inference at a time.
@@ -62,5 +83,7 @@ export interface Policy {
   /** Camera names the policy needs, in the manifest's order. */
   readonly cameras: readonly string[];
   infer(observation: Observation, options?: InferOptions): Promise<ActionChunk>;
+  /** Served policies: the server's latency and the connection's counts. */
+  serverStats?(): PolicyServerStats | undefined;
   close(): Promise<void>;
 }

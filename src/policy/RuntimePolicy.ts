@@ -1,6 +1,6 @@
 import { VlaError } from '../errors';
 import type { Observation } from '../observation/Observation';
-import type { ActionChunk, ActionSpace, InferOptions, Policy } from './Policy';
+import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats } from './Policy';
 import type { PolicyStep } from './runtime/PolicyRuntime';
 
 /** What RuntimePolicy drives: a PolicyRuntime, or a double in tests. */
@@ -77,6 +77,11 @@ export class RuntimePolicy implements Policy {
         },
       );
     });
+  }
+
+  /** A local policy has no server: undefined (RemotePolicy reports its server's latency). */
+  serverStats(): PolicyServerStats | undefined {
+    return undefined;
   }
 
   async close(): Promise<void> {

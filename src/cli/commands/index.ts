@@ -8,11 +8,12 @@ import { registerInfer } from './infer';
 import { registerRecordDemos } from './recordDemos';
 import { registerRun } from './run';
 import { registerSafetyFilter } from './safetyFilter';
+import { registerServe } from './serve';
 import { registerSim } from './sim';
 import { registerUrdf } from './urdf';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand, each exporting `register<Name>`. */
-const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerEval, registerInfer, registerSafetyFilter, registerRun, registerRecordDemos];
+const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerEval, registerInfer, registerSafetyFilter, registerRun, registerServe, registerRecordDemos];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of REGISTRATIONS) register(program, ctx);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -12,11 +11,12 @@ import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } fro
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { EPISODES_RANGE, HANDOVER_HELP, LATENCY_COMPENSATION_HELP, LATENCY_RANGE_S, SEED_RANGE, TIME_LIMIT_RANGE_S } from '../loopOptions';
+import { addExecutionProviderOption, addPolicyServerOption, loadPolicyForCli, type PolicyCliOptions, serverStatsJson, serverStatsLine } from '../policyOptions';
 
 /** The embodiment `sim` runs when none is given: the default demo. */
 export const DEFAULT_SIM_EMBODIMENT = 'franka_panda';
 
-interface SimOptions {
+interface SimOptions extends PolicyCliOptions {
   embodiment?: string;
   policy?: string;
   episodes: string;
@@ -29,14 +29,6 @@ interface SimOptions {
   timeLimit?: string;
   instructionOverride?: string;
   json?: boolean;
-}
-
-/** A policy folder through the policy runtime, imported only then (the scripted demo never starts onnxruntime). */
-async function loadPolicyFolder(dir: string): Promise<Policy> {
-  if (!existsSync(dir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: dir, path: '--policy', hint: 'give a policy folder, or `scripted` for the demo expert' });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadPolicy } = require('../../policy/loadPolicy') as typeof import('../../policy/loadPolicy');
-  return loadPolicy(dir);
 }
 
 function pct(x: number): string {
@@ -80,7 +72,7 @@ function printSummary(ctx: CliContext, s: SimSummary): void {
 }
 
 export function registerSim(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('sim')
     .description('closed loop in the built-in simulator: reach the cube named in the instruction; prints success rate, safety interventions and loop lateness')
     .option('--embodiment <E>', `shipped embodiment name or path to an embodiment YAML (default: ${DEFAULT_SIM_EMBODIMENT})`)
@@ -94,8 +86,10 @@ export function registerSim(program: Command, ctx: CliContext): void {
     .option('--latency-compensation <C>', LATENCY_COMPENSATION_HELP, 'keep_fed')
     .option('--time-limit <S>', 'seconds of simulated time per episode')
     .option('--instruction-override <I>', "give the policy another instruction than the episode's: `wrong` (names another cube of the scene) or any text; success is still judged on the episode's cube")
-    .option('--json', 'print the summary as JSON on stdout')
-    .action(async (given: SimOptions) => {
+    .option('--json', 'print the summary as JSON on stdout');
+  addPolicyServerOption(command);
+  addExecutionProviderOption(command);
+  command.action(async (given: SimOptions) => {
       // DESIGN §3: without E and P, the shipped demo embodiment and policy; the demo policy drives only its arm.
       const opts = { ...given, embodiment: given.embodiment ?? DEFAULT_SIM_EMBODIMENT, policy: given.policy ?? (given.embodiment === undefined ? reachDemoPolicyDir() : 'scripted') };
       const episodes = parseNumberOption(opts.episodes, '--episodes', EPISODES_RANGE);
@@ -109,7 +103,7 @@ export function registerSim(program: Command, ctx: CliContext): void {
       if (override !== undefined && opts.policy === 'scripted') {
         throw new VlaError('ARGUMENT_INVALID', 'the scripted expert reads its goal from the simulator, not the instruction', { path: '--instruction-override', hint: 'use --instruction-override with a policy folder' });
       }
-      const loaded = opts.policy === 'scripted' ? 'scripted' : await loadPolicyFolder(resolve(ctx.cwd, opts.policy));
+      const loaded = opts.policy === 'scripted' ? 'scripted' : await loadPolicyForCli(resolve(ctx.cwd, opts.policy), { ...opts, embodiment, log: (line) => logLine(ctx, line) });
       const policy = loaded === 'scripted' || override === undefined ? loaded : new InstructionOverridePolicy(loaded, override === 'wrong' ? wrongCubeInstruction : () => override);
       const bar = ctx.interactive
         ? new SingleBar({ stream: ctx.stderr, format: 'sim [{bar}] {value}/{total} episodes | success {successes} | {instruction}', hideCursor: true, clearOnComplete: true })
@@ -117,6 +111,8 @@ export function registerSim(program: Command, ctx: CliContext): void {
       let successes = 0;
       bar?.start(episodes, 0, { successes: 0, instruction: '' });
       let summary: SimSummary;
+      let server: ReturnType<typeof serverStatsJson>;
+      let serverLine: string | undefined;
       try {
         summary = await runSimEpisodes({
           embodiment,
@@ -139,11 +135,17 @@ export function registerSim(program: Command, ctx: CliContext): void {
         });
       } finally {
         bar?.stop();
-        if (policy !== 'scripted') await policy.close();
+        if (policy !== 'scripted') {
+          server = serverStatsJson(policy.serverStats?.());
+          serverLine = serverStatsLine(policy.serverStats?.());
+          await policy.close();
+        }
       }
-      if (opts.json === true) writeJson(ctx, override === undefined ? simJson(summary) : { ...simJson(summary), instruction_override: override });
+      const json = { ...simJson(summary), ...(server === undefined ? {} : { policy_server: server }) };
+      if (opts.json === true) writeJson(ctx, override === undefined ? json : { ...json, instruction_override: override });
       else {
         printSummary(ctx, summary);
+        if (serverLine !== undefined) writeLine(ctx, `  policy server    ${serverLine}`);
         if (override !== undefined) writeLine(ctx, `  instruction      overridden: ${override === 'wrong' ? "each episode's names another cube" : JSON.stringify(override)}`);
       }
       if (summary.inferences === 0 && summary.inference_failures > 0) throw new VlaError('RUN_FAILED', `the policy produced no action chunk (${summary.inference_failures} inferences failed)`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ServeSpecSchema } from './ServeSpec';
 
 /**
  * The policy manifest (`manifest.yaml` in a policy folder): the contract between an exported model and the
@@ -216,6 +217,31 @@ export const ActionSpaceSchema = z.strictObject({
   gripper: GripperSchema.optional(),
 });
 
+
+export type ActionSpaceSpec = z.infer<typeof ActionSpaceSchema>;
+
+/** The checks an action space needs beyond its schema (unique names, bounds per dimension, the gripper's range). */
+export function checkActionSpace(space: ActionSpaceSpec, at: (string | number)[], issue: (path: (string | number)[], message: string) => void): void {
+  const dims = space.names.length;
+  if (new Set(space.names).size !== dims) issue([...at, 'names'], 'dimension names must be unique');
+  if (space.kind === 'delta' && space.delta_convention === undefined) {
+    issue([...at, 'delta_convention'], 'missing: say whether each delta step is relative_to_observation (offsets from the observed state) or cumulative (adds to the previous step)');
+  }
+  if (space.kind === 'absolute' && space.delta_convention !== undefined) issue([...at, 'delta_convention'], 'delta_convention is for kind: delta only');
+  for (const key of ['lower', 'upper'] as const) {
+    if (space.bounds[key].length !== dims) issue([...at, 'bounds', key], `needs ${dims} values (one per dimension in names), got ${space.bounds[key].length}`);
+  }
+  space.bounds.lower.forEach((lo, i) => {
+    const hi = space.bounds.upper[i];
+    if (hi !== undefined && lo > hi) issue([...at, 'bounds', 'lower', i], `lower ${lo} is above upper ${hi} for ${space.names[i] ?? i}`);
+  });
+  if (space.gripper !== undefined) {
+    const gi = space.names.indexOf(space.gripper.dimension);
+    if (gi < 0) issue([...at, 'gripper', 'dimension'], `"${space.gripper.dimension}" is not one of names (${space.names.join(', ')})`);
+    else if ((space.bounds.lower[gi] ?? 0) < 0 || (space.bounds.upper[gi] ?? 1) > 1) issue([...at, 'bounds'], `the gripper dimension is in [0, 1] after mapping: its bounds must lie within [0, 1]`);
+  }
+}
+
 const TokenMappingSchema = z.discriminatedUnion(
   'type',
   [
@@ -226,6 +252,10 @@ const TokenMappingSchema = z.discriminatedUnion(
   ],
   { error: unknownType('token_mapping', ['reversed_tail', 'offset']) },
 );
+
+/** onnxruntime-node execution provider names. */
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
 export const DECODER_TYPES = ['uniform_bins', 'rt2_integers', 'fast', 'continuous'] as const;
 
@@ -310,30 +340,22 @@ export const PolicyManifestSchema = z
       normalization: NormalizationSchema,
       chunk: ChunkSchema,
     }),
-    runtime: z.strictObject({ threads: positiveInt.default(1) }).default({ threads: 1 }),
+    runtime: z
+      .strictObject({
+        threads: positiveInt.default(1),
+        /** onnxruntime execution providers in order of preference, e.g. [cuda, cpu] (cpu last: a logged fallback). */
+        execution_providers: z.array(z.enum(EXECUTION_PROVIDERS)).min(1).default(['cpu']),
+      })
+      .default({ threads: 1, execution_providers: ['cpu'] }),
+    /** How `vla-bridge serve` maps the openpi wire keys onto this policy (ServeSpec.ts). */
+    serve: ServeSpecSchema.optional(),
   })
   .superRefine((m, ctx) => {
     const dims = m.action.space.names.length;
     const { space, decoder, normalization } = m.action;
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
 
-    if (new Set(space.names).size !== dims) issue(['action', 'space', 'names'], 'dimension names must be unique');
-    if (space.kind === 'delta' && space.delta_convention === undefined) {
-      issue(['action', 'space', 'delta_convention'], 'missing: say whether each delta step is relative_to_observation (offsets from the observed state) or cumulative (adds to the previous step)');
-    }
-    if (space.kind === 'absolute' && space.delta_convention !== undefined) issue(['action', 'space', 'delta_convention'], 'delta_convention is for kind: delta only');
-    for (const key of ['lower', 'upper'] as const) {
-      if (space.bounds[key].length !== dims) issue(['action', 'space', 'bounds', key], `needs ${dims} values (one per dimension in names), got ${space.bounds[key].length}`);
-    }
-    space.bounds.lower.forEach((lo, i) => {
-      const hi = space.bounds.upper[i];
-      if (hi !== undefined && lo > hi) issue(['action', 'space', 'bounds', 'lower', i], `lower ${lo} is above upper ${hi} for ${space.names[i] ?? i}`);
-    });
-    if (space.gripper !== undefined) {
-      const gi = space.names.indexOf(space.gripper.dimension);
-      if (gi < 0) issue(['action', 'space', 'gripper', 'dimension'], `"${space.gripper.dimension}" is not one of names (${space.names.join(', ')})`);
-      else if ((space.bounds.lower[gi] ?? 0) < 0 || (space.bounds.upper[gi] ?? 1) > 1) issue(['action', 'space', 'bounds'], `the gripper dimension is in [0, 1] after mapping: its bounds must lie within [0, 1]`);
-    }
+    checkActionSpace(space, ['action', 'space'], issue);
     if (normalization.type !== 'none' && normalization.mask !== undefined && normalization.mask.length !== dims) {
       issue(['action', 'normalization', 'mask'], `needs ${dims} values (one per action dimension), got ${normalization.mask.length}`);
     }

@@ -1,8 +1,8 @@
 import type { ActionSpace } from '../Policy';
-import type { PolicyManifest } from './PolicyManifest';
+import type { ActionSpaceSpec } from './PolicyManifest';
 
 /** The ActionSpace a manifest declares: what each output dimension means, as the control loop reads it. */
-export function actionSpaceOf(manifest: PolicyManifest): ActionSpace {
+export function actionSpaceOf(manifest: { action: { space: ActionSpaceSpec } }): ActionSpace {
   const space = manifest.action.space;
   return {
     names: space.names,

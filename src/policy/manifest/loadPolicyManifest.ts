@@ -2,9 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { resolveInside } from '../../config/resolveInside';
 import { readYamlFile, type YamlSource, zodIssuesToErrors } from '../../config/yamlSource';
-import type { core } from 'zod';
+import type { core, z } from 'zod';
 import { type ErrorLocation, VlaError, VlaErrorList } from '../../errors';
 import { type PolicyManifest, PolicyManifestSchema } from './PolicyManifest';
+import { SERVED_POLICY_FORMAT } from './ServedPolicyManifest';
 
 export const MANIFEST_FILE = 'manifest.yaml';
 
@@ -28,35 +29,15 @@ export interface PolicyFolder {
  * file it names exists. All schema problems are reported together, each with its field and line.
  */
 export function loadPolicyManifest(dirOrManifest: string): PolicyFolder {
-  const target = resolve(dirOrManifest);
-  if (!existsSync(target)) {
-    throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: target, hint: 'give the folder holding manifest.yaml and the ONNX model' });
-  }
-  const isDir = statSync(target).isDirectory();
-  const dir = isDir ? target : dirname(target);
-  const manifestFile = isDir ? join(dir, MANIFEST_FILE) : target;
-  if (!isDir && !/\.ya?ml$/i.test(target)) {
-    throw new VlaError('POLICY_INVALID', 'not a policy folder or a manifest YAML', {
-      file: target,
-      hint: `give the policy folder (holding ${MANIFEST_FILE}, the ONNX model, tokenizer.json, statistics) or its ${MANIFEST_FILE}`,
-    });
-  }
-  if (!existsSync(manifestFile)) {
-    throw new VlaError('FILE_NOT_FOUND', `no ${MANIFEST_FILE} in the policy folder`, {
+  const { dir, manifestFile, source } = readManifestSource(dirOrManifest);
+  if (isServedFormat(source.value)) {
+    throw new VlaError('POLICY_INVALID', `"${manifestFile}" is a served policy (the model runs on a policy server)`, {
       file: manifestFile,
-      hint: `a policy folder holds ${MANIFEST_FILE} (the input/output contract), the ONNX model, tokenizer.json and the normalization statistics`,
+      path: 'format',
+      hint: 'load it with loadPolicy (vla-bridge sim/eval/infer/check/run --policy); `serve` serves local ONNX policy folders',
     });
   }
-  const source = readYamlFile(manifestFile);
-  // reportInput: issues carry the offending value, so that a missing field reads differently from a wrong one.
-  const parsed = PolicyManifestSchema.safeParse(source.value, { reportInput: true });
-  if (!parsed.success) {
-    const errors = zodIssuesToErrors(parsed.error.issues.map(missingAsRequired), source).map(
-      (e) => new VlaError('POLICY_INVALID', e.message, { file: e.file, path: e.path, line: e.line, hint: e.hint }),
-    );
-    throw new VlaErrorList(errors);
-  }
-  const manifest = parsed.data;
+  const manifest = parseManifest(PolicyManifestSchema, source, manifestFile);
   const at = locator(manifestFile, source);
   const resolveFile = (relative: string) => resolveInside(dir, dir, relative, { file: manifestFile }, 'file');
 
@@ -83,12 +64,52 @@ export function loadPolicyManifest(dirOrManifest: string): PolicyFolder {
   return { dir, manifestFile, manifest, modelFile, decodeModelFile, at, resolve: resolveFile };
 }
 
+/** The manifest file of a policy folder (or the manifest path itself), read as YAML. */
+export function readManifestSource(dirOrManifest: string): { dir: string; manifestFile: string; source: YamlSource } {
+  const target = resolve(dirOrManifest);
+  if (!existsSync(target)) {
+    throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: target, hint: 'give the folder holding manifest.yaml and the ONNX model' });
+  }
+  const isDir = statSync(target).isDirectory();
+  const dir = isDir ? target : dirname(target);
+  const manifestFile = isDir ? join(dir, MANIFEST_FILE) : target;
+  if (!isDir && !/\.ya?ml$/i.test(target)) {
+    throw new VlaError('POLICY_INVALID', 'not a policy folder or a manifest YAML', {
+      file: target,
+      hint: `give the policy folder (holding ${MANIFEST_FILE}, the ONNX model, tokenizer.json, statistics) or its ${MANIFEST_FILE}`,
+    });
+  }
+  if (!existsSync(manifestFile)) {
+    throw new VlaError('FILE_NOT_FOUND', `no ${MANIFEST_FILE} in the policy folder`, {
+      file: manifestFile,
+      hint: `a policy folder holds ${MANIFEST_FILE} (the input/output contract), the ONNX model, tokenizer.json and the normalization statistics`,
+    });
+  }
+  return { dir, manifestFile, source: readYamlFile(manifestFile) };
+}
+
+/** True when a manifest's `format` says the policy is served (`vla_bridge.served_policy/1`). */
+export function isServedFormat(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === SERVED_POLICY_FORMAT;
+}
+
+/** Validates a manifest against its schema; every problem is reported, each with its field and line. */
+export function parseManifest<T extends z.ZodType>(schema: T, source: YamlSource, manifestFile: string): z.infer<T> {
+  // reportInput: issues carry the offending value, so that a missing field reads differently from a wrong one.
+  const parsed = schema.safeParse(source.value, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const errors = zodIssuesToErrors(parsed.error.issues.map(missingAsRequired), source).map(
+    (e) => new VlaError('POLICY_INVALID', e.message, { file: e.file ?? manifestFile, path: e.path, line: e.line, hint: e.hint }),
+  );
+  throw new VlaErrorList(errors);
+}
+
 /** An enum or literal field that is absent reads "missing required field (one of ...)", not "invalid option". */
 function missingAsRequired(issue: core.$ZodIssue): core.$ZodIssue {
   if (issue.code !== 'invalid_value' || issue.input !== undefined) return issue;
   return { ...issue, code: 'invalid_type', expected: 'string', message: `one of ${issue.values.map(String).join(', ')}` } as core.$ZodIssue;
 }
 
-function locator(file: string, source: YamlSource) {
+export function locator(file: string, source: YamlSource) {
   return (path: readonly (string | number)[]): ErrorLocation => ({ file, path: path.join('.'), line: source.lineOf(path) });
 }

@@ -8,6 +8,8 @@ export interface ExecutorSpec {
   decodeModelFile?: string;
   /** onnxruntime intra-op threads. */
   threads: number;
+  /** onnxruntime execution providers in order of preference (default cpu); cpu after a provider = fallback. */
+  executionProviders?: readonly string[];
   /** Token inputs and the logits output (autoregressive). */
   inputIds: string;
   attentionMask: string;

@@ -20,26 +20,44 @@ interface LoadedSession {
   pastLayers: number;
 }
 
-async function openSession(file: string, threads: number): Promise<LoadedSession> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-    });
-  } catch (err) {
-    throw new VlaError('POLICY_INVALID', `cannot load ${basename(file)}: ${describeError(err).split('\n')[0]}`, {
-      file,
-      hint: 'check that it is an ONNX model (opset <= 21); weights in an external .onnx.data file must sit next to it under the name the model records',
-    });
+async function openSession(file: string, threads: number, providers: readonly string[]): Promise<LoadedSession> {
+  let session: ort.InferenceSession | undefined;
+  let list = providers.length === 0 ? ['cpu'] : [...providers];
+  const fallbacks: string[] = [];
+  while (session === undefined) {
+    try {
+      session = await ort.InferenceSession.create(file, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+        executionProviders: list,
+      });
+    } catch (err) {
+      const first = list[0]!;
+      const reason = describeError(err).split('\n')[0]!;
+      if (first === 'cpu') {
+        throw new VlaError('POLICY_INVALID', `cannot load ${basename(file)}: ${reason}`, {
+          file,
+          hint: 'check that it is an ONNX model (opset <= 21); weights in an external .onnx.data file must sit next to it under the name the model records',
+        });
+      }
+      if (!list.includes('cpu')) {
+        throw new VlaError('EXECUTION_PROVIDER_UNAVAILABLE', `onnxruntime execution provider "${first}" is not available here (${reason})`, {
+          file,
+          path: 'runtime.execution_providers',
+          hint: `install onnxruntime-node's ${first} binaries (README: GPU execution providers), or list cpu after it for a logged fallback`,
+        });
+      }
+      fallbacks.push(`execution provider "${first}" is not available (${reason}): falling back to "${list[1]}"`);
+      list = list.slice(1);
+    }
   }
   const info = (m: ort.InferenceSession.ValueMetadata): TensorInfo =>
     m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] };
   const io: ModelIo = { file, inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) };
-  return { session, io, inputNames: new Set(session.inputNames), pastLayers: kvLayers(io.inputs, 'past').layers };
+  return { session, io: { ...io, executionProvider: list[0]!, fallbacks }, inputNames: new Set(session.inputNames), pastLayers: kvLayers(io.inputs, 'past').layers };
 }
 
 function toOrt(t: TensorData): ort.Tensor {
@@ -83,8 +101,9 @@ export class OnnxExecutor implements ModelExecutor {
   }
 
   static async load(spec: ExecutorSpec, externalCancel?: () => boolean): Promise<OnnxExecutor> {
-    const main = await openSession(spec.modelFile, spec.threads);
-    const decode = spec.decodeModelFile === undefined ? undefined : await openSession(spec.decodeModelFile, spec.threads);
+    const providers = spec.executionProviders ?? ['cpu'];
+    const main = await openSession(spec.modelFile, spec.threads, providers);
+    const decode = spec.decodeModelFile === undefined ? undefined : await openSession(spec.decodeModelFile, spec.threads, providers);
     return new OnnxExecutor(spec, main, decode, externalCancel);
   }
 

@@ -23,6 +23,9 @@ export interface ModelIo {
   file: string;
   inputs: readonly TensorInfo[];
   outputs: readonly TensorInfo[];
+  /** The onnxruntime execution provider the session runs on, and the providers given up on the way. */
+  executionProvider?: string;
+  fallbacks?: readonly string[];
 }
 
 /** Half-open id range [start, end). */

@@ -3,7 +3,7 @@ import { actionSpaceOf } from '../manifest/actionSpaceOf';
 import type { Observation } from '../../observation/Observation';
 import { type ActionDecoder, createActionDecoder } from '../decode/ActionDecoder';
 import { loadPolicyManifest, type PolicyFolder } from '../manifest/loadPolicyManifest';
-import type { PolicyManifest } from '../manifest/PolicyManifest';
+import type { ExecutionProvider, PolicyManifest } from '../manifest/PolicyManifest';
 import type { ExecutorSpec, ModelExecutor } from '../model/ModelExecutor';
 import { OnnxExecutor, POSITION_IDS } from '../model/OnnxExecutor';
 import { type Feeds, idsTensor, intTypeOf, logitsOver, onesTensor, rangeTensor, restrictedArgmax, type TensorData } from '../model/tensors';
@@ -25,6 +25,10 @@ export interface PolicyRuntimeOptions {
    * `worker` (a worker thread, so that session.run never blocks this thread's event loop).
    */
   executor?: 'in_process' | 'worker';
+  /** onnxruntime execution providers (default: the manifest's runtime.execution_providers; `--execution-provider`). */
+  executionProviders?: readonly ExecutionProvider[];
+  /** Where a provider fallback is logged (default: stderr). */
+  log?: (line: string) => void;
 }
 
 /** Seconds spent in each stage of one step. */
@@ -129,12 +133,15 @@ export class PolicyRuntime {
       modelFile: folder.modelFile,
       decodeModelFile: folder.decodeModelFile,
       threads: options.threads ?? m.runtime.threads,
+      executionProviders: options.executionProviders ?? m.runtime.execution_providers,
       inputIds: m.prompt?.input_ids ?? 'input_ids',
       attentionMask: m.prompt?.attention_mask ?? 'attention_mask',
       logits: decoder.output,
       kvCache: m.model.type === 'autoregressive' && m.model.kv_cache !== undefined ? { numHeads: m.model.kv_cache.num_heads, headDim: m.model.kv_cache.head_dim } : undefined,
     };
     const executor = options.executor === 'worker' ? await WorkerExecutor.start(spec) : await OnnxExecutor.load(spec);
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    for (const line of new Set([...(executor.io.main.fallbacks ?? []), ...(executor.io.decode?.fallbacks ?? [])])) log(`policy ${m.name}: ${line}`);
     try {
       checkModelIo(m, executor.io, expectedInputs(m, preprocessors), decoder, at);
     } catch (err) {

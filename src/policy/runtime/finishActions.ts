@@ -1,5 +1,5 @@
 import { VlaError } from '../../errors';
-import type { PolicyManifest } from '../manifest/PolicyManifest';
+import type { ActionSpaceSpec } from '../manifest/PolicyManifest';
 import { type Normalization, unnormalize } from '../normalization/Normalization';
 
 /** The action space after the manifest: bounds in final units, the gripper mapping to [0, 1]. */
@@ -10,7 +10,7 @@ export interface ActionLimits {
   gripper?: { index: number; from: number; to: number; binarizeAt?: number };
 }
 
-export function actionLimits(manifest: PolicyManifest): ActionLimits {
+export function actionLimits(manifest: { action: { space: ActionSpaceSpec } }): ActionLimits {
   const space = manifest.action.space;
   const g = space.gripper;
   return {

@@ -1,7 +1,7 @@
 import type { Embodiment } from '../../config/Embodiment';
 import type { Handover } from '../../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../../control/queue/latencyCompensation';
-import type { ActionChunk } from '../../policy/Policy';
+import type { ActionChunk, PolicyServerStats } from '../../policy/Policy';
 import type { SafetyEvent } from '../../safety/SafetyEvent';
 import type { SafetyLayer } from '../../safety/SafetyLayer';
 import type { Transport } from '../../transport/Transport';
@@ -19,6 +19,8 @@ export interface BridgeSettings {
   embodiment: Embodiment;
   /** The policy folder. */
   policyPath: string;
+  /** A served policy's server URL instead of its manifest's (parameter policy_server). */
+  policyServer?: string;
   instruction: string;
   commandRateHz: number;
   policyRateHz: number;
@@ -57,6 +59,8 @@ export interface BridgeStats {
   safetyInterventions: number;
   /** Duration of the last inference, s. */
   lastInferenceS?: number;
+  /** A served policy: round trip and server timing, counts of its connection. */
+  policyServer?: PolicyServerStats;
   /** True while the arm is not moved: the safety layer holds it (e-stop, watchdog, stop), or nothing can be commanded yet. */
   holding: boolean;
   holdReason?: string;

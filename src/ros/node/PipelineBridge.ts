@@ -20,7 +20,7 @@ export interface PipelineBridgeDeps {
  * pipeline the simulator and bag replay run, composed on the node's transport.
  */
 export function pipelineBridgeFactory(deps: PipelineBridgeDeps = {}): BridgeFactory {
-  const load = deps.loadPolicy ?? ((dir: string, settings: BridgeSettings) => loadPolicy(dir, { deadlineS: settings.policyDeadlineS }));
+  const load = deps.loadPolicy ?? ((dir: string, settings: BridgeSettings) => loadPolicy(dir, { deadlineS: settings.policyDeadlineS, policyServer: settings.policyServer, embodiment: settings.embodiment }));
   return async (settings, listeners) => {
     const policy = await load(settings.policyPath, settings);
     let bridge: PipelineBridge;
@@ -163,6 +163,8 @@ export class PipelineBridge implements BridgeRuntime {
     if (clockWarning !== undefined) stats.clockWarning = clockWarning;
     const last = latencies[latencies.length - 1];
     if (last !== undefined) stats.lastInferenceS = last;
+    const server = this.policy.serverStats?.();
+    if (server !== undefined) stats.policyServer = server;
     if (holding) stats.holdReason = command === undefined ? 'no joint state yet: nothing is commanded' : this.holdReason();
     return stats;
   }

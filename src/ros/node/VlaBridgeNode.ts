@@ -261,6 +261,7 @@ export class VlaBridgeNode {
     return {
       embodiment,
       policyPath: p.policy,
+      policyServer: p.policy_server === '' ? undefined : p.policy_server,
       instruction: this.instruction,
       commandRateHz: or(p.command_rate_hz, c.rates.command_hz),
       policyRateHz: or(p.policy_rate_hz, c.rates.policy_hz),

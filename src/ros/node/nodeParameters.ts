@@ -24,8 +24,15 @@ export const NODE_PARAMETERS = [
     kind: 'string',
     default: '',
     readOnly: true,
-    description: 'The policy folder (ONNX model, manifest, tokenizer, normalization statistics)',
+    description: 'The policy folder (ONNX model, manifest, tokenizer, normalization statistics), or a served policy folder',
     additionalConstraints: 'required before configure',
+  },
+  {
+    name: 'policy_server',
+    kind: 'string',
+    default: '',
+    readOnly: true,
+    description: "A served policy's server URL (ws://host:port), instead of its manifest's server.url; empty: the manifest's. API key from VLA_BRIDGE_POLICY_API_KEY",
   },
   {
     name: 'instruction',

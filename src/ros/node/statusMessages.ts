@@ -2,6 +2,7 @@ import type { DiagnosticArrayMsg, KeyValueMsg } from '../../msgs/rosMessages';
 import { secondsToTime } from '../../time/rosTime';
 import { LIFECYCLE_STATE_IDS, type LifecycleState } from '../host/lifecycle';
 import type { PolicyStatusMsg } from '../../msgs/vlaMessages';
+import type { PolicyServerStats } from '../../policy/Policy';
 import type { BridgeStats } from './BridgeRuntime';
 
 /** What the bridge is doing, in one word (PolicyStatus.mode). */
@@ -45,6 +46,19 @@ const LEVEL_BY_MODE: Readonly<Record<BridgeMode, number>> = {
 const count = (n: number | undefined): number => Math.max(0, Math.min(0xffffffff, Math.floor(n ?? 0)));
 
 const ms = (seconds: number | undefined): string => (seconds === undefined || Number.isNaN(seconds) ? '' : (seconds * 1000).toFixed(3));
+/** A served policy's latency in PolicyStatus fields (seconds; NaN when not known). */
+function serverStatusFields(p: PolicyServerStats | undefined) {
+  const s = (ms: number | undefined) => (ms === undefined ? NaN : ms / 1000);
+  return {
+    policy_server: p?.url ?? '',
+    policy_round_trip_p50_s: s(p?.roundTripMs?.p50),
+    policy_round_trip_p99_s: s(p?.roundTripMs?.p99),
+    policy_server_infer_p50_s: s(p?.serverInferMs?.p50),
+    policy_server_infer_p99_s: s(p?.serverInferMs?.p99),
+    policy_server_failures: count(p?.failures),
+    policy_server_reconnects: count(p?.reconnects),
+  };
+}
 
 export function statusToMsg(s: StatusSnapshot): PolicyStatusMsg {
   return {
@@ -69,6 +83,7 @@ export function statusToMsg(s: StatusSnapshot): PolicyStatusMsg {
     lateness_p99_s: s.stats?.lateness.p99S ?? NaN,
     lateness_max_s: s.stats?.lateness.maxS ?? NaN,
     clock_stalls: count(s.stats?.clockStalls),
+    ...serverStatusFields(s.stats?.policyServer),
   };
 }
 
@@ -92,6 +107,7 @@ export function statusToDiagnostics(s: StatusSnapshot): DiagnosticArrayMsg {
     ['lateness_p99_ms', ms(s.stats?.lateness.p99S)],
     ['lateness_max_ms', ms(s.stats?.lateness.maxS)],
     ['clock_stalls', String(count(s.stats?.clockStalls))],
+    ...Object.entries(serverStatusFields(s.stats?.policyServer)).map(([k, v]) => [k, typeof v === 'number' && Number.isNaN(v) ? '' : String(v)]),
   ].map(([key, value]) => ({ key: key!, value: value! }));
   return {
     header: { stamp: secondsToTime(s.stampS), frame_id: '' },
