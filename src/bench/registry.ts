@@ -1,5 +1,6 @@
 import { bagReadBenchmark } from './bagReadBenchmark';
 import { loopLatencyBenchmark } from './loopLatencyBenchmark';
+import { nodeLoopBenchmark } from './nodeLoopBenchmark';
 import { replaySpeedBenchmark } from './replaySpeedBenchmark';
 import { policyBenchmark } from './policyBenchmark';
 import { safetyBenchmark } from './safetyBenchmark';
@@ -8,4 +9,4 @@ import type { Benchmark } from './BenchFigure';
 import { kinematicsBenchmark } from './kinematicsBenchmark';
 
 /** Every benchmark `vla-bridge bench` runs, in order. Figure names are stable once published. */
-export const BENCHMARKS: readonly Benchmark[] = [kinematicsBenchmark, bagReadBenchmark, loopLatencyBenchmark, policyBenchmark, safetyBenchmark, replaySpeedBenchmark, demoBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [kinematicsBenchmark, bagReadBenchmark, loopLatencyBenchmark, nodeLoopBenchmark, policyBenchmark, safetyBenchmark, replaySpeedBenchmark, demoBenchmark];

@@ -43,9 +43,16 @@ export interface BridgeSettings {
   logger: NodeLogger;
 }
 
+export interface BridgeTick {
+  tS: number;
+  /** How late the tick started after its deadline, seconds. */
+  latenessS: number;
+  events: readonly SafetyEvent[];
+}
+
 export interface BridgeListeners {
-  /** Every control tick's safety events (empty on a quiet tick), at the tick's time. */
-  safetyEvents(tS: number, events: readonly SafetyEvent[]): void;
+  /** Every control tick that ran: its time, its lateness and its safety events (empty on a quiet tick). */
+  tick(tick: BridgeTick): void;
   /** Every chunk that entered the action queue. */
   chunk(chunk: ActionChunk): void;
   /** The loop ended on an error it cannot recover from; the arm holds its last safe command. */

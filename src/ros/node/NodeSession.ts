@@ -81,7 +81,7 @@ export class NodeSession {
     let bridge: BridgeRuntime;
     try {
       bridge = await createBridge(this.settings, {
-        safetyEvents: (tS, events) => {
+        tick: ({ tS, events }) => {
           if (!this.closed) this.digest.tick(tS, events);
         },
         chunk: (chunk) => {

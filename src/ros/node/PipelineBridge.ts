@@ -88,7 +88,7 @@ export class PipelineBridge implements BridgeRuntime {
         tick: (info) => {
           this.lastTick = info;
           this.health.onTick(info.tS, info.latenessS);
-          listeners.safetyEvents(info.tS, info.events);
+          listeners.tick(info);
         },
         clockStalled: (tS) => {
           const warning = this.health.onStall(tS);

@@ -94,7 +94,7 @@ export class FakeBridge implements BridgeRuntime {
 
   /** One control tick's safety events, as the pipeline reports them. */
   emitSafetyEvents(tS: number, events: readonly SafetyEvent[]): void {
-    this.listeners.safetyEvents(tS, events);
+    this.listeners.tick({ tS, latenessS: 0, events });
   }
 
   emitChunk(chunk: ActionChunk): void {
