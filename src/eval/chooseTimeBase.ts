@@ -1,5 +1,8 @@
+import type { BagReader } from '../bag/BagReader';
 import { VlaError } from '../errors';
+import type { HeaderMsg } from '../msgs/rosMessages';
 import { judgeStamp, type ObservationTimeBase, type StampVerdict } from '../observation/stampTime';
+import { nsToSeconds, timeToSeconds } from '../time/rosTime';
 
 /**
  * Which time a replay judges its inputs by. A bag has two clocks: the log time (when the recorder received a
@@ -26,6 +29,24 @@ export interface StampSample {
   timeoutS: number;
   /** Per message: header stamp and log time, s. */
   stamps: readonly { stampS: number; logTimeS: number }[];
+}
+
+/** Sensor messages per topic whose stamps are compared with their log times to choose the time base. */
+export const STAMP_SAMPLE_SIZE = 50;
+
+/** The first `count` messages of each topic that have a header: their stamps against their log times. */
+export async function sampleStamps(reader: Pick<BagReader, 'messages'>, topics: readonly { topic: string; timeoutS: number }[], count = STAMP_SAMPLE_SIZE): Promise<StampSample[]> {
+  const samples: StampSample[] = [];
+  for (const { topic, timeoutS } of topics) {
+    const stamps: { stampS: number; logTimeS: number }[] = [];
+    for await (const m of reader.messages({ topics: [topic] })) {
+      const stamp = (m.message as { header?: HeaderMsg }).header?.stamp;
+      if (stamp !== undefined) stamps.push({ stampS: timeToSeconds(stamp), logTimeS: nsToSeconds(m.logTimeNs) });
+      if (stamps.length >= count) break;
+    }
+    samples.push({ topic, timeoutS, stamps });
+  }
+  return samples;
 }
 
 /** How a topic's header stamps relate to its log times. */

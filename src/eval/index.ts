@@ -2,7 +2,7 @@
 export type { CommandSample, CommandStream } from './CommandStream';
 export { actionTokenizerFor, type ActionTokenizer, expectedActions, tokenPairs, uniformBinTokenizer } from './actionTokens';
 export { alignStreams, type AlignedPair, type Alignment } from './alignStreams';
-export { chooseTimeBase, describeTopicStamps, observationTimeBase, type StampSample, summarizeStamps, TIME_BASE_OPTIONS, type TimeBaseChoice, type TimeBaseOption, type TopicStamps } from './chooseTimeBase';
+export { chooseTimeBase, describeTopicStamps, observationTimeBase, sampleStamps, STAMP_SAMPLE_SIZE, type StampSample, summarizeStamps, TIME_BASE_OPTIONS, type TimeBaseChoice, type TimeBaseOption, type TopicStamps } from './chooseTimeBase';
 export { type CommandChannel, commandChannelsFor } from './commandChannels';
 export { defaultMaxGapNs, detectGaps, medianPeriodNs, type Gap } from './detectGaps';
 export { errorMetrics, tokenAccuracy, type DimensionError, type ErrorMetrics } from './errorMetrics';

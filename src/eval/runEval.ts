@@ -8,16 +8,15 @@ import type { Handover } from '../control/queue/ActionQueue';
 import { DEFAULT_HANDOVER_NAME } from '../control/queue/handovers';
 import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { describeError, VlaError } from '../errors';
-import type { HeaderMsg } from '../msgs/rosMessages';
 import { observationSourcesFor } from '../observation/ObservationAssembler';
-import { nsToSeconds, secondsToNs, timeToSeconds } from '../time/rosTime';
+import { nsToSeconds, secondsToNs } from '../time/rosTime';
 import { actionChunkToMsg, safetyEventToMsg, VLA_MSG_TYPES } from '../msgs/vlaMessages';
 import type { Policy } from '../policy/Policy';
 import { actionTokenizerFor, tokenPairs } from './actionTokens';
 import { defaultMaxGapNs } from './detectGaps';
 import { type EvalInputs, evaluateCommands, latencySummaryMs } from './evaluateCommands';
 import { checkJointNames, planReplay, type ReplayPlan } from './planReplay';
-import { chooseTimeBase, observationTimeBase, type StampSample, type TimeBaseChoice, type TimeBaseOption } from './chooseTimeBase';
+import { chooseTimeBase, observationTimeBase, sampleStamps, type TimeBaseChoice, type TimeBaseOption } from './chooseTimeBase';
 import { judgeReplay, type ReplayVerdict } from './judgeReplay';
 import { renderReport } from './renderReport';
 import { replayBag, type ReplayResult, type ReplaySink } from './replayBag';
@@ -77,24 +76,11 @@ export interface EvalRunResult {
   verdict: ReplayVerdict;
 }
 
-/** Sensor messages per topic whose stamps are compared with their log times to choose the time base. */
-const STAMP_SAMPLE_SIZE = 50;
-
-/** The first messages of each sensor topic: header stamps against log times. */
-async function sampleStamps(reader: BagReader, embodiment: Embodiment, plan: ReplayPlan): Promise<StampSample[]> {
+/** Each sensor topic of the plan with its staleness timeout, s. */
+function sensorTimeouts(embodiment: Embodiment, plan: ReplayPlan): { topic: string; timeoutS: number }[] {
   const sources = observationSourcesFor(embodiment);
-  const timeoutOf = (topic: string): number => (topic === sources.jointStatesTopic ? sources.jointStateTimeoutS : sources.cameras.find((c) => c.topic === topic)?.timeoutS ?? Infinity);
-  const samples: StampSample[] = [];
-  for (const { topic } of plan.sensors) {
-    const stamps: { stampS: number; logTimeS: number }[] = [];
-    for await (const m of reader.messages({ topics: [topic] })) {
-      const stamp = (m.message as { header?: HeaderMsg }).header?.stamp;
-      if (stamp !== undefined) stamps.push({ stampS: timeToSeconds(stamp), logTimeS: nsToSeconds(m.logTimeNs) });
-      if (stamps.length >= STAMP_SAMPLE_SIZE) break;
-    }
-    samples.push({ topic, timeoutS: timeoutOf(topic), stamps });
-  }
-  return samples;
+  const timeoutOf = (topic: string): number => (topic === sources.jointStatesTopic ? sources.jointStateTimeoutS : (sources.cameras.find((c) => c.topic === topic)?.timeoutS ?? Infinity));
+  return plan.sensors.map(({ topic }) => ({ topic, timeoutS: timeoutOf(topic) }));
 }
 
 async function firstMessage(reader: BagReader, topic: string): Promise<{ topic: string; type: string; message: unknown } | undefined> {
@@ -183,7 +169,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
     );
     const topics = [...plan.sensors.map((s) => s.topic), ...plan.channels.filter((c) => c.recordedType !== undefined).map((c) => c.channel.topic)];
     if (plan.instructionTopic !== undefined) topics.push(plan.instructionTopic);
-    timeBase = chooseTimeBase(options.timeBase ?? 'auto', await sampleStamps(reader, embodiment, plan), options.bag);
+    timeBase = chooseTimeBase(options.timeBase ?? 'auto', await sampleStamps(reader, sensorTimeouts(embodiment, plan)), options.bag);
     options.onStart?.({ startS: info.startNs === undefined ? 0 : nsToSeconds(info.startNs), durationS: nsToSeconds(info.durationNs) });
     // Episodes start at the instruction messages: read their times ahead (one topic, a few messages).
     const episodeStartsNs: bigint[] = [];

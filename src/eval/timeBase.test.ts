@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { removeTempDirs, tempDir } from '../../test/support/bag/writeTestBags';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { isVlaError } from '../errors';
+import { BagReader } from '../bag/BagReader';
+import { ObservationAssembler } from '../observation/ObservationAssembler';
+import { nsToSeconds } from '../time/rosTime';
+import { BagTransport } from '../transport/BagTransport';
 import { runEval } from './runEval';
-import type { TimeBaseOption } from './chooseTimeBase';
+import { chooseTimeBase, sampleStamps, type TimeBaseOption } from './chooseTimeBase';
 import { recordSimBag, type SimBag } from '../sim/recordSimBag';
 import { expertFor, retimeBag, shiftedEpisodes } from '../../test/support/eval/simBags';
 
@@ -136,5 +140,51 @@ describe('eval: time bases that disagree', () => {
     const camera = header.m.time_base.topics.find((t) => t.topic === CAMERA)!;
     expect(camera.judged_by_log_time).toBeGreaterThan(50);
     expect(warnings.filter((w) => w.includes('header.stamp is zero'))).toEqual([`${CAMERA}: header.stamp is zero; freshness is judged by the time each message is received (set the stamp in the driver to use it)`]);
+  });
+});
+
+describe('a bag written by a real rosbag2 (sqlite3, 2019) whose cameras leave header.stamp at zero', () => {
+  const LEGACY = join(__dirname, '../../test/fixtures/bags/sqlite3/legacy_images/sample.db3');
+  const cameras = [
+    { name: 'raw', topic: '/image', type: 'sensor_msgs/msg/Image' as const, timeoutS: 0.5 },
+    { name: 'jpeg', topic: '/image/compressed', type: 'sensor_msgs/msg/CompressedImage' as const, timeoutS: 0.5 },
+  ];
+
+  it('auto judges its inputs by log time, naming the zero stamps', async () => {
+    const reader = await BagReader.open(LEGACY);
+    try {
+      const choice = chooseTimeBase('auto', await sampleStamps(reader, cameras), LEGACY);
+      expect(choice).toMatchObject({ used: 'log', reason: '/image: header stamps are zero; /image/compressed: header stamps are zero: every input is judged by its log time' });
+      expect(choice.topics.map((t) => [t.topic, t.messages, t.zeroStamps])).toEqual([
+        ['/image', 1, 1],
+        ['/image/compressed', 1, 1],
+      ]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('replayed through the assembler, its frames are fresh at their log time, with one warning per camera', async () => {
+    const reader = await BagReader.open(LEGACY);
+    const first = (await reader.info({ verify: false })).startNs!;
+    const transport = new BagTransport({ startS: nsToSeconds(first) });
+    const warnings: string[] = [];
+    const assembler = new ObservationAssembler(transport, { jointStatesTopic: '/joint_states', jointNames: ['j'], jointStateTimeoutS: 0.1, cameras }, { onStampWarning: (m) => warnings.push(m) });
+    const logTimesS: Record<string, number> = {};
+    try {
+      for await (const m of reader.messages({ topics: ['/image', '/image/compressed'] })) {
+        logTimesS[m.topic] = nsToSeconds(m.logTimeNs);
+        await transport.play(m.topic, m.type, nsToSeconds(m.logTimeNs), m.message);
+      }
+    } finally {
+      await reader.close();
+    }
+    // Before: stamped 0 s, they were 1.55e9 s old on arrival.
+    expect(assembler.latestFrame('raw')!.stampS).toBe(logTimesS['/image']);
+    expect(assembler.latestFrame('jpeg')!.stampS).toBe(logTimesS['/image/compressed']);
+    expect(assembler.ages(logTimesS['/image/compressed']!).cameraAgesS.jpeg).toBe(0);
+    expect(warnings.map((w) => w.split(':')[0])).toEqual(['/image', '/image/compressed']);
+    assembler.close();
+    await transport.close();
   });
 });
