@@ -6,12 +6,16 @@ import { type PolicyStatusMsg, VLA_MSG_TYPES } from '../../msgs/vlaMessages';
 import type { Publisher, Transport } from '../../transport/Transport';
 import type { LifecycleState } from '../host/lifecycle';
 import type { NodeLogger } from '../host/NodeHost';
+import type { BridgeStats } from './BridgeRuntime';
 import type { NodeSession } from './NodeSession';
 import { NODE_SERVICES, NODE_TOPICS } from './nodeTopics';
 import { type BridgeMode, type StatusSnapshot, statusToDiagnostics, statusToMsg } from './statusMessages';
 
-/** What the node is doing, in one word and a reason, from its lifecycle state and its configuration. */
-export function nodeMode(lifecycle: LifecycleState, session: NodeSession | undefined, lastError: string): { mode: BridgeMode; reason: string } {
+/**
+ * What the node is doing, in one word and a reason, from its lifecycle state, its configuration and the
+ * pipeline's stats (taken once per status message).
+ */
+export function nodeMode(lifecycle: LifecycleState, session: NodeSession | undefined, stats: BridgeStats | undefined, lastError: string): { mode: BridgeMode; reason: string } {
   const s = session;
   if (lifecycle === 'finalized') return { mode: 'finalized', reason: '' };
   if (lifecycle === 'unconfigured' || s === undefined) return { mode: 'unconfigured', reason: lastError };
@@ -20,8 +24,7 @@ export function nodeMode(lifecycle: LifecycleState, session: NodeSession | undef
   if (s.fault !== undefined) return { mode: 'fault', reason: s.fault };
   if (s.stopping !== undefined) return { mode: 'stopping', reason: 'controlled stop after deactivate' };
   if (s.bridge === undefined) return { mode: 'loading', reason: `loading policy ${s.settings.policyPath}` };
-  if (lifecycle === 'inactive') return { mode: 'ready', reason: '' };
-  const stats = s.bridge.stats();
+  if (lifecycle === 'inactive' || stats === undefined) return { mode: 'ready', reason: '' };
   if (stats.waitingFor.length > 0) return { mode: 'waiting', reason: `waiting for the first message on ${stats.waitingFor.join(', ')}` };
   const clock = stats.clockWarning;
   if (stats.holding) return { mode: 'holding', reason: [stats.holdReason, clock].filter((r) => r !== undefined && r !== '').join('; ') };

@@ -156,7 +156,8 @@ export class VlaBridgeNode {
   snapshot(): StatusSnapshot {
     const params = this.parameters;
     const s = this.session;
-    const { mode, reason } = nodeMode(this.host.lifecycleState, s, this.lastError);
+    const stats = s?.bridge?.stats();
+    const { mode, reason } = nodeMode(this.host.lifecycleState, s, stats, this.lastError);
     const snapshot: StatusSnapshot = {
       stampS: this.statusTransport?.clock.nowS() ?? 0,
       nodeName: this.host.nodeName,
@@ -171,7 +172,6 @@ export class VlaBridgeNode {
       commandRateHz: s?.settings.commandRateHz ?? params.command_rate_hz,
       policyRateHz: s?.settings.policyRateHz ?? params.policy_rate_hz,
     };
-    const stats = s?.bridge?.stats();
     if (stats !== undefined) snapshot.stats = stats;
     return snapshot;
   }
