@@ -1,5 +1,5 @@
 import type { Embodiment } from '../../config/Embodiment';
-import { describeError, isVlaError } from '../../errors';
+import { describeError } from '../../errors';
 import { actionChunkToMsg, type ActionChunkMsg, safetyEventToMsg, type SafetyEventMsg, VLA_MSG_TYPES } from '../../msgs/vlaMessages';
 import type { Publisher, Transport } from '../../transport/Transport';
 import type { NodeLogger, ServiceHandle } from '../host/NodeHost';

@@ -1,5 +1,5 @@
 import { ControlLoop, type TickInfo } from '../../control/ControlLoop';
-import { describeError, isVlaError, VlaError } from '../../errors';
+import { describeError, VlaError } from '../../errors';
 import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
 import type { SafetyLayer } from '../../safety/SafetyLayer';

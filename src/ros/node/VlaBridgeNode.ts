@@ -2,19 +2,18 @@ import type { Embodiment } from '../../config/Embodiment';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
-import { describeError, isVlaError } from '../../errors';
-import type { BoolMsg, StringMsg } from '../../msgs/rosMessages';
+import { describeError } from '../../errors';
 import { SafetyLayer } from '../../safety/SafetyLayer';
 import type { Transport } from '../../transport/Transport';
 import type { LifecycleState } from '../host/lifecycle';
-import type { NodeHost, ParameterValue, SetParameterResult, TransitionOutcome } from '../host/NodeHost';
-import type { SetInstructionResponse, TriggerResponse } from '../host/serviceTypes';
+import type { NodeHost, TransitionOutcome } from '../host/NodeHost';
 import { RemappedTransport } from '../transport/RemappedTransport';
 import type { BridgeFactory, BridgeRuntime, BridgeSettings } from './BridgeRuntime';
-import { instructionProblem, NODE_PARAMETERS, type NodeParameters, toNodeParameters, watchdogResumeNamed } from './nodeParameters';
+import { NODE_PARAMETERS, type NodeParameters, toNodeParameters, watchdogResumeNamed } from './nodeParameters';
+import { NodeControls } from './NodeControls';
 import { NodeSession } from './NodeSession';
 import { nodeMode, NodeStatusPublisher } from './NodeStatus';
-import { commandTopics, NODE_SERVICES, NODE_TOPICS, previewTopic } from './nodeTopics';
+import { commandTopics, NODE_SERVICES, previewTopic } from './nodeTopics';
 import type { StatusSnapshot } from './statusMessages';
 
 export { commandTopics, NODE_SERVICES, NODE_TOPICS, previewTopic } from './nodeTopics';
@@ -43,7 +42,8 @@ const describe = (err: unknown): string => (describeError(err));
  * - `dry_run` sends the embodiment's command topics to `~/preview/...`;
  * - the e-stop topic latches the safety layer's e-stop (data: true) and only the ~/reset service releases it;
  *   the latch lives in the safety layer alone, and a configuration that ends latched hands it to the next;
- * - the instruction parameter, the ~/instruction topic and the ~/set_instruction service are one setting;
+ * - the instruction parameter, the ~/instruction topic and the ~/set_instruction service are one setting
+ *   (NodeControls, with the e-stop topic and the reset service);
  * - ~/status and /diagnostics (NodeStatusPublisher), ~/safety_events (SafetyEventDigest) and ~/action_chunk
  *   report what happens.
  */
@@ -52,7 +52,7 @@ export class VlaBridgeNode {
   private readonly createBridge: BridgeFactory;
   private readonly loadEmbodiment: (nameOrPath: string) => Embodiment;
   private params: NodeParameters | undefined;
-  private instruction = '';
+  private controls: NodeControls | undefined;
   private lastError = '';
   private session: NodeSession | undefined;
   /** A configuration that ended with the e-stop latched hands the latch to the next one's safety layer. */
@@ -66,6 +66,10 @@ export class VlaBridgeNode {
     this.host = options.host;
     this.createBridge = options.createBridge;
     this.loadEmbodiment = options.loadEmbodiment ?? ((nameOrPath) => loadEmbodiment(nameOrPath));
+  }
+
+  private get instructionText(): string {
+    return this.controls?.instruction ?? '';
   }
 
   /** The node's parameters as declared (after start). */
@@ -91,8 +95,7 @@ export class VlaBridgeNode {
     if (this.params !== undefined) throw new Error('node already started');
     const params = toNodeParameters(this.host.declareParameters(NODE_PARAMETERS));
     this.params = params;
-    this.instruction = params.instruction;
-    this.host.onParameterChange((name, value) => this.onParameterChange(name, value));
+    this.controls = new NodeControls(this.host, params.instruction, () => this.session);
     this.host.setLifecycleHandlers({
       onConfigure: () => this.onConfigure(),
       onActivate: () => this.onActivate(),
@@ -166,7 +169,7 @@ export class VlaBridgeNode {
       reason,
       embodiment: s?.embodiment.name ?? params.embodiment,
       policy: s?.bridge?.policyName ?? params.policy,
-      instruction: this.instruction,
+      instruction: this.instructionText,
       dryRun: params.dry_run,
       estopped: this.isEstopped,
       commandRateHz: s?.settings.commandRateHz ?? params.command_rate_hz,
@@ -210,18 +213,7 @@ export class VlaBridgeNode {
       const settings = this.settingsFor(embodiment, commandTransport);
       if (this.estopAtCleanup) settings.safety.estop();
       session = new NodeSession(embodiment, settings, transport);
-      transport.subscribe(NODE_TOPICS.instruction, 'std_msgs/msg/String', (msg: StringMsg) => {
-        const result = this.host.setParameter('instruction', msg.data);
-        if (!result.successful) this.host.logger.warn(`instruction from ${NODE_TOPICS.instruction} refused: ${result.reason}`);
-      });
-      transport.subscribe(NODE_TOPICS.estop, 'std_msgs/msg/Bool', (msg: BoolMsg) => {
-        if (msg.data) this.engageEstop(`${NODE_TOPICS.estop} topic`);
-        else this.host.logger.debug(`${NODE_TOPICS.estop}: false is ignored; the e-stop releases only through ${NODE_SERVICES.reset}`);
-      });
-      session.services.push(
-        this.host.createService('vla_bridge/srv/SetInstruction', NODE_SERVICES.setInstruction, (request) => this.setInstruction(request.instruction)),
-        this.host.createService('std_srvs/srv/Trigger', NODE_SERVICES.reset, () => this.reset()),
-      );
+      this.controls!.open(session);
       const s = session;
       s.load(
         this.createBridge,
@@ -262,7 +254,7 @@ export class VlaBridgeNode {
       embodiment,
       policyPath: p.policy,
       policyServer: p.policy_server === '' ? undefined : p.policy_server,
-      instruction: this.instruction,
+      instruction: this.instructionText,
       commandRateHz: or(p.command_rate_hz, c.rates.command_hz),
       policyRateHz: or(p.policy_rate_hz, c.rates.policy_hz),
       jointStateTimeoutS,
@@ -285,7 +277,7 @@ export class VlaBridgeNode {
     if (latched.includes('estop')) return this.refuse('activate', 'the e-stop is latched', `call ${NODE_SERVICES.reset} first`);
     if (latched.length > 0) return this.refuse('activate', `a watchdog stop is latched (${latched.join(', ')}; watchdog_resume manual)`, `call ${NODE_SERVICES.reset} first`);
     if (s.stopping !== undefined) return this.refuse('activate', 'the arm is still stopping after the last deactivate', 'activate again in a moment');
-    if (this.instruction.trim() === '') this.host.logger.warn('activating without an instruction; set one with the instruction parameter, ~/instruction or ~/set_instruction');
+    if (this.instructionText.trim() === '') this.host.logger.warn('activating without an instruction; set one with the instruction parameter, ~/instruction or ~/set_instruction');
     s.fault = undefined;
     s.bridge.start();
     this.host.logger.info(`active: ${s.embodiment.name} follows policy ${s.bridge.policyName}${this.parameters.dry_run ? ' (dry run)' : ''}`);
@@ -328,46 +320,6 @@ export class VlaBridgeNode {
     s.fault = `the control loop stopped: ${describe(error)}`;
     this.host.logger.error(`${s.fault}\n  -> the arm holds its last safe command; deactivate, fix the cause and activate again`);
     if (this.session === s && this.host.lifecycleState === 'active') this.host.trigger('deactivate');
-  }
-
-  private onParameterChange(name: string, value: ParameterValue): SetParameterResult {
-    if (name !== 'instruction') return { successful: true, reason: '' };
-    const text = String(value);
-    const problem = instructionProblem(text);
-    if (problem !== undefined) return { successful: false, reason: problem };
-    this.instruction = text;
-    this.session?.bridge?.setInstruction(text);
-    this.host.logger.info(`instruction: "${text}"`);
-    return { successful: true, reason: '' };
-  }
-
-  private setInstruction(text: string): SetInstructionResponse {
-    const result = this.host.setParameter('instruction', text);
-    return result.successful ? { success: true, message: `instruction set to "${text}"` } : { success: false, message: result.reason };
-  }
-
-  private engageEstop(source: string): void {
-    const safety = this.session?.settings.safety;
-    if (safety === undefined) return;
-    if (!safety.latched) this.host.logger.warn(`e-stop engaged by the ${source}: the arm decelerates within its limits and holds until ${NODE_SERVICES.reset}`);
-    safety.estop();
-  }
-
-  private reset(): TriggerResponse {
-    const s = this.session;
-    if (s === undefined) return { success: false, message: 'the node is not configured' };
-    const latched = s.settings.safety.resetRequiredFor;
-    if (latched.length === 0) return { success: true, message: 'the e-stop was not engaged' };
-    let message = 'e-stop released';
-    if (s.bridge !== undefined) {
-      const outcome = s.bridge.reset();
-      if (!outcome.ok) return { success: false, message: outcome.message };
-      message = outcome.message;
-    } else {
-      s.settings.safety.reset();
-    }
-    this.host.logger.info(`reset: ${message}`);
-    return { success: true, message };
   }
 
   private refuse(transition: string, reason: string, hint?: string): TransitionOutcome {
