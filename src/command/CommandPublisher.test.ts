@@ -45,7 +45,7 @@ describe('CommandPublisher', () => {
     expect(() => publisher.publish(tampered)).toThrow(/changed after the safety layer checked it/);
     const velocity = safeJointCommand(panda);
     velocity.velocities[3] = 10;
-    expect(() => publisher.publishGripper(velocity)).toThrow(/changed after the safety layer checked it/);
+    expect(() => publisher.publish(velocity)).toThrow(/changed after the safety layer checked it/);
     // A minted command's arrays are its own: the layer's next tick does not change them.
     const layer = SafetyLayer.fromEmbodiment(panda);
     const earlier = layer.enforce({ tS: 5, measured: { stampS: 5, position: HOME }, proposal: HOME }).command;
@@ -102,13 +102,15 @@ describe('CommandPublisher', () => {
     }
   });
 
-  it('sends TwistStamped and PoseStamped in the Cartesian modes, and refuses a joint command there', () => {
+  it('sends TwistStamped and PoseStamped in the Cartesian modes with the gripper on its topic, and refuses a joint command there', () => {
     const twistE = withControl(panda, { mode: 'cartesian_twist', command_type: 'geometry_msgs/msg/TwistStamped' });
-    const twist = SafetyLayer.fromEmbodiment(twistE).enforceTwist({ tS: 1, measured: { stampS: 1, position: HOME }, proposal: new Float64Array(6) }).command;
+    const twist = SafetyLayer.fromEmbodiment(twistE).enforceTwist({ tS: 1, measured: { stampS: 1, position: HOME }, proposal: new Float64Array(7) }).command;
     const a = capture(twistE);
     a.publisher.publish(twist);
     expect(a.sent[0]!.type).toBe('geometry_msgs/msg/TwistStamped');
     expect(a.sent[0]!.message).toMatchObject({ header: { frame_id: 'panda_link0' }, twist: { linear: { x: 0, y: 0, z: 0 } } });
+    expect(a.sent[1]).toMatchObject({ topic: '/gripper_controller/commands', type: 'std_msgs/msg/Float64MultiArray' });
+    expect(Array.from((a.sent[1]!.message as { data: Float64Array }).data)).toEqual([HOME[7]]);
     expect(() => a.publisher.publish(safeJointCommand(panda))).toThrow(/joint command cannot be sent in cartesian_twist mode/);
 
     const poseE = withControl(panda, { mode: 'cartesian_pose', command_type: 'geometry_msgs/msg/PoseStamped' });
@@ -117,6 +119,7 @@ describe('CommandPublisher', () => {
     const b = capture(poseE);
     b.publisher.publish(pose);
     expect(b.sent[0]!.type).toBe('geometry_msgs/msg/PoseStamped');
+    expect(b.sent.map((m) => m.topic)).toEqual([poseE.config.control.command_topic, '/gripper_controller/commands']);
     const msg = b.sent[0]!.message as { pose: { position: { z: number }; orientation: { x: number; y: number; z: number; w: number } } };
     expect(msg.pose.position.z).toBeCloseTo(pose.positionM[2], 12);
     const q = msg.pose.orientation;

@@ -32,7 +32,8 @@ const ZERO_TIME = { sec: 0, nanosec: 0 };
  * - sensor_msgs/JointState: names with positions and velocities (velocities only in joint_velocity mode);
  * - geometry_msgs/TwistStamped and PoseStamped: in `control.frame_id` (default base_link).
  *
- * The gripper goes in the arm command, or on `gripper.command_topic` as a one-element Float64MultiArray.
+ * The gripper goes in the arm command, or on `gripper.command_topic` as a one-element Float64MultiArray. In the
+ * Cartesian modes the safe command carries the gripper (limited as a joint) and it goes on that topic.
  */
 export class CommandPublisher {
   readonly commandType: CommandType;
@@ -83,7 +84,7 @@ export class CommandPublisher {
       case 'joint':
         if (this.mode !== 'joint_position' && this.mode !== 'joint_velocity') this.refuse(`a joint command cannot be sent in ${this.mode} mode`);
         this.send(this.publisher, this.jointMessage(command));
-        if (this.gripperPublisher !== undefined) this.sendGripper(command);
+        if (this.gripperIndex >= 0) this.sendGripper(command.positions[this.gripperIndex]!);
         return;
       case 'twist': {
         if (this.mode !== 'cartesian_twist') this.refuse(`a twist command cannot be sent in ${this.mode} mode`);
@@ -91,6 +92,7 @@ export class CommandPublisher {
         const [wx, wy, wz] = command.angularRadPerS;
         const msg: TwistStampedMsg = { header: { ...header, frame_id: command.frameId }, twist: { linear: { x: vx, y: vy, z: vz }, angular: { x: wx, y: wy, z: wz } } };
         this.send(this.publisher, msg);
+        if (command.gripper !== undefined) this.sendGripper(command.gripper.position);
         return;
       }
       case 'pose': {
@@ -99,20 +101,10 @@ export class CommandPublisher {
         const [qx, qy, qz, qw] = command.orientationXyzw;
         const msg: PoseStampedMsg = { header: { ...header, frame_id: command.frameId }, pose: { position: { x, y, z }, orientation: { x: qx, y: qy, z: qz, w: qw } } };
         this.send(this.publisher, msg);
+        if (command.gripper !== undefined) this.sendGripper(command.gripper.position);
         return;
       }
     }
-  }
-
-  /**
-   * Publishes only the gripper of a joint command (Cartesian modes, where the arm goes out as a twist or
-   * pose). Does nothing when the embodiment has no gripper topic.
-   */
-  publishGripper(command: SafeJointCommand): void {
-    this.checkSafe(command);
-    if (command.kind !== 'joint') this.refuse('a gripper command must be a joint command');
-    if (command.positions.length !== this.jointNames.length) this.refuse('the gripper command does not carry the embodiment\'s joints');
-    if (this.gripperPublisher !== undefined) this.sendGripper(command);
   }
 
   private checkSafe(command: unknown): asserts command is SafeCommand {
@@ -151,9 +143,10 @@ export class CommandPublisher {
     }
   }
 
-  private sendGripper(command: SafeJointCommand): void {
-    if (this.gripperIndex < 0 || this.gripperPublisher === undefined) return;
-    this.send(this.gripperPublisher, float64Array(Float64Array.of(command.positions[this.gripperIndex]!)));
+  /** The gripper position on the gripper's own topic, when it has one (else it went in the arm command). */
+  private sendGripper(positionM: number): void {
+    if (this.gripperPublisher === undefined) return;
+    this.send(this.gripperPublisher, float64Array(Float64Array.of(positionM)));
   }
 
   private send(publisher: Publisher<unknown>, message: unknown): void {

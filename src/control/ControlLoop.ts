@@ -1,37 +1,28 @@
 import { performance } from 'node:perf_hooks';
-import { CommandPublisher, type SentMessage } from '../command/CommandPublisher';
+import { type CommandMode, commandModeFor } from '../command/CommandMode';
+import type { SentMessage } from '../command/CommandPublisher';
 import type { Embodiment } from '../config/Embodiment';
-import { isVlaError, VlaError } from '../errors';
 import { isObservation, ObservationAssembler, observationSourcesFor } from '../observation/ObservationAssembler';
-import type { JointStateSample, Observation } from '../observation/Observation';
+import type { Observation } from '../observation/Observation';
 import type { ObservationTimeBase } from '../observation/stampTime';
 import type { ActionChunk, Policy } from '../policy/Policy';
 import { MIN_DT_S } from '../safety/limitMath';
 import type { SafeCommand } from '../safety/SafeCommand';
-import type { SafetyEvent } from '../safety/SafetyEvent';
+import { isIntervention, type SafetyEvent } from '../safety/SafetyEvent';
 import type { Transport } from '../transport/Transport';
 import { isDrivenByProgram } from '../time/Clock';
 import { FixedRateScheduler, type TickTiming } from '../time/FixedRateScheduler';
-import { POSE_WIDTH, rigidFromPose, rotationError } from '../robot/poseMath';
-import { ActionQueue, type Handover, type QueueCounters, type QueueStatus } from './queue/ActionQueue';
-import { DEFAULT_HANDOVER } from './queue/handovers';
 import { bindPolicy } from './bindPolicy';
-import { ChunkConverter, type DeltaConvention } from './queue/ChunkConverter';
+import { InferenceScheduler, type InferenceMode } from './InferenceScheduler';
+import { ActionQueue, type Handover, type QueueCounters, type QueueStatus } from './queue/ActionQueue';
+import type { DeltaConvention } from './queue/ChunkConverter';
+import { DEFAULT_HANDOVER } from './queue/handovers';
 import type { Interpolation } from './queue/interpolateChunk';
-import { delayChunk, delayToCoverS, type LatencyCompensation } from './queue/latencyCompensation';
+import type { LatencyCompensation } from './queue/latencyCompensation';
 import type { TargetChunk } from './queue/TargetChunk';
 import type { SafetyGate, WatchdogInputs } from './SafetyGate';
 
-/**
- * How inference overlaps the loop.
- * - `async` (wall and ROS time): the loop never waits for the policy; a chunk enters the queue at the first
- *   tick after it arrives.
- * - `lockstep` (simulated, bag and test clocks): inference is modelled as taking `latencyS` of clock time: the
- *   chunk enters the queue at the first tick at least `latencyS` after the request, and if the policy has not
- *   answered by then (in wall time) the loop keeps the clock still and waits for it, at most `waitLimitS` of wall
- *   time. Results are then the same on every machine, however fast.
- */
-export type InferenceMode = { kind: 'async' } | { kind: 'lockstep'; latencyS: number; waitLimitS?: number };
+export type { InferenceMode } from './InferenceScheduler';
 
 export interface TickInfo {
   tS: number;
@@ -108,8 +99,11 @@ export interface ControlLoopStats {
   lateChunks: { count: number; maxDelayS: number };
   /** Ticks on which the policy was overdue (an inference past its deadline, or the queue ran dry). */
   overdueTicks: number;
+  /** Every safety event, `info` included, and per limit. */
   safetyEvents: number;
   eventsByLimit: Readonly<Record<string, number>>;
+  /** Safety interventions by the one counting rule (`isIntervention`: events of severity warn or error). */
+  safetyInterventions: number;
   /** Ticks on which the safety layer held the arm. */
   holdingTicks: number;
   /** Of those, the ticks on which a sensor input was stale (older than its timeout, or never received). */
@@ -119,22 +113,12 @@ export interface ControlLoopStats {
   commandsSent: number;
 }
 
-interface Pending {
-  requestedAtS: number;
-  availableAtS: number;
-  observation: Observation;
-  settled: boolean;
-  waited: boolean;
-  chunk?: ActionChunk;
-  error?: unknown;
-  done: Promise<void>;
-}
-
 /**
- * The bridge's fixed-rate loop: at every command tick it assembles the latest observation, starts an
- * inference early enough that the action queue does not run dry (never waiting for it), samples the queue at
- * the tick's time, passes the target through the safety layer with the watchdog inputs, and publishes the safe
- * command. Everything reads one clock, so the same loop runs live, on bag time and in the simulator.
+ * The bridge's fixed-rate loop: at every command tick it takes a finished inference into the action queue and
+ * lets the inference scheduler ask for the next one (never waiting for it), samples the queue at the tick's
+ * time, and hands the target with the watchdog inputs to the command mode, which passes it through the safety
+ * layer and publishes the safe command. Everything reads one clock, so the same loop runs live, on bag time and
+ * in the simulator.
  */
 export class ControlLoop {
   readonly embodiment: Embodiment;
@@ -145,45 +129,21 @@ export class ControlLoop {
   private readonly transport: Transport;
   private readonly policy: Policy;
   private readonly safety: SafetyGate;
-  private readonly converter: ChunkConverter;
-  private readonly publisher: CommandPublisher;
-  private readonly inference: InferenceMode;
+  private readonly inference: InferenceScheduler;
+  private readonly command: CommandMode;
   private readonly periodS: number;
-  private readonly minRequestIntervalS: number;
-  private readonly deadlineS: number;
   private readonly listeners: ControlLoopListeners;
   private instructionText: string;
-  private pending: Pending | undefined;
-  private lastRequestS = -Infinity;
-  private latencyEstimateS: number;
-  private readonly recentLatenciesS: number[] = [];
-  private readonly counts = {
-    ticksWithoutState: 0,
-    requested: 0,
-    completed: 0,
-    failed: 0,
-    overdueTicks: 0,
-    safetyEvents: 0,
-    holdingTicks: 0,
-    staleHoldingTicks: 0,
-    clockStalls: 0,
-    lateChunks: 0,
-    maxChunkDelayS: 0,
-  };
-  private readonly latencies: number[] = [];
+  private readonly counts = { ticksWithoutState: 0, overdueTicks: 0, safetyEvents: 0, safetyInterventions: 0, holdingTicks: 0, staleHoldingTicks: 0, clockStalls: 0 };
+  private lastTickS = -Infinity;
   private readonly lateness: number[] = [];
   private readonly compute: number[] = [];
   private readonly eventsByLimit: Record<string, number> = {};
-  private readonly previousTarget: Float64Array;
-  private hasPreviousTarget = false;
-  private lastTickS = -Infinity;
   private halting = false;
   /** True when the last command was a holding one with zero velocity. */
   private atRest = false;
-  private readonly toolTarget = new Float64Array(16);
-  private readonly toolMeasured = new Float64Array(16);
-  private readonly chainQ: Float64Array;
-  private readonly twist = new Float64Array(6);
+  private readonly latestJointState = () => this.assembler.latestJointState();
+  private readonly observe = () => this.observation();
 
   constructor(options: ControlLoopOptions) {
     this.options = options;
@@ -197,20 +157,31 @@ export class ControlLoop {
     const rates = embodiment.config.rates;
     const commandHz = options.commandRateHz ?? rates.command_hz;
     this.periodS = 1 / commandHz;
-    this.minRequestIntervalS = 1 / (options.policyRateHz ?? rates.policy_hz);
-    this.deadlineS = options.policyDeadlineS ?? embodiment.config.timeouts.policy_deadline_s;
-    this.inference = options.inference ?? (isDrivenByProgram(transport.clock) ? { kind: 'lockstep', latencyS: 0.1 } : { kind: 'async' });
-    this.latencyEstimateS = this.inference.kind === 'lockstep' ? this.inference.latencyS : this.minRequestIntervalS;
     this.assembler = new ObservationAssembler(transport, observationSourcesFor(embodiment), {
       timeBase: options.timeBase,
       onStampWarning: (message, topic) => this.listeners.stampWarning?.(message, topic),
     });
-    this.converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
-    this.queue = new ActionQueue(this.converter.space, { handover: options.handover ?? DEFAULT_HANDOVER, interpolation: options.interpolation ?? 'cubic' });
-    this.publisher = new CommandPublisher(transport, embodiment, { onSent: (sent) => this.listeners.sent?.(sent) });
+    const converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
+    this.queue = new ActionQueue(converter.space, { handover: options.handover ?? DEFAULT_HANDOVER, interpolation: options.interpolation ?? 'cubic' });
+    this.inference = new InferenceScheduler({
+      policy,
+      mode: options.inference ?? (isDrivenByProgram(transport.clock) ? { kind: 'lockstep', latencyS: 0.1 } : { kind: 'async' }),
+      converter,
+      queue: this.queue,
+      periodS: this.periodS,
+      minRequestIntervalS: 1 / (options.policyRateHz ?? rates.policy_hz),
+      deadlineS: options.policyDeadlineS ?? embodiment.config.timeouts.policy_deadline_s,
+      handover: options.handover,
+      latencyCompensation: options.latencyCompensation,
+      onChunk: (chunk, target) => this.listeners.chunk?.(chunk, target),
+      onError: (error) => this.listeners.inferenceError?.(error),
+    });
+    this.command = commandModeFor(embodiment, transport, this.safety, {
+      periodS: this.periodS,
+      twistGainPerS: options.twistGainPerS,
+      onSent: (sent) => this.listeners.sent?.(sent),
+    });
     this.scheduler = new FixedRateScheduler(transport.clock, this.periodS);
-    this.previousTarget = new Float64Array(this.converter.space.width);
-    this.chainQ = new Float64Array(embodiment.chain.dof);
   }
 
   get instruction(): string {
@@ -226,7 +197,7 @@ export class ControlLoop {
     return this.scheduler.start(async (timing) => {
       this.tick(timing);
       if (until?.(this.transport.clock.nowS()) === true) return false;
-      await this.waitForLockstepInference();
+      await this.inference.waitForLockstep(this.transport.clock);
       return true;
     });
   }
@@ -265,15 +236,15 @@ export class ControlLoop {
   reset(): void {
     this.safety.reset();
     this.queue.clear();
-    this.hasPreviousTarget = false;
+    this.command.forget();
   }
 
   /**
    * Resolves once no inference this loop asked for is still running. Call it after `run()` returns and before
    * another loop asks the same policy for a chunk: a policy runs one inference at a time.
    */
-  async settle(): Promise<void> {
-    await this.pending?.done;
+  settle(): Promise<void> {
+    return this.inference.settle();
   }
 
   /** Releases the subscriptions (the policy and transport belong to the caller). */
@@ -283,6 +254,7 @@ export class ControlLoop {
 
   stats(): ControlLoopStats {
     const s = this.scheduler.stats;
+    const inference = this.inference.counters;
     return {
       ticks: s.ticks,
       overruns: s.overruns,
@@ -290,16 +262,17 @@ export class ControlLoop {
       maxLatenessS: s.maxLatenessS,
       tickComputeS: this.compute,
       ticksWithoutState: this.counts.ticksWithoutState,
-      inferences: { requested: this.counts.requested, completed: this.counts.completed, failed: this.counts.failed, latencyS: this.latencies },
+      inferences: { requested: inference.requested, completed: inference.completed, failed: inference.failed, latencyS: inference.latencyS },
       queue: this.queue.counters,
-      lateChunks: { count: this.counts.lateChunks, maxDelayS: this.counts.maxChunkDelayS },
+      lateChunks: inference.lateChunks,
       overdueTicks: this.counts.overdueTicks,
       safetyEvents: this.counts.safetyEvents,
       eventsByLimit: this.eventsByLimit,
+      safetyInterventions: this.counts.safetyInterventions,
       holdingTicks: this.counts.holdingTicks,
       staleHoldingTicks: this.counts.staleHoldingTicks,
       clockStalls: this.counts.clockStalls,
-      commandsSent: this.publisher.sent,
+      commandsSent: this.command.sent,
     };
   }
 
@@ -316,8 +289,8 @@ export class ControlLoop {
       return { tS: nowS, latenessS: timing?.latenessS ?? 0, queue: 'ok', command: undefined, events: [], stalled: true };
     }
     this.lastTickS = nowS;
-    this.collectInference(nowS);
-    this.maybeRequest(nowS);
+    this.inference.collect(nowS, this.latestJointState);
+    if (!this.halting) this.inference.maybeRequest(nowS, this.observe);
     const sample = this.queue.sample(nowS);
     const measured = this.assembler.latestJointState();
     let command: SafeCommand | undefined;
@@ -325,11 +298,11 @@ export class ControlLoop {
     if (measured === undefined) {
       this.counts.ticksWithoutState++;
     } else {
-      const overdue = (this.pending !== undefined && nowS - this.pending.requestedAtS > this.deadlineS) || sample.status === 'dry';
+      const overdue = this.inference.overdue(nowS) || sample.status === 'dry';
       if (overdue) this.counts.overdueTicks++;
       const ages = this.assembler.ages(nowS);
       const watchdog: WatchdogInputs = { jointStateAgeS: ages.jointStateAgeS, cameraAgesS: ages.cameraAgesS, policyOverdue: overdue };
-      ({ command, events } = this.enforceAndPublish(nowS, measured, sample.target, watchdog));
+      ({ command, events } = this.command.step({ tS: nowS, measured, target: sample.target, watchdog }));
       if (command.holding) {
         this.counts.holdingTicks++;
         if (this.assembler.anyStale(ages)) this.counts.staleHoldingTicks++;
@@ -338,6 +311,7 @@ export class ControlLoop {
     }
     for (const event of events) {
       this.counts.safetyEvents++;
+      if (isIntervention(event)) this.counts.safetyInterventions++;
       this.eventsByLimit[event.limit] = (this.eventsByLimit[event.limit] ?? 0) + 1;
       this.listeners.safetyEvent?.(event);
     }
@@ -351,166 +325,19 @@ export class ControlLoop {
     return info;
   }
 
-  /** Safety stage and publication, in one place for every control mode. */
-  private enforceAndPublish(nowS: number, measured: JointStateSample, target: Float64Array | null, watchdog: WatchdogInputs): { command: SafeCommand; events: SafetyEvent[] } {
-    const mode = this.embodiment.config.control.mode;
-    const input = { tS: nowS, measured, watchdog };
-    if (mode === 'cartesian_pose') {
-      const result = this.safety.enforcePose({ ...input, proposal: target === null ? null : target.slice(0, POSE_WIDTH) });
-      this.publisher.publish(result.command);
-      return result;
-    }
-    if (mode === 'cartesian_twist') {
-      const result = this.safety.enforceTwist({ ...input, proposal: target === null ? null : this.twistToward(target, measured) });
-      this.publisher.publish(result.command);
-      return result;
-    }
-    const result = this.safety.enforce({ ...input, proposal: target });
-    this.publisher.publish(result.command);
-    return result;
-  }
-
-  /** Twist toward the target pose: the target's own motion plus a proportional correction of the pose error. */
-  private twistToward(target: Float64Array, measured: JointStateSample): Float64Array {
-    const gain = this.options.twistGainPerS ?? 5;
-    const idx = this.embodiment.chainJointIndices;
-    for (let i = 0; i < idx.length; i++) this.chainQ[i] = measured.position[idx[i]!]!;
-    this.embodiment.chain.forwardKinematics(this.chainQ, this.toolMeasured);
-    rigidFromPose(target, this.toolTarget);
-    const twist = this.twist;
-    twist[0] = gain * (this.toolTarget[3]! - this.toolMeasured[3]!);
-    twist[1] = gain * (this.toolTarget[7]! - this.toolMeasured[7]!);
-    twist[2] = gain * (this.toolTarget[11]! - this.toolMeasured[11]!);
-    rotationError(this.toolTarget, this.toolMeasured, twist, 3);
-    for (let k = 3; k < 6; k++) twist[k] = gain * twist[k]!;
-    if (this.hasPreviousTarget) {
-      for (let k = 0; k < 3; k++) twist[k] = twist[k]! + (target[k]! - this.previousTarget[k]!) / this.periodS;
-    }
-    this.previousTarget.set(target);
-    this.hasPreviousTarget = true;
-    return twist.slice();
-  }
-
-  private collectInference(nowS: number): void {
-    const p = this.pending;
-    if (p === undefined || !p.settled) return;
-    if (this.inference.kind === 'lockstep' && nowS < p.availableAtS) return;
-    this.pending = undefined;
-    if (p.error !== undefined || p.chunk === undefined) {
-      this.fail(p.error ?? new VlaError('INFERENCE_FAILED', 'the policy returned no chunk'));
-      return;
-    }
-    let target: TargetChunk;
-    try {
-      target = this.converter.convert(p.chunk, p.observation.jointState);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    const latencyS = nowS - p.requestedAtS;
-    this.latencies.push(latencyS);
-    this.recentLatenciesS.push(latencyS);
-    if (this.recentLatenciesS.length > 5) this.recentLatenciesS.shift();
-    this.latencyEstimateS = Math.max(...this.recentLatenciesS);
-    if ((this.options.latencyCompensation ?? 'keep_fed') === 'keep_fed') {
-      const delayS = delayToCoverS(target, nowS, this.nextChunkDueS(nowS));
-      if (delayS > 0) {
-        target = delayChunk(target, delayS);
-        this.counts.lateChunks++;
-        this.counts.maxChunkDelayS = Math.max(this.counts.maxChunkDelayS, delayS);
-      }
-    }
-    if (this.queue.size === 0) {
-      // First chunk (or first after a reset): blend in from where the arm is, not from the chunk's start.
-      const measured = this.assembler.latestJointState();
-      if (measured !== undefined) this.queue.holdAt(this.converter.targetOf(measured), nowS);
-    }
-    this.queue.push(target, nowS);
-    this.counts.completed++;
-    this.listeners.chunk?.(p.chunk, target);
-  }
-
-  /**
-   * When the next chunk can be in the queue at the latest, if it is asked for as early as the loop allows (on
-   * a tick, one inference at a time, at most policy_hz) and takes as long as the slowest recent inference.
-   */
-  private nextChunkDueS(nowS: number): number {
-    const earliestS = Math.max(nowS, this.lastRequestS + this.minRequestIntervalS);
-    const requestS = nowS + Math.ceil((earliestS - nowS) / this.periodS - 1e-9) * this.periodS;
-    return requestS + this.latencyEstimateS + this.periodS;
-  }
-
-  private fail(error: unknown): void {
-    this.counts.failed++;
-    if (!isVlaError(error) && !(error instanceof Error)) error = new VlaError('INFERENCE_FAILED', String(error));
-    this.listeners.inferenceError?.(error);
-  }
-
-  /** Whether the next chunk should be requested now. */
-  private needsChunk(nowS: number): boolean {
-    if (nowS < this.lastRequestS + this.minRequestIntervalS) return false;
-    const execEndS = this.queue.executableEndS();
-    if (execEndS === undefined) return true;
-    // Temporal ensembling wants a fresh chunk at every policy period; receding horizon just before the
-    // executable part of the newest chunk runs out, allowing for the inference latency seen recently.
-    if (this.options.handover?.kind === 'temporal_ensemble') return true;
-    return nowS >= execEndS - (this.latencyEstimateS + this.periodS);
-  }
-
-  private maybeRequest(nowS: number): void {
-    if (this.halting || this.pending !== undefined || !this.needsChunk(nowS)) return;
+  /** The observation to infer on, or undefined when an input is missing or stale. */
+  private observation(): Observation | undefined {
     const assembled = this.assembler.assemble(this.instructionText, this.policy.cameras);
-    if (!isObservation(assembled)) return;
-    const stale = this.assembler.stale(nowS);
-    if (stale.length > 0) return;
-    this.lastRequestS = nowS;
-    this.counts.requested++;
-    const availableAtS = this.inference.kind === 'lockstep' ? nowS + this.inference.latencyS : nowS;
-    const pending: Pending = { requestedAtS: nowS, availableAtS, observation: assembled, settled: false, waited: false, done: Promise.resolve() };
-    let started: Promise<ActionChunk>;
-    try {
-      started = this.policy.infer(assembled, { deadlineS: this.deadlineS });
-    } catch (err) {
-      started = Promise.reject(err);
-    }
-    pending.done = started.then(
-      (chunk) => {
-        pending.chunk = chunk;
-        pending.settled = true;
-      },
-      (err: unknown) => {
-        pending.error = err ?? new Error('inference failed');
-        pending.settled = true;
-      },
-    );
-    this.pending = pending;
-  }
-
-  /**
-   * Lockstep only: when the pending inference is due before the next tick and has not answered, keep the
-   * clock still and wait for it (bounded in wall time).
-   */
-  private async waitForLockstepInference(): Promise<void> {
-    const p = this.pending;
-    const mode = this.inference;
-    if (mode.kind !== 'lockstep' || p === undefined || p.settled || p.waited) return;
-    const nextTickS = this.transport.clock.nowS() + this.periodS;
-    if (p.availableAtS > nextTickS + 1e-9) return;
-    p.waited = true;
-    const release = this.transport.clock.hold?.();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([p.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, (mode.waitLimitS ?? 30) * 1000)))]);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      release?.();
-    }
+    if (!isObservation(assembled)) return undefined;
+    if (this.assembler.stale(this.transport.clock.nowS()).length > 0) return undefined;
+    return assembled;
   }
 }
 
-/** A command that moves nothing: zero joint velocities, or a zero twist (a held pose is still). */
+/** A command that moves nothing: zero joint velocities, or a zero twist and gripper (a held pose is still). */
 function isStill(command: SafeCommand): boolean {
   if (command.kind === 'joint') return command.velocities.every((v) => v === 0);
+  if (command.gripper !== undefined && command.gripper.velocity !== 0) return false;
   if (command.kind === 'twist') return [...command.linearMPerS, ...command.angularRadPerS].every((v) => v === 0);
   return true;
 }

@@ -1,4 +1,5 @@
 export { ControlLoop, type ControlLoopListeners, type ControlLoopOptions, type ControlLoopStats, type InferenceMode, type TickInfo } from './ControlLoop';
+export { InferenceScheduler, type InferenceCounters, type InferenceSchedulerOptions } from './InferenceScheduler';
 export { type SafetyGate, safetyGateFor, type SafetyStepInput, type SafetyStepResult, type WatchdogInputs } from './SafetyGate';
 export { ActionQueue, type ActionQueueOptions, type Handover, type QueueSample, type QueueStatus } from './queue/ActionQueue';
 export { ChunkConverter, type ChunkConverterOptions, type DeltaConvention, gripperPosition, targetSpaceFor } from './queue/ChunkConverter';

@@ -2,6 +2,7 @@ import type { Embodiment } from '../config/Embodiment';
 import { ControlLoop } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
 import { safetyGateFor } from '../control/SafetyGate';
+import { isIntervention } from '../safety/SafetyEvent';
 import { VlaError } from '../errors';
 import { isObservation } from '../observation/ObservationAssembler';
 import type { ActionChunk, Policy } from '../policy/Policy';
@@ -105,7 +106,6 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       world.reset(task, startS);
       writer.beginEpisode(index, startS);
       let ticks = 0;
-      let episodeInterventions = 0;
       const byLimit: Record<string, number> = {};
       const loop: ControlLoop = new ControlLoop({
         embodiment,
@@ -125,9 +125,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
             void Promise.all(labels).then((chunks: ActionChunk[]) => writer.add({ observation, label: chunks[task.targetIndex]!, objectLabels: chunks }));
           },
           safetyEvent: (event) => {
-            if (event.severity === 'info') return;
-            episodeInterventions++;
-            byLimit[event.limit] = (byLimit[event.limit] ?? 0) + 1;
+            if (isIntervention(event)) byLimit[event.limit] = (byLimit[event.limit] ?? 0) + 1;
           },
         },
       });
@@ -141,6 +139,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
         await loop.settle();
         loop.close();
       }
+      const episodeInterventions = loop.stats().safetyInterventions;
       interventions += episodeInterventions;
       if (result.success) successes++;
       const target = task.cubes[task.targetIndex]!;

@@ -1,6 +1,6 @@
 import { percentile } from '../bench/stats';
 import { secondsToNs } from '../time/rosTime';
-import type { SafetyEvent } from '../safety/SafetyEvent';
+import { isIntervention, type SafetyEvent } from '../safety/SafetyEvent';
 import { type Alignment, alignStreams } from './alignStreams';
 import type { CommandStream } from './CommandStream';
 import { defaultMaxGapNs, detectGaps, type Gap } from './detectGaps';
@@ -151,7 +151,7 @@ export function evaluateCommands(inputs: EvalInputs): EvalResult {
   const tokens = tokenAccuracy(inputs.tokens ?? []);
   // Interventions are counted where commands were compared: while the bag's commands were being sent (a
   // recording that goes on after an episode ended would otherwise count what the pipeline did on its own).
-  const allInterventions = (inputs.safetyEvents ?? []).filter((e) => e.severity !== 'info');
+  const allInterventions = (inputs.safetyEvents ?? []).filter(isIntervention);
   const interventions = allInterventions.filter((e) => whileRecorded(secondsToNs(e.tS), inputs.channels[0], gaps));
   const metrics: Record<string, unknown> = {
     bag: inputs.bag,

@@ -94,6 +94,8 @@ export interface ReplayStats {
   /** Per sensor topic, the messages judged by their log time because their stamp was zero or implausible. */
   receiveTimedMessages: Record<string, number>;
   commandsSent: number;
+  /** Safety interventions on every replayed tick (`isIntervention`); metrics count those at recorded ticks. */
+  safetyInterventions: number;
   /** Chunks run later than their observation's time to keep the queue fed, and the largest delay, s. */
   lateChunks: number;
   maxChunkDelayS: number;
@@ -157,6 +159,7 @@ function addStats(total: ReplayStats, s: ControlLoopStats): void {
   total.holdingTicks += s.holdingTicks;
   total.staleHoldingTicks += s.staleHoldingTicks;
   total.commandsSent += s.commandsSent;
+  total.safetyInterventions += s.safetyInterventions;
   total.lateChunks += s.lateChunks.count;
   total.maxChunkDelayS = Math.max(total.maxChunkDelayS, s.lateChunks.maxDelayS);
 }
@@ -184,7 +187,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   const episodes: { startNs: bigint; instruction: string }[] = [];
   const inferenceWallS: number[] = [];
   const stampWarned = new Set<string>();
-  const stats: ReplayStats = { ticks: 0, ticksWithoutState: 0, inferencesRequested: 0, chunks: 0, inferenceFailures: 0, overdueTicks: 0, holdingTicks: 0, staleHoldingTicks: 0, receiveTimedMessages: {}, commandsSent: 0, lateChunks: 0, maxChunkDelayS: 0 };
+  const stats: ReplayStats = { ticks: 0, ticksWithoutState: 0, inferencesRequested: 0, chunks: 0, inferenceFailures: 0, overdueTicks: 0, holdingTicks: 0, staleHoldingTicks: 0, receiveTimedMessages: {}, commandsSent: 0, safetyInterventions: 0, lateChunks: 0, maxChunkDelayS: 0 };
   let transport: BagTransport | undefined;
   let episode: Episode | undefined;
   let failure: unknown;

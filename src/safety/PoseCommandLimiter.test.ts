@@ -1,9 +1,12 @@
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { quaternionFromRigid } from '../robot/rigid';
 import { SafetyLayer } from './SafetyLayer';
+import { optionsFromEmbodiment } from './SafetyLayerOptions';
 import { quaternionAngle } from './quaternion';
 
 const panda = loadEmbodiment('franka_panda');
+/** The layer without the gripper: these tests are about the tool command (GripperLimiter.test.ts has the gripper). */
+const toolOnly = () => new SafetyLayer({ ...optionsFromEmbodiment(panda), gripperJoint: undefined });
 const f64 = (...v: number[]) => new Float64Array(v);
 const Q = f64(0, 0.3, 0, -1.8, 0, 2.1, 0.7, 0.02);
 const measured = (tS: number) => ({ stampS: tS, position: Q });
@@ -13,7 +16,7 @@ const R0 = quaternionFromRigid(tool);
 
 describe('PoseCommandLimiter (cartesian_pose)', () => {
   it('starts from the measured tool pose and passes a pose within the limits unchanged', () => {
-    const layer = SafetyLayer.fromEmbodiment(panda);
+    const layer = toolOnly();
     const first = layer.enforcePose({ tS: 0, measured: measured(0), proposal: null });
     expect(first.command.positionM).toEqual(P0);
     expect(first.command.orientationXyzw).toEqual(R0);
@@ -25,7 +28,7 @@ describe('PoseCommandLimiter (cartesian_pose)', () => {
   });
 
   it('limits the step to the linear and angular speeds and clamps the target into the workspace', () => {
-    const layer = SafetyLayer.fromEmbodiment(panda);
+    const layer = toolOnly();
     layer.enforcePose({ tS: 0, measured: measured(0), proposal: null });
     // 1 m down (through the floor) and a half turn about z.
     const far = f64(P0[0], P0[1], P0[2] - 1, R0[2], -R0[3], R0[0], -R0[1]);
@@ -38,7 +41,7 @@ describe('PoseCommandLimiter (cartesian_pose)', () => {
   });
 
   it('holds the last pose on a stop or a bad proposal', () => {
-    const layer = SafetyLayer.fromEmbodiment(panda);
+    const layer = toolOnly();
     layer.enforcePose({ tS: 0, measured: measured(0), proposal: null });
     const bad = layer.enforcePose({ tS: 0.01, measured: measured(0.01), proposal: f64(0, 0, 0, 0, 0, 0, 0) });
     expect(bad.command).toMatchObject({ positionM: P0, holding: true });

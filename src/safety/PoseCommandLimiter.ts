@@ -3,6 +3,7 @@ import { quaternionFromRigid } from '../robot/rigid';
 import type { JointStateSample } from '../observation/Observation';
 import type { CartesianLimits } from './CartesianGuard';
 import { CommandLimiter, type SafetyTickInput, type SharedSafetyState } from './CommandLimiter';
+import type { GripperLimiter } from './GripperLimiter';
 import { type SafePoseCommand, mintSafeCommand } from './SafeCommand';
 import type { SafetyEvent } from './SafetyEvent';
 import { type Quaternion, normalizeQuaternion, quaternionAngle, slerp } from './quaternion';
@@ -10,7 +11,10 @@ import { AXES } from './workspaceBox';
 
 type Vec3 = readonly [number, number, number];
 
-/** A proposed tool pose in the layer's frame (the base link): [x, y, z] m, then the orientation [qx, qy, qz, qw]. */
+/**
+ * A proposed tool pose in the layer's frame (the base link): [x, y, z] m, then the orientation [qx, qy, qz, qw],
+ * then, when the layer has a gripper, the gripper joint's position.
+ */
 export type PoseProposal = Float64Array;
 export const POSE_PROPOSAL_LENGTH = 7;
 
@@ -23,6 +27,8 @@ export const POSE_PROPOSAL_LENGTH = 7;
  * A stop holds the previous output pose: without Cartesian acceleration limits, holding is within the limits.
  * A proposal that passes every limit is output unchanged (an orientation off unit length by more than 1e-12 is
  * normalized).
+ *
+ * The gripper (GripperLimiter) is limited as a joint in the same tick and stops with the tool.
  */
 export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCommand> {
   protected readonly jointCount: number;
@@ -34,9 +40,13 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
   private readonly tool = new Float64Array(16);
   private position: Vec3 = [0, 0, 0];
   private orientation: Quaternion = [0, 0, 0, 1];
+  private readonly gripper: GripperLimiter | undefined;
+  private readonly proposalLength: number;
 
-  constructor(shared: SharedSafetyState, jointNames: readonly string[], chain: KinematicChain, limits: CartesianLimits, frameId: string) {
+  constructor(shared: SharedSafetyState, jointNames: readonly string[], chain: KinematicChain, limits: CartesianLimits, frameId: string, gripper?: GripperLimiter) {
     super(shared);
+    this.gripper = gripper;
+    this.proposalLength = POSE_PROPOSAL_LENGTH + (gripper === undefined ? 0 : 1);
     this.jointCount = jointNames.length;
     this.chain = chain;
     this.chainIndex = Int32Array.from(chain.jointNames, (n) => jointNames.indexOf(n));
@@ -50,6 +60,7 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
     this.chain.forwardKinematics(this.chainQ, this.tool);
     this.position = [this.tool[3]!, this.tool[7]!, this.tool[11]!];
     this.orientation = quaternionFromRigid(this.tool);
+    this.gripper?.seed(measured);
     return this.command(tS, false);
   }
 
@@ -59,14 +70,18 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
 
   protected onEnforce(tS: number, dt: number, input: SafetyTickInput<PoseProposal>, stopping: boolean, events: SafetyEvent[]): SafePoseCommand {
     const p = input.proposal;
-    if (p !== null && p.length !== POSE_PROPOSAL_LENGTH) throw new RangeError(`a pose proposal has ${POSE_PROPOSAL_LENGTH} values (x y z qx qy qz qw), got ${p.length}`);
-    if (stopping || p === null) return this.command(tS, true);
+    if (p !== null && p.length !== this.proposalLength) {
+      throw new RangeError(`a pose proposal has ${this.proposalLength} values (x y z qx qy qz qw${this.gripper === undefined ? '' : ' gripper'}), got ${p.length}`);
+    }
+    if (stopping || p === null) return this.hold(tS, dt, events);
     const target = normalizeQuaternion([p[3]!, p[4]!, p[5]!, p[6]!]);
     const position: Vec3 = [p[0]!, p[1]!, p[2]!];
-    if (target === undefined || !position.every(Number.isFinite)) {
+    const gripper = this.gripper === undefined ? 0 : p[POSE_PROPOSAL_LENGTH]!;
+    if (target === undefined || !position.every(Number.isFinite) || !Number.isFinite(gripper)) {
       events.push({ tS, limit: 'non_finite', target: 'pose', requested: NaN, applied: NaN, severity: 'error', message: 'non-finite pose proposal (or a zero quaternion): holding the last pose' });
-      return this.command(tS, true);
+      return this.hold(tS, dt, events);
     }
+    this.gripper?.step(tS, dt, gripper, false, events);
     this.position = this.limitPosition(tS, dt, position, events);
     this.orientation = this.limitOrientation(tS, dt, target, events);
     return this.command(tS, false);
@@ -103,7 +118,14 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
     return slerp(this.orientation, target, maxTurn / angle);
   }
 
+  /** The last pose again; the gripper decelerates within its limits and holds. */
+  private hold(tS: number, dt: number, events: SafetyEvent[]): SafePoseCommand {
+    this.gripper?.step(tS, dt, null, true, events);
+    return this.command(tS, true);
+  }
+
   private command(tS: number, holding: boolean): SafePoseCommand {
-    return mintSafeCommand({ kind: 'pose', stampS: tS, frameId: this.frameId, positionM: this.position, orientationXyzw: this.orientation, holding });
+    const gripper = this.gripper?.command();
+    return mintSafeCommand({ kind: 'pose', stampS: tS, frameId: this.frameId, positionM: this.position, orientationXyzw: this.orientation, ...(gripper === undefined ? {} : { gripper }), holding });
   }
 }

@@ -25,21 +25,30 @@ export interface SafeJointCommand extends SafeBase {
   readonly holding: boolean;
 }
 
-/** End-effector twist in `frameId`: linear m/s, angular rad/s. */
+/** The gripper joint that rides with a Cartesian command: position rad or m, velocity rad/s or m/s. */
+export interface SafeGripperCommand {
+  readonly joint: string;
+  readonly position: number;
+  readonly velocity: number;
+}
+
+/** End-effector twist in `frameId`: linear m/s, angular rad/s; the gripper when the embodiment has one. */
 export interface SafeTwistCommand extends SafeBase {
   readonly kind: 'twist';
   readonly frameId: string;
   readonly linearMPerS: readonly [number, number, number];
   readonly angularRadPerS: readonly [number, number, number];
+  readonly gripper?: SafeGripperCommand;
   readonly holding: boolean;
 }
 
-/** End-effector pose in `frameId`: position m, orientation quaternion (x, y, z, w). */
+/** End-effector pose in `frameId`: position m, orientation quaternion (x, y, z, w); the gripper when there is one. */
 export interface SafePoseCommand extends SafeBase {
   readonly kind: 'pose';
   readonly frameId: string;
   readonly positionM: readonly [number, number, number];
   readonly orientationXyzw: readonly [number, number, number, number];
+  readonly gripper?: SafeGripperCommand;
   readonly holding: boolean;
 }
 
@@ -70,6 +79,7 @@ class Minted {
       this.#minted = [fields.positions.slice(), fields.velocities.slice()];
     } else {
       this.#minted = [];
+      if (fields.gripper !== undefined) own.gripper = Object.freeze({ ...fields.gripper });
       if (fields.kind === 'twist') {
         own.linearMPerS = Object.freeze(fields.linearMPerS.slice());
         own.angularRadPerS = Object.freeze(fields.angularRadPerS.slice());

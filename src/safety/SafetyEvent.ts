@@ -86,3 +86,13 @@ export function describeSafetyEvent(event: SafetyEvent): string {
   const values = event.requested !== undefined && event.applied !== undefined ? ` (asked ${num(event.requested)}, applied ${num(event.applied)})` : '';
   return `${who}${LIMIT_WORDS[event.limit]}${values}`;
 }
+
+/**
+ * The one counting rule for safety interventions (sim, demos, eval, the node and the benchmarks): an event of
+ * severity `warn` or `error`, emitted on a tick of the control loop, is one intervention. `info` events (a
+ * requested stop, a recovery) are reported and recorded but not counted. Eval counts them on the ticks the
+ * replayed recording has a command at, so a simulator run and the eval of its recording agree exactly.
+ */
+export function isIntervention(event: SafetyEvent): boolean {
+  return event.severity !== 'info';
+}

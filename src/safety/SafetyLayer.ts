@@ -4,6 +4,7 @@ import type { JointLimits } from '../robot/JointLimits';
 import type { KinematicChain } from '../robot/KinematicChain';
 import { CartesianGuard, type CartesianLimits } from './CartesianGuard';
 import type { SafetyStepResult, SafetyTickInput, SharedSafetyState } from './CommandLimiter';
+import { GripperLimiter } from './GripperLimiter';
 import { JointCommandLimiter } from './JointCommandLimiter';
 import { JointLimiter } from './JointLimiter';
 import { type PoseProposal, PoseCommandLimiter } from './PoseCommandLimiter';
@@ -85,15 +86,15 @@ export class SafetyLayer {
     return this.joint.enforce(input);
   }
 
-  /** Cartesian twist mode. */
+  /** Cartesian twist mode (the proposal ends with the gripper position when the layer has a gripper). */
   enforceTwist(input: SafetyTwistInput): SafetyStepResult<SafeTwistCommand> {
-    this.twist ??= new TwistCommandLimiter(this.shared, this.jointNames, this.chainFor('cartesian_twist', false), this.cartesianModeLimits(), this.frameId());
+    this.twist ??= new TwistCommandLimiter(this.shared, this.jointNames, this.chainFor('cartesian_twist', false), this.cartesianModeLimits(), this.frameId(), this.gripperLimiter());
     return this.twist.enforce(input);
   }
 
-  /** Cartesian pose mode (needs the chain). */
+  /** Cartesian pose mode (needs the chain; the proposal ends with the gripper position when the layer has a gripper). */
   enforcePose(input: SafetyPoseInput): SafetyStepResult<SafePoseCommand> {
-    this.pose ??= new PoseCommandLimiter(this.shared, this.jointNames, this.chainFor('cartesian_pose', true)!, this.cartesianModeLimits(), this.frameId());
+    this.pose ??= new PoseCommandLimiter(this.shared, this.jointNames, this.chainFor('cartesian_pose', true)!, this.cartesianModeLimits(), this.frameId(), this.gripperLimiter());
     return this.pose.enforce(input);
   }
 
@@ -180,6 +181,15 @@ export class SafetyLayer {
       maxLinearSpeedMPerS: this.options.maxEeLinearSpeedMPerS ?? DEFAULT_CARTESIAN_LINEAR_SPEED_M_PER_S,
       maxAngularSpeedRadPerS: this.options.maxEeAngularSpeedRadPerS ?? DEFAULT_CARTESIAN_ANGULAR_SPEED_RAD_PER_S,
     };
+  }
+
+  /** The gripper of a Cartesian mode, when the options name one. */
+  private gripperLimiter(): GripperLimiter | undefined {
+    const name = this.options.gripperJoint;
+    if (name === undefined) return undefined;
+    const index = this.jointNames.indexOf(name);
+    if (index < 0) throw new VlaError('CONFIG_UNKNOWN_JOINT', `the gripper joint "${name}" is not one of the commanded joints`, { joint: name, path: 'gripper.joint' });
+    return new GripperLimiter(this.limits[index]!, index, this.options.maxStepPerTick);
   }
 
   private frameId(): string {

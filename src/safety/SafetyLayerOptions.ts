@@ -52,13 +52,18 @@ export const SafetyLayerOptionsSchema = z.strictObject({
   trackingErrorS: positive.default(0.5),
   /** frame_id of Cartesian commands (default: the chain's base link, else "base_link"). */
   frameId: z.string().min(1).optional(),
+  /**
+   * The gripper joint (one of `limits`): in the Cartesian modes it rides with the tool command as a joint
+   * position, limited as a joint (joint mode limits it with the arm anyway).
+   */
+  gripperJoint: z.string().min(1).optional(),
 });
 
 export type SafetyLayerOptions = z.input<typeof SafetyLayerOptionsSchema>;
 export type ResolvedSafetyLayerOptions = z.output<typeof SafetyLayerOptionsSchema>;
 
 /** Options that may be layered over an embodiment's (e.g. `trackingErrorS: Infinity` for replay). */
-export type SafetyLayerOverrides = Partial<Omit<SafetyLayerOptions, 'limits' | 'chain'>>;
+export type SafetyLayerOverrides = Partial<Omit<SafetyLayerOptions, 'limits' | 'chain' | 'gripperJoint'>>;
 
 /** Validates options; throws CONFIG_INVALID naming the field, or URDF_UNUSABLE_LIMIT naming the joint. */
 export function resolveSafetyLayerOptions(options: SafetyLayerOptions): ResolvedSafetyLayerOptions {
@@ -86,6 +91,7 @@ export function optionsFromEmbodiment(embodiment: Embodiment, overrides: SafetyL
     maxStepPerTick: c.safety.max_step_per_tick,
     timeouts: { jointStateS: c.timeouts.joint_state_s, cameraS, defaultCameraS: DEFAULT_CAMERA_TIMEOUT_S },
     frameId: c.control.frame_id ?? c.base_link,
+    ...(c.gripper === undefined ? {} : { gripperJoint: c.gripper.joint }),
     ...overrides,
   };
 }

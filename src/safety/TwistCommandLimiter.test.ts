@@ -1,13 +1,16 @@
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { isSafeCommand } from './SafeCommand';
 import { DEFAULT_CARTESIAN_ANGULAR_SPEED_RAD_PER_S, DEFAULT_CARTESIAN_LINEAR_SPEED_M_PER_S, SafetyLayer } from './SafetyLayer';
+import { optionsFromEmbodiment } from './SafetyLayerOptions';
 
 const panda = loadEmbodiment('franka_panda');
+/** The layer without the gripper: these tests are about the tool command (GripperLimiter.test.ts has the gripper). */
+const toolOnly = () => new SafetyLayer({ ...optionsFromEmbodiment(panda), gripperJoint: undefined });
 const f64 = (...v: number[]) => new Float64Array(v);
 const Q = f64(0, 0.3, 0, -1.8, 0, 2.1, 0.7, 0.02);
 const measured = (tS: number, q = Q) => ({ stampS: tS, position: q });
 
-function started(layer = SafetyLayer.fromEmbodiment(panda)): SafetyLayer {
+function started(layer = toolOnly()): SafetyLayer {
   const first = layer.enforceTwist({ tS: 0, measured: measured(0), proposal: f64(0.1, 0, 0, 0, 0, 0) });
   expect(first.command).toMatchObject({ kind: 'twist', linearMPerS: [0, 0, 0], angularRadPerS: [0, 0, 0], frameId: 'panda_link0' });
   return layer;

@@ -4,11 +4,15 @@ import { CommandLimiter, type SafetyTickInput, type SharedSafetyState } from './
 import { type SafeTwistCommand, mintSafeCommand } from './SafeCommand';
 import type { SafetyEvent } from './SafetyEvent';
 import type { CartesianLimits } from './CartesianGuard';
+import type { GripperLimiter } from './GripperLimiter';
 import { AXES } from './workspaceBox';
 
 type Vec3 = readonly [number, number, number];
 
-/** A proposed end-effector twist in the layer's frame (the base link): [vx, vy, vz] m/s, then [wx, wy, wz] rad/s. */
+/**
+ * A proposed end-effector twist in the layer's frame (the base link): [vx, vy, vz] m/s, then [wx, wy, wz] rad/s,
+ * then, when the layer has a gripper, the gripper joint's position.
+ */
 export type TwistProposal = Float64Array;
 export const TWIST_PROPOSAL_LENGTH = 6;
 
@@ -20,6 +24,8 @@ export const TWIST_PROPOSAL_LENGTH = 6;
  *
  * A stop (e-stop, watchdog, non-finite proposal, no proposal) is a zero twist: without Cartesian acceleration
  * limits, zero is within the limits, and the servo ramps down. The first tick emits a zero twist.
+ *
+ * The gripper (GripperLimiter) is limited as a joint in the same tick and stops with the tool.
  */
 export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwistCommand> {
   protected readonly jointCount: number;
@@ -29,10 +35,14 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
   private readonly frameId: string;
   private readonly chainQ: Float64Array;
   private readonly tool = new Float64Array(16);
+  private readonly gripper: GripperLimiter | undefined;
+  private readonly proposalLength: number;
   private last: { linear: Vec3; angular: Vec3 } = { linear: [0, 0, 0], angular: [0, 0, 0] };
 
-  constructor(shared: SharedSafetyState, jointNames: readonly string[], chain: KinematicChain | undefined, limits: CartesianLimits, frameId: string) {
+  constructor(shared: SharedSafetyState, jointNames: readonly string[], chain: KinematicChain | undefined, limits: CartesianLimits, frameId: string, gripper?: GripperLimiter) {
     super(shared);
+    this.gripper = gripper;
+    this.proposalLength = TWIST_PROPOSAL_LENGTH + (gripper === undefined ? 0 : 1);
     this.jointCount = jointNames.length;
     this.chain = limits.workspace === undefined ? undefined : chain;
     this.chainIndex = Int32Array.from(chain?.jointNames ?? [], (n) => jointNames.indexOf(n));
@@ -41,8 +51,9 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
     this.chainQ = new Float64Array(chain?.dof ?? 0);
   }
 
-  protected onSeed(tS: number): SafeTwistCommand {
+  protected onSeed(tS: number, measured: JointStateSample): SafeTwistCommand {
     this.last = { linear: [0, 0, 0], angular: [0, 0, 0] };
+    this.gripper?.seed(measured);
     return this.command(tS, true);
   }
 
@@ -52,14 +63,18 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
 
   protected onEnforce(tS: number, dt: number, input: SafetyTickInput<TwistProposal>, stopping: boolean, events: SafetyEvent[]): SafeTwistCommand {
     const p = input.proposal;
-    if (p !== null && p.length !== TWIST_PROPOSAL_LENGTH) throw new RangeError(`a twist proposal has ${TWIST_PROPOSAL_LENGTH} values (linear xyz, angular xyz), got ${p.length}`);
+    if (p !== null && p.length !== this.proposalLength) {
+      throw new RangeError(`a twist proposal has ${this.proposalLength} values (linear xyz, angular xyz${this.gripper === undefined ? '' : ', gripper'}), got ${p.length}`);
+    }
     if (stopping || p === null || !allFinite(p)) {
       if (!stopping && p !== null) {
         events.push({ tS, limit: 'non_finite', target: 'twist', requested: NaN, applied: 0, severity: 'error', message: 'non-finite twist proposal: zero twist this tick' });
       }
       this.last = { linear: [0, 0, 0], angular: [0, 0, 0] };
+      this.gripper?.step(tS, dt, null, true, events);
       return this.command(tS, true);
     }
+    this.gripper?.step(tS, dt, p[TWIST_PROPOSAL_LENGTH]!, false, events);
     let linear = scaleTo([p[0]!, p[1]!, p[2]!], this.limits.maxLinearSpeedMPerS, tS, 'ee_linear_speed', 'linear', events);
     const angular = scaleTo([p[3]!, p[4]!, p[5]!], this.limits.maxAngularSpeedRadPerS, tS, 'ee_angular_speed', 'angular', events);
     linear = this.keepInside(tS, dt, linear, input.measured, events);
@@ -90,7 +105,8 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
   }
 
   private command(tS: number, holding: boolean): SafeTwistCommand {
-    return mintSafeCommand({ kind: 'twist', stampS: tS, frameId: this.frameId, linearMPerS: this.last.linear, angularRadPerS: this.last.angular, holding });
+    const gripper = this.gripper?.command();
+    return mintSafeCommand({ kind: 'twist', stampS: tS, frameId: this.frameId, linearMPerS: this.last.linear, angularRadPerS: this.last.angular, ...(gripper === undefined ? {} : { gripper }), holding });
   }
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Embodiment } from '../config/Embodiment';
 import { type ReachTask, sampleReachTask } from './ReachTask';
 import { Rng } from './Rng';
-import { runSimEpisodes } from './runSimEpisodes';
+import { runSimEpisodes, type SimSummary } from './runSimEpisodes';
 import { SimWorld } from './SimWorld';
 
 /** A bag the simulator recorded (`vla-bridge sim --record`) with the scripted expert, and what it holds. */
@@ -11,6 +11,8 @@ export interface SimBag {
   seed: number;
   /** Each episode's task and its start in bag time, s. */
   episodes: { task: ReachTask; startS: number }[];
+  /** What the simulator reported for the run. */
+  summary: SimSummary;
 }
 
 /** Records `episodes` episodes of the reaching task with the scripted expert into `<parent>/<name>`. */
@@ -32,5 +34,5 @@ export async function recordSimBag(
     startS += r.durationS + 1;
     return episode;
   });
-  return { dir, seed: options.seed, episodes };
+  return { dir, seed: options.seed, episodes, summary };
 }

@@ -45,7 +45,7 @@ export interface EpisodeResult {
   /** Simulated time to success, or to the time limit. */
   durationS: number;
   finalDistanceM: number;
-  /** Safety events of severity warn or error. */
+  /** Safety interventions (the counting rule of `isIntervention`). */
   safetyInterventions: number;
   stats: ControlLoopStats;
 }
@@ -111,11 +111,7 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
       const task = sampleReachTask(sim.world.geometry, Rng.forEpisode(options.seed, index), embodiment.limits, embodiment.armJointNames.length, options.task);
       const startS = sim.clock.nowS();
       sim.world.reset(task, startS);
-      let interventions = 0;
-      const onEvent = (event: SafetyEvent): void => {
-        if (event.severity !== 'info') interventions++;
-        recorder?.safetyEvent(event);
-      };
+      const onEvent = (event: SafetyEvent): void => recorder?.safetyEvent(event);
       const loop = new ControlLoop({
         embodiment,
         transport: sim,
@@ -147,7 +143,7 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
         success: sim.world.succeeded,
         durationS: sim.clock.nowS() - startS,
         finalDistanceM: sim.world.distanceToGoalM(),
-        safetyInterventions: interventions,
+        safetyInterventions: stats.safetyInterventions,
         stats,
       };
       results.push(result);
