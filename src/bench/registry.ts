@@ -7,6 +7,7 @@ import { safetyBenchmark } from './safetyBenchmark';
 import { demoBenchmark } from './demoBenchmark';
 import type { Benchmark } from './BenchFigure';
 import { kinematicsBenchmark } from './kinematicsBenchmark';
+import { remoteRoundtripBenchmark } from './remoteRoundtripBenchmark';
 
 /** Every benchmark `vla-bridge bench` runs, in order. Figure names are stable once published. */
-export const BENCHMARKS: readonly Benchmark[] = [kinematicsBenchmark, bagReadBenchmark, loopLatencyBenchmark, nodeLoopBenchmark, policyBenchmark, safetyBenchmark, replaySpeedBenchmark, demoBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [kinematicsBenchmark, bagReadBenchmark, loopLatencyBenchmark, nodeLoopBenchmark, policyBenchmark, remoteRoundtripBenchmark, safetyBenchmark, replaySpeedBenchmark, demoBenchmark];

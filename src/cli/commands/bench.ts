@@ -19,7 +19,8 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option('--json', 'print {"figures":[...]} on stdout')
     .action(async (opts: { only?: string; quick?: boolean; json?: boolean }) => {
       const only = opts.only;
-      const selected = only === undefined ? BENCHMARKS : BENCHMARKS.filter((b) => b.name === only || only.startsWith(`${b.name}.`));
+      const exact = BENCHMARKS.filter((b) => b.name === only);
+      const selected = only === undefined ? BENCHMARKS : exact.length > 0 ? exact : BENCHMARKS.filter((b) => only.startsWith(`${b.name}.`));
       if (selected.length === 0) {
         throw new VlaError('ARGUMENT_INVALID', `no benchmark named "${only}"`, { path: '--only', hint: `use one of ${BENCHMARKS.map((b) => b.name).join(', ')}` });
       }

@@ -4,6 +4,8 @@ import type { Embodiment } from '../../config/Embodiment';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { bindPolicy } from '../../control/bindPolicy';
 import { loadPolicy } from '../../policy/loadPolicy';
+import { RemotePolicy } from '../../policy/remote/RemotePolicy';
+import { addExecutionProviderOption, addPolicyServerOption, parseExecutionProviders, type PolicyCliOptions } from '../policyOptions';
 import { type CliContext, logLine, writeJson, writeLine } from '../CliContext';
 
 /** Unbounded limits print as null in JSON (JSON has no Infinity). */
@@ -46,16 +48,18 @@ function fmt(v: number): string {
 }
 
 export function registerCheck(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('check')
     .description('validate an embodiment (YAML + URDF + limits + kinematic chain) and print a summary')
     .argument('<embodiment>', 'a shipped embodiment name (franka_panda, ur5e, widowx_250s, so101) or a YAML path')
     .option('--policy <dir>', 'also load this policy folder (model inputs and outputs checked) and check it can drive the embodiment')
-    .option('--json', 'machine-readable output on stdout')
-    .action(async (name: string, opts: { json?: boolean; policy?: string }) => {
+    .option('--json', 'machine-readable output on stdout');
+  addPolicyServerOption(command);
+  addExecutionProviderOption(command);
+  command.action(async (name: string, opts: PolicyCliOptions & { json?: boolean; policy?: string }) => {
       const e = loadEmbodiment(name, ctx.cwd);
       for (const w of e.warnings) logLine(ctx, `warning: ${w}`);
-      const binding = opts.policy === undefined ? undefined : await checkBinding(e, resolve(ctx.cwd, opts.policy));
+      const binding = opts.policy === undefined ? undefined : await checkBinding(e, resolve(ctx.cwd, opts.policy), opts, (line) => logLine(ctx, line));
       if (opts.json === true) {
         writeJson(ctx, { ok: true, ...embodimentSummary(e), ...(binding === undefined ? {} : { policy: binding }) });
         return;
@@ -78,13 +82,15 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       if (binding !== undefined) {
         writeLine(ctx, `  policy   ${binding.name}: ${binding.kind} ${binding.frame} actions [${binding.dimensions.join(', ')}], cameras ${binding.cameras.join(', ') || 'none'}`);
         writeLine(ctx, `           chunk of ${binding.horizon} steps every ${binding.step_dt_s} s, ${binding.steps_to_execute} executed: binds to ${e.name}`);
+        const server = binding['server'] as { url: string; metadata: unknown } | undefined;
+        if (server !== undefined) writeLine(ctx, `           served by ${server.url}, metadata ${JSON.stringify(server.metadata)}`);
       }
     });
 }
 
 /** Loads the policy (model I/O checked against its manifest), binds it to the embodiment, and releases it. */
-async function checkBinding(e: Embodiment, dir: string): Promise<Record<string, unknown> & { name: string; kind: string; frame: string; dimensions: readonly string[]; cameras: readonly string[]; horizon: number; step_dt_s: number; steps_to_execute: number }> {
-  const policy = await loadPolicy(dir, { executor: 'in_process' });
+async function checkBinding(e: Embodiment, dir: string, opts: PolicyCliOptions, log: (line: string) => void): Promise<Record<string, unknown> & { name: string; kind: string; frame: string; dimensions: readonly string[]; cameras: readonly string[]; horizon: number; step_dt_s: number; steps_to_execute: number }> {
+  const policy = await loadPolicy(dir, { executor: 'in_process', embodiment: e, policyServer: opts.policyServer, executionProviders: parseExecutionProviders(opts.executionProvider), log });
   try {
     bindPolicy(e, policy);
     return {
@@ -96,6 +102,7 @@ async function checkBinding(e: Embodiment, dir: string): Promise<Record<string, 
       horizon: policy.horizon,
       step_dt_s: policy.stepDtS,
       steps_to_execute: policy.stepsToExecute,
+      ...(policy instanceof RemotePolicy ? { server: { url: policy.serverStats().url, metadata: policy.metadata ?? {} } } : {}),
     };
   } finally {
     await policy.close();

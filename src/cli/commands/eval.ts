@@ -8,11 +8,12 @@ import { TIME_BASE_OPTIONS } from '../../eval/chooseTimeBase';
 import { DEFAULT_INSTRUCTION_TOPIC, type EvalRunResult, runEval } from '../../eval/runEval';
 import type { Policy } from '../../policy/Policy';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
+import { addExecutionProviderOption, addPolicyServerOption, loadPolicyForCli, type PolicyCliOptions, serverStatsJson, serverStatsLine } from '../policyOptions';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP, LATENCY_RANGE_S } from '../loopOptions';
 
-interface EvalOptions {
+interface EvalOptions extends PolicyCliOptions {
   bag: string;
   embodiment: string;
   policy: string;
@@ -40,13 +41,6 @@ interface Metrics {
   gaps: { topic: string; start_s: number; end_s: number; duration_s: number }[];
   replay: { duration_s: number; episodes: number; chunks: number; inference_failures: number; start_s: number | null };
   time_base: { option: string; used: string; reason: string };
-}
-
-/** A policy folder through the policy runtime (onnxruntime is loaded only then). */
-async function loadPolicyFolder(dir: string): Promise<Policy> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadPolicy } = require('../../policy/loadPolicy') as typeof import('../../policy/loadPolicy');
-  return loadPolicy(dir);
 }
 
 function g(v: number | null): string {
@@ -82,7 +76,7 @@ function printSummary(ctx: CliContext, bag: string, out: EvalRunResult): void {
 }
 
 export function registerEval(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('eval')
     .description('offline evaluation: replay a rosbag2 bag through the live pipeline in bag time and compare the predicted commands with the recorded ones; writes metrics.json, report.html, predictions.mcap')
     .requiredOption('--bag <PATH>', 'a bag folder, its metadata.yaml, or one .mcap, .db3 or .zstd file (camera, joint states and the commands really sent)')
@@ -95,8 +89,10 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .option('--latency-compensation <C>', LATENCY_COMPENSATION_HELP, 'keep_fed')
     .option('--handover <H>', HANDOVER_HELP, DEFAULT_HANDOVER_NAME)
     .option('--time-base <B>', `which time inputs are judged by: ${TIME_BASE_OPTIONS.join(', ')} (header stamps, log times, or header unless the stamps are on another clock; refused when it cannot tell)`, 'auto')
-    .option('--json', 'print metrics.json (with the timing and the output files) on stdout')
-    .action(async (opts: EvalOptions) => {
+    .option('--json', 'print metrics.json (with the timing and the output files) on stdout');
+  addPolicyServerOption(command);
+  addExecutionProviderOption(command);
+  command.action(async (opts: EvalOptions) => {
       const latencyS = parseNumberOption(opts.latency, '--latency', LATENCY_RANGE_S);
       const handover = handoverNamed(opts.handover, '--handover');
       const latencyCompensation = latencyCompensationNamed(opts.latencyCompensation, '--latency-compensation');
@@ -114,12 +110,16 @@ export function registerEval(program: Command, ctx: CliContext): void {
         : undefined;
       let startS = 0;
       let result: EvalRunResult;
+      let opened: Policy | undefined;
       try {
         result = await runEval({
           bag: opts.bag,
           bagPath: resolve(ctx.cwd, opts.bag),
           embodiment,
-          openPolicy: () => loadPolicyFolder(policyDir),
+          openPolicy: async () => {
+            opened = await loadPolicyForCli(policyDir, { ...opts, embodiment, log: (line) => logLine(ctx, line) });
+            return opened;
+          },
           policyDir,
           outDir: resolve(ctx.cwd, opts.out),
           instruction: opts.instruction,
@@ -142,8 +142,12 @@ export function registerEval(program: Command, ctx: CliContext): void {
       } finally {
         bar?.stop();
       }
-      if (opts.json === true) writeJson(ctx, { ...result.metrics, timing: result.timing, outputs: result.files });
-      else printSummary(ctx, opts.bag, result);
+      const server = opened?.serverStats?.();
+      if (opts.json === true) writeJson(ctx, { ...result.metrics, timing: result.timing, outputs: result.files, ...(server === undefined ? {} : { policy_server: serverStatsJson(server) }) });
+      else {
+        printSummary(ctx, opts.bag, result);
+        if (server !== undefined) writeLine(ctx, `  policy server ${serverStatsLine(server)}`);
+      }
       if (!result.verdict.success) {
         throw new VlaError('RUN_FAILED', `the replay did not evaluate the policy: ${result.verdict.reasons.join('; ')}`, {
           file: result.files.report,

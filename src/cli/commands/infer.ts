@@ -6,8 +6,11 @@ import type { CompressedImageFrame, ImageFrame } from '../../observation/Observa
 import { readImageHeader } from '../../policy/preprocess/imageHeader';
 import { loadPolicyManifest } from '../../policy/manifest/loadPolicyManifest';
 import { type CliContext, parseNumberOption, writeJson, writeLine } from '../CliContext';
+import { addExecutionProviderOption, addPolicyServerOption, parseExecutionProviders, type PolicyCliOptions } from '../policyOptions';
+import { loadServedManifest } from '../../policy/loadPolicy';
+import { inferServed } from './inferServed';
 
-interface InferOptions {
+export interface InferOptions extends PolicyCliOptions {
   policy: string;
   image: string[];
   instruction?: string;
@@ -29,19 +32,19 @@ export function readImageFile(file: string): CompressedImageFrame {
   return { kind: 'compressed', stampS: 0, frameId: file, format: header.format, data };
 }
 
-function parseState(text: string): Float64Array {
+export function parseState(text: string): Float64Array {
   const parts = text.split(',').map((s) => s.trim());
   return Float64Array.from(parts, (p) => parseNumberOption(p, '--state'));
 }
 
-function rows(values: Float64Array, dims: number): number[][] {
+export function rows(values: Float64Array, dims: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < values.length; i += dims) out.push(Array.from(values.subarray(i, i + dims)));
   return out;
 }
 
 export function registerInfer(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('infer')
     .description('one inference on still images: the tokens, the normalized and the final actions a policy would produce')
     .requiredOption('--policy <dir>', 'policy folder (manifest.yaml, ONNX model, tokenizer.json, statistics)')
@@ -49,8 +52,12 @@ export function registerInfer(program: Command, ctx: CliContext): void {
     .option('--instruction <text>', 'what the robot should do (policies that read language)')
     .option('--state <values>', 'comma-separated joint state, in the embodiment joint order (policies with a state input)')
     .option('--threads <n>', 'onnxruntime threads')
-    .option('--json', 'machine-readable output on stdout: {"tokens":[...],"actions":[[...]],"normalized":[[...]]}')
-    .action(async (opts: InferOptions) => {
+    .option('--json', 'machine-readable output on stdout: {"tokens":[...],"actions":[[...]],"normalized":[[...]]}');
+  addPolicyServerOption(command);
+  addExecutionProviderOption(command);
+  command.action(async (opts: InferOptions) => {
+      const served = loadServedManifest(resolve(ctx.cwd, opts.policy));
+      if (served !== undefined) return inferServed(ctx, served, opts);
       const threads = opts.threads === undefined ? undefined : parseNumberOption(opts.threads, '--threads', { integer: true, min: 1, max: 256 });
       // Everything the user gave is checked before onnxruntime loads: the manifest, the images' headers, the state.
       const folder = loadPolicyManifest(resolve(ctx.cwd, opts.policy));
@@ -73,7 +80,7 @@ export function registerInfer(program: Command, ctx: CliContext): void {
       const position = opts.state === undefined ? new Float64Array(0) : parseState(opts.state);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { PolicyRuntime } = require('../../policy/runtime/PolicyRuntime') as typeof import('../../policy/runtime/PolicyRuntime');
-      const runtime = await PolicyRuntime.load(folder.manifestFile, { threads, executor: 'in_process' });
+      const runtime = await PolicyRuntime.load(folder.manifestFile, { threads, executor: 'in_process', executionProviders: parseExecutionProviders(opts.executionProvider) });
       try {
         const step = await runtime.step({ stampS: 0, images, jointState: { stampS: 0, position }, instruction: opts.instruction ?? '' });
         const { chunk, timings } = step;

@@ -9,6 +9,7 @@ interface RunOptions {
   embodiment?: string;
   policy?: string;
   instruction?: string;
+  policyServer?: string;
 }
 
 /**
@@ -29,6 +30,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--embodiment <name-or-yaml>', 'a shipped embodiment (franka_panda, ur5e, widowx_250s, so101) or an embodiment YAML')
     .option('--policy <dir>', 'the policy folder')
     .option('--instruction <text>', 'the language instruction')
+    .option('--policy-server <URL>', "a served policy's server (ws://host:port) instead of its manifest's (node parameter policy_server); API key from VLA_BRIDGE_POLICY_API_KEY")
     .argument('[ros-args...]', 'ROS arguments after --ros-args: -p name:=value, -r from:=to, --params-file FILE, --log-level LEVEL')
     .allowUnknownOption()
     .allowExcessArguments()
@@ -53,6 +55,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       }
       if (opts.policy !== undefined) parameters.policy = resolve(ctx.cwd, opts.policy);
       if (opts.instruction !== undefined) parameters.instruction = opts.instruction;
+      if (opts.policyServer !== undefined) parameters.policy_server = opts.policyServer;
       // The ROS node (and with it rclnodejs and the policy runtime) loads only for this command.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runNode } = require('../../ros/runNode') as typeof import('../../ros/runNode');

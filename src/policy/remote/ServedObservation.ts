@@ -1,6 +1,6 @@
 import type { Embodiment } from '../../config/Embodiment';
 import { VlaError } from '../../errors';
-import type { Observation } from '../../observation/Observation';
+import type { ImageFrame, Observation } from '../../observation/Observation';
 import type { CameraSpec } from '../manifest/PolicyManifest';
 import type { ServedCameraSpec, ServedPolicyManifest } from '../manifest/ServedPolicyManifest';
 import { CameraPreprocessor } from '../preprocess/CameraPreprocessor';
@@ -20,6 +20,17 @@ export function stateSourceOf(embodiment: Embodiment, gripperConvention: 'open_i
   const g = embodiment.config.gripper;
   if (g === undefined) return { jointIndices };
   return { jointIndices, gripper: { index: embodiment.commandJointNames.indexOf(g.joint), openPosition: g.open_position, closedPosition: g.closed_position, openIs1: gripperConvention !== 'close_is_1' } };
+}
+
+/**
+ * A raw frame already at the wire's size, channel order and HWC layout goes out as it is (a view: packing copies
+ * it once), instead of through the preprocessor's copy.
+ */
+function wireFrame(frame: ImageFrame, spec: CameraSpec) {
+  const encoding = spec.color === 'rgb' ? 'rgb8' : 'bgr8';
+  if (frame.kind !== 'raw' || spec.layout !== 'nhwc' || frame.encoding !== encoding || frame.width !== spec.width || frame.height !== spec.height || frame.step !== spec.width * 3) return undefined;
+  if (frame.data.length < spec.width * spec.height * 3) return undefined;
+  return ndarray(frame.data.subarray(0, spec.width * spec.height * 3), [spec.height, spec.width, 3]);
 }
 
 /** A served camera as the preprocessor's spec: the same OpenCV geometry as a local model's uint8 input. */
@@ -50,8 +61,7 @@ export class ServedObservation {
       if (frame === undefined) {
         throw new VlaError('IMAGE_INVALID', `no frame from camera "${pre.spec.name}"`, { path: `images.${pre.spec.name}`, hint: `the policy needs cameras ${this.manifest.cameras.map((c) => c.name).join(', ')}` });
       }
-      const t = pre.run(frame);
-      out[pre.spec.tensor] = ndarray(t.data as Uint8Array, t.dims.slice(1));
+      out[pre.spec.tensor] = wireFrame(frame, pre.spec) ?? ((t) => ndarray(t.data as Uint8Array, t.dims.slice(1)))(pre.run(frame));
     }
     const state = this.manifest.state;
     if (state !== undefined) {

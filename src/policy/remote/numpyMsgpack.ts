@@ -119,35 +119,36 @@ function decodeArray(entries: Map<string, unknown>, path: string): NdArray {
   const dt = dtype as NdDtype;
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
   if (count * BYTES_PER[dt] !== data.byteLength) throw invalid(path, `shape ${JSON.stringify(shape)} of ${dt} needs ${count * BYTES_PER[dt]} bytes, data has ${data.byteLength}`);
-  // Copy into an aligned buffer: the frame's bytes may start at any offset.
+  // A view of the frame's bytes when they are aligned for the type, else a copy into an aligned buffer.
+  if (data.byteOffset % BYTES_PER[dt] === 0) return { kind: 'ndarray', dtype: dt, shape: shape as number[], data: typedView(dt, data.buffer as ArrayBuffer, data.byteOffset, count) };
   const buf = new ArrayBuffer(data.byteLength);
   new Uint8Array(buf).set(data);
-  return { kind: 'ndarray', dtype: dt, shape: shape as number[], data: typedView(dt, buf) };
+  return { kind: 'ndarray', dtype: dt, shape: shape as number[], data: typedView(dt, buf, 0, count) };
 }
 
-function typedView(dtype: NdDtype, buf: ArrayBuffer): NdData {
+function typedView(dtype: NdDtype, buf: ArrayBuffer, offset: number, length: number): NdData {
   switch (dtype) {
     case '|u1':
     case '|b1':
-      return new Uint8Array(buf);
+      return new Uint8Array(buf, offset, length);
     case '|i1':
-      return new Int8Array(buf);
+      return new Int8Array(buf, offset, length);
     case '<u2':
-      return new Uint16Array(buf);
+      return new Uint16Array(buf, offset, length);
     case '<i2':
-      return new Int16Array(buf);
+      return new Int16Array(buf, offset, length);
     case '<i4':
-      return new Int32Array(buf);
+      return new Int32Array(buf, offset, length);
     case '<u4':
-      return new Uint32Array(buf);
+      return new Uint32Array(buf, offset, length);
     case '<i8':
-      return new BigInt64Array(buf);
+      return new BigInt64Array(buf, offset, length);
     case '<u8':
-      return new BigUint64Array(buf);
+      return new BigUint64Array(buf, offset, length);
     case '<f4':
-      return new Float32Array(buf);
+      return new Float32Array(buf, offset, length);
     case '<f8':
-      return new Float64Array(buf);
+      return new Float64Array(buf, offset, length);
   }
 }
 
