@@ -8,8 +8,8 @@ error is a text frame with the traceback, then a close with code 1011. GET /heal
 a connection without "Authorization: Api-Key <key>" is refused with HTTP 401.
 
 --mode chooses the behaviour: policy (a deterministic policy that also echoes what it received), or a fault:
-error, not_msgpack, missing_actions, wrong_shape, nan, oversize, slow (--delay), drop (closes the connection after
---drop-after replies). Prints "PORT <n>" once listening. Debian packages only: python3-websockets, -msgpack, -numpy.
+error, not_msgpack, missing_actions, wrong_shape, nan, oversize, slow (--delay), drop (aborts the connection on the
+request after --drop-after replies, without answering it). Prints "PORT <n>" once listening. Debian packages only: python3-websockets, -msgpack, -numpy.
 """
 import argparse
 import asyncio
@@ -88,11 +88,12 @@ def main():
                 elif args.mode == "oversize":
                     reply["padding"] = np.zeros(2 * 1024 * 1024, dtype=np.uint8)
                 reply["server_timing"] = {"infer_ms": (time.monotonic() - start) * 1000}
-                await ws.send(pack(reply))
-                replies += 1
                 if args.mode == "drop" and replies >= args.drop_after:
+                    # The connection dies with a request in flight: no reply, no close frame.
                     ws.transport.abort()
                     return
+                await ws.send(pack(reply))
+                replies += 1
             except Exception:
                 await ws.send(traceback.format_exc())
                 await ws.close(code=1011, reason="Internal server error. Traceback included in previous frame.")
