@@ -139,7 +139,7 @@ describe('a policy folder that cannot load says what is wrong', () => {
   });
 
   test('a model input nothing feeds', async () => {
-    const dir = edited('tiny_act', (m) => replaceOnce(m, /state:\n(  .*\n)+/, ''));
+    const dir = edited('tiny_act', (m) => replaceOnce(m, /state:\n( {2}.*\n)+/, ''));
     const f = await failure(() => PolicyRuntime.load(dir));
     expect(f.code).toBe('MODEL_MISMATCH');
     expect(f.text).toContain('input "observation.state" [1, 8] is fed by nothing in the manifest');

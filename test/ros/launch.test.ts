@@ -124,7 +124,7 @@ describe('launch helpers read embodiments through the package', () => {
   const so101 = readFileSync(join(ROOT, 'config/so101.yaml'), 'utf8');
 
   it('get the schema defaults the node uses, not a copy of them', () => {
-    const trimmed = so101.replace(/^rates:\n(  .*\n)+/m, '').replace(/^  joint_states: .*\n/m, '').replace('      type: sensor_msgs/msg/Image\n', '');
+    const trimmed = so101.replace(/^rates:\n( {2}.*\n)+/m, '').replace(/^ {2}joint_states: .*\n/m, '').replace('      type: sensor_msgs/msg/Image\n', '');
     const result = loadWithHelpers(trimmed);
     expect(result.ok).toBe(true);
     const e = (result as { embodiment: HelperEmbodiment }).embodiment;

@@ -5,7 +5,6 @@ import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { InstructionOverridePolicy, wrongCubeInstruction } from '../../demos/InstructionOverridePolicy';
 import { reachDemoPolicyDir } from '../../demos/reachDemoPolicy';
 import { describeError, VlaError } from '../../errors';
-import type { Policy } from '../../policy/Policy';
 import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/runSimEpisodes';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
