@@ -45,7 +45,8 @@ afterEach(async () => {
   }
 });
 
-function rig(overrides: Record<string, ParameterValue> = {}): Rig {
+/** `frameStampS`: the header stamp of the camera frames published at `t` (default `t`). */
+function rig(overrides: Record<string, ParameterValue> = {}, frameStampS: (t: number) => number = (t) => t): Rig {
   const clock = new ManualClock(T0);
   const bus = new LoopbackTransport(clock);
   const arm = new ExactArm(bus, embodiment, HOME);
@@ -56,7 +57,7 @@ function rig(overrides: Record<string, ParameterValue> = {}): Rig {
   const step = async (): Promise<void> => {
     const t = clock.nowS();
     arm.publishState(t);
-    if (k % 5 === 0) arm.publishFrames(t);
+    if (k % 5 === 0) arm.publishFrames(t, frameStampS(t));
     k++;
     await clock.advanceTo(T0 + k * PERIOD);
     await new Promise((resolve) => setImmediate(resolve));
@@ -144,6 +145,20 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(r.policy.calls).toBeGreaterThan(0);
     expect(status.at(-1)).toMatchObject({ mode: 'running', lifecycle_state: 3, embodiment: 'franka_panda', policy: 'test_policy', instruction: 'turn the base' });
     expect(status.at(-1)!.ticks).toBeGreaterThan(100);
+  });
+
+  it('a camera that leaves header.stamp at zero: the node judges its frames by receive time, drives the arm, and warns once', async () => {
+    const r = rig({}, () => 0);
+    const status = r.inbox<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
+    await activated(r);
+    await r.run(1.5);
+    // Before: every frame was 50 s old on arrival, and the arm held "for camera:primary" for ever.
+    expect(r.arm.positions[0]).toBeGreaterThan(HOME[0]! + 0.1);
+    expect(r.policy.calls).toBeGreaterThan(0);
+    expect(status.at(-1)).toMatchObject({ mode: 'running' });
+    const camera = embodiment.config.topics.cameras[0]!.topic;
+    const warnings = r.host.logs.filter((l) => l.level === 'warn' && l.message.includes('header.stamp'));
+    expect(warnings.map((l) => l.message)).toEqual([`${camera}: header.stamp is zero; freshness is judged by the time each message is received (set the stamp in the driver to use it)`]);
   });
 
   it('deactivate brakes within the limits to rest, then stops commanding', async () => {
