@@ -24,4 +24,4 @@ test('sim --policy policies/openpi_sim_panda --policy-server ws://127.0.0.1:P re
   } finally {
     await served.close();
   }
-}, 240000);
+}, 600000);
