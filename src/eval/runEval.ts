@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BagReader } from '../bag/BagReader';
+import { firstMessage } from '../bag/firstMessage';
 import { McapRecorder } from '../bag/McapRecorder';
 import type { Embodiment } from '../config/Embodiment';
 import type { Handover } from '../control/queue/ActionQueue';
@@ -81,16 +82,6 @@ function sensorTimeouts(embodiment: Embodiment, plan: ReplayPlan): { topic: stri
   const sources = observationSourcesFor(embodiment);
   const timeoutOf = (topic: string): number => (topic === sources.jointStatesTopic ? sources.jointStateTimeoutS : (sources.cameras.find((c) => c.topic === topic)?.timeoutS ?? Infinity));
   return plan.sensors.map(({ topic }) => ({ topic, timeoutS: timeoutOf(topic) }));
-}
-
-async function firstMessage(reader: BagReader, topic: string): Promise<{ topic: string; type: string; message: unknown } | undefined> {
-  const messages = reader.messages({ topics: [topic] });
-  try {
-    const first = await messages.next();
-    return first.done === true ? undefined : first.value;
-  } finally {
-    await messages.return(undefined);
-  }
 }
 
 function prepareOutDir(dir: string): void {
