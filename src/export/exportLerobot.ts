@@ -99,7 +99,7 @@ export async function exportLerobot(options: ExportOptions): Promise<ExportResul
 
     const startNs = info.startNs ?? 0n;
     const endNs = info.endNs ?? startNs;
-    sampler = new FrameSampler({ embodiment, channels: plan.channels, action: options.action ?? 'absolute', startS: Number(startNs) / 1e9 });
+    sampler = new FrameSampler({ embodiment, channels: plan.channels, action: options.action ?? 'absolute', startS: Number(startNs) / 1e9, onStampWarning: warn });
     writer = new LeRobotDatasetWriter({
       dir: options.outDir,
       overwrite: options.overwrite,

@@ -51,6 +51,8 @@ export interface FrameSamplerOptions {
   channels: readonly PlannedChannel[];
   action: ActionMode;
   startS: number;
+  /** Stamps that are zero, implausible or late (the assembler then judges by receive time, as the node does). */
+  onStampWarning?(message: string): void;
 }
 
 /**
@@ -75,7 +77,7 @@ export class FrameSampler {
     this.transport = new BagTransport({ startS: options.startS });
     const sources = observationSourcesFor(embodiment);
     this.sensorTopics = new Set([sources.jointStatesTopic, ...sources.cameras.map((c) => c.topic)]);
-    this.assembler = new ObservationAssembler(this.transport, sources, { onInvalidMessage: (e) => this.invalid.push(e) });
+    this.assembler = new ObservationAssembler(this.transport, sources, { onInvalidMessage: (e) => this.invalid.push(e), onStampWarning: (m) => options.onStampWarning?.(m) });
     for (const c of options.channels) this.tracks.set(c.channel.topic, new CommandTrack(c));
     this.stateNames = sources.jointNames;
     this.actionNames = options.channels.flatMap((c) => c.channel.dimensions);
