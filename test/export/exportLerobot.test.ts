@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BagReader } from '../../src/bag/BagReader';
-import { removeTempDirs, tempDir, type TestMessage, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../../src/bag/testing/writeTestBags';
+import { removeTempDirs, tempDir, type TestMessage, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../support/bag/writeTestBags';
 import { loadEmbodiment } from '../../src/config/loadEmbodiment';
-import { copyBag, recordSimBag } from '../../src/eval/testing/simBags';
+import { recordSimBag } from '../../src/sim/recordSimBag';
+import { copyBag } from '../support/eval/simBags';
 import { exportLerobot, type ExportResult } from '../../src/export/exportLerobot';
 import { runCli } from '../support/runCli';
 import { type Dataset, parquetKeyValues, probeVideo, readDataset } from './readDataset';
