@@ -191,6 +191,17 @@ describe('export-lerobot writes a LeRobot v3.0 dataset', () => {
   });
 });
 
+describe('the recording workflow of the README', () => {
+  it('a bag of exactly the topics `check` lists exports', async () => {
+    const check = await runCli(['check', 'franka_panda', '--json']);
+    const topics = JSON.parse(check.stdout).record_topics as string[];
+    expect(topics).toEqual(['/joint_states', CAMERA, ARM, GRIPPER, '/vla_bridge/instruction']);
+    const only = await copyBag(bag, join(root, 'only_listed'), (m) => topics.includes(m.topic));
+    const r = await exportTo('only_listed_ds', {}, only);
+    expect([r.episodes, r.frames]).toEqual([exported.episodes, exported.frames]);
+  });
+});
+
 describe('storages, compression, gaps and episode modes', () => {
   /** The bag's messages rewritten as a rosbag2 sqlite3 bag, with zstd message compression when asked. */
   async function asSqlite(name: string, compress: boolean): Promise<string> {

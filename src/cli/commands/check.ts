@@ -7,6 +7,7 @@ import { loadPolicy } from '../../policy/loadPolicy';
 import { RemotePolicy } from '../../policy/remote/RemotePolicy';
 import { addExecutionProviderOption, addPolicyServerOption, parseExecutionProviders, type PolicyCliOptions } from '../policyOptions';
 import { type CliContext, logLine, writeJson, writeLine } from '../CliContext';
+import { recordTopicsFor } from '../../export/recordTopics';
 
 /** Unbounded limits print as null in JSON (JSON has no Infinity). */
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -34,6 +35,7 @@ export function embodimentSummary(e: Embodiment): Record<string, unknown> {
     control: c.control,
     cameras: c.topics.cameras,
     joint_states: c.topics.joint_states,
+    record_topics: recordTopicsFor(e),
     rates: c.rates,
     timeouts: c.timeouts,
     workspace: c.safety.workspace ?? null,
@@ -78,6 +80,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         writeLine(ctx, `    ${l.name} (${l.type}): [${fmt(l.minPosition)}, ${fmt(l.maxPosition)}], v ${fmt(l.maxVelocity)}, a ${fmt(l.maxAcceleration)}, j ${fmt(l.maxJerk)}`);
       }
       const w = c.safety.workspace;
+      writeLine(ctx, `  record   ros2 bag record ${recordTopicsFor(e).join(' ')}`);
       if (w !== undefined) writeLine(ctx, `  workspace [${w.min.join(', ')}] .. [${w.max.join(', ')}] m`);
       if (binding !== undefined) {
         writeLine(ctx, `  policy   ${binding.name}: ${binding.kind} ${binding.frame} actions [${binding.dimensions.join(', ')}], cameras ${binding.cameras.join(', ') || 'none'}`);

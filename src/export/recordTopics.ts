@@ -1,0 +1,12 @@
+import type { Embodiment } from '../config/Embodiment';
+import { commandChannelsFor } from '../eval/commandChannels';
+import { DEFAULT_INSTRUCTION_TOPIC } from '../eval/runEval';
+
+/**
+ * The topics a recording needs for `export-lerobot` and `eval`: the joint states, every camera, the commands
+ * really sent (arm, then gripper), and the instruction that names each episode's task.
+ */
+export function recordTopicsFor(embodiment: Embodiment, instructionTopic = DEFAULT_INSTRUCTION_TOPIC): string[] {
+  const { topics } = embodiment.config;
+  return [topics.joint_states, ...topics.cameras.map((c) => c.topic), ...commandChannelsFor(embodiment).map((c) => c.topic), instructionTopic];
+}
