@@ -58,8 +58,8 @@ export function registerExportLerobot(program: Command, ctx: CliContext): void {
     .option('--gap <S>', 'with --episodes gap: a pause of the sensors longer than this starts an episode, seconds', '1')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (opts: ExportCliOptions) => {
-      const fps = parseNumberOption(opts.fps, '--fps', (v) => Number.isInteger(v) && v >= 1 && v <= 1000);
-      const gapS = parseNumberOption(opts.gap, '--gap', (v) => v > 0 && Number.isFinite(v));
+      const fps = parseNumberOption(opts.fps, '--fps', { integer: true, min: 1, max: 1000 });
+      const gapS = parseNumberOption(opts.gap, '--gap', { above: 0, max: 86400 });
       const episodes = oneOf<EpisodeSplit>(opts.episodes, ['instruction', 'gap', 'marker'], '--episodes');
       const codec = oneOf<VideoCodec>(opts.videoCodec, ['av1', 'h264'], '--video-codec');
       const action = oneOf<ActionMode>(opts.action, ['absolute', 'delta'], '--action');
