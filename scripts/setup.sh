@@ -16,8 +16,10 @@ done
 # OpenCV headers and libraries for @u4/opencv4nodejs; a C++ toolchain and Python for node-gyp (opencv4nodejs,
 # better-sqlite3); python3 also byte-compiles the ROS launch files in the tests; chromium renders the
 # evaluation report in a test; python3-websockets, -msgpack and -numpy run the independent openpi-protocol peer
-# server and client of the served-policy tests (test/peers).
-APT_PACKAGES=(libopencv-dev build-essential pkg-config python3 chromium python3-websockets python3-msgpack python3-numpy)
+# server and client of the served-policy tests (test/peers); ffmpeg (with libsvtav1 and libx264) encodes the videos
+# of LeRobot datasets (export-lerobot, record-demos) and its ffprobe checks them; python3-numpy also reads those
+# datasets in tools/.
+APT_PACKAGES=(libopencv-dev build-essential pkg-config python3 chromium python3-websockets python3-msgpack python3-numpy ffmpeg)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

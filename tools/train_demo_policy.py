@@ -3,7 +3,7 @@
 
 Run by hand with Debian's torch, onnx and numpy (never at run time):
 
-    node bin/vla-bridge.js record-demos --episodes 2000 --seed 1 --out /tmp/demos
+    node bin/vla-bridge.js record-demos --episodes 2000 --seed 1 --out /tmp/demos   # a LeRobot v3.0 dataset
     /usr/bin/python3 tools/train_demo_policy.py --data /tmp/demos --out policies/reach_demo
 
 The model: a small convolutional patch encoder (96x96 RGB -> 6x6 patch tokens), a state token (the 8 joint
@@ -15,7 +15,7 @@ with V the tokenizer's vocab size (DESIGN 6). The LM head scores only the 256 ac
 a constant -1e4, so even a decoder that does not restrict its choice to action ids reads action tokens.
 
 Training data: for every recorded observation the dataset holds the expert's chunk toward each of the three
-cubes (object_actions.npy), so each observation is trained with an instruction naming the true target or one
+cubes (action.object_chunks), so each observation is trained with an instruction naming the true target or one
 of the other two cubes: the instruction, not the arm's direction of travel, decides where to go. Two auxiliary
 regression heads (dropped at export) speed up learning: the patch tokens predict where each coloured cube
 is, and the last prompt position predicts where the named cube is.
@@ -26,6 +26,10 @@ Face optimum convention, opset 17; tokenizer.json (a SentencePiece-style BPE in 
 (dataset_statistics.json), manifest.yaml and TRAINING.md; goldens (a few held-out observations with the
 PyTorch tokens and logits) for the tests, checked against onnxruntime at the end (logits to 1e-4).
 
+The demonstrations are LeRobot v3.0 datasets (the format export-lerobot writes from rosbag2 recordings), read with
+vla_tools.lerobot. The shipped policies/reach_demo weights were trained from the same recordings in the earlier
+.npy layout of record-demos (TRAINING.md there); the pipeline was re-run end to end on the LeRobot layout.
+
 A fast BLAS matters (Debian's torch links the reference libblas3): with libopenblas0-pthread installed, or its
 library folder on LD_LIBRARY_PATH, training is several times faster.
 """
@@ -34,9 +38,7 @@ import argparse
 import json
 import math
 import os
-import shutil
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -44,23 +46,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_test_models import (  # noqa: E402  (the test-model exporter's conventions, reused as they are)
-    OPSET,
-    SPIECE,
-    Block as TinyBlock,
-    LlamaLikeTokenizer,
-    kv_axes,
-    kv_names,
-    openvla_decode,
-    openvla_encode,
-    restricted_argmax,
-    rope,
-    write_json,
-    write_png,
-    write_text,
-    yaml_list,
-)
+from vla_tools.actions import openvla_decode, openvla_encode
+from vla_tools.files import write_json, write_png, write_text
+from vla_tools.lerobot import LeRobotDataset
+from vla_tools.manifest import yaml_list
+from vla_tools.paths import OPSET, SPIECE
+from vla_tools.tinylm import Block as TinyBlock, kv_axes, kv_names, restricted_argmax, rope, run_blocks
+from vla_tools.tokenizers import LlamaLikeTokenizer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NAME = "reach_demo"
@@ -83,7 +75,7 @@ STD = [0.5, 0.5, 0.5]
 
 
 class Demos:
-    """The record-demos arrays (index.json layout), concatenated over several dataset folders."""
+    """record-demos datasets (LeRobot v3.0 with meta/vla_bridge_demos.json), concatenated over several folders."""
 
     def __init__(self, dirs):
         images, state, obj, episode, cubes, targets = [], [], [], [], [], []
@@ -91,27 +83,28 @@ class Demos:
         self.dropped_after_success = 0
         self.layout = None
         for d in dirs:
-            with open(os.path.join(d, "index.json")) as f:
-                index = json.load(f)
-            with open(os.path.join(d, "episodes.json")) as f:
-                eps = json.load(f)
-            if index["format"] != "vla_bridge.demos/1":
-                raise SystemExit(f"{d}: not a vla_bridge.demos/1 dataset")
-            if "object_actions" not in index["arrays"]:
-                raise SystemExit(f"{d}: no object_actions.npy (record with object labels)")
-            self.layout = self.layout or index
-            ep = np.load(os.path.join(d, "episode.npy"))
-            by_index = {e["index"]: e for e in eps}
+            with open(os.path.join(d, "meta", "vla_bridge_demos.json")) as f:
+                meta = json.load(f)
+            if meta["format"] != "vla_bridge.demos/2":
+                raise SystemExit(f"{d}: not a vla_bridge.demos/2 dataset (record it with vla-bridge record-demos)")
+            ds = LeRobotDataset(d)
+            if "action.object_chunks" not in ds.columns:
+                raise SystemExit(f"{d}: no action.object_chunks (record with object labels)")
+            self.layout = self.layout or meta
+            eps = meta["episodes"]
+            by_dataset = {e["datasetEpisode"]: e for e in eps}
+            ep = ds.columns["episode_index"]
+            horizon, dims = meta["action"]["horizon"], len(meta["action"]["names"])
             # Episode ids made unique across folders; cube centres in the fixed colour order red, green, blue.
             remap = {}
             for e in eps:
-                remap[e["index"]] = self.episodes
+                remap[e["datasetEpisode"]] = self.episodes
                 self.episodes += 1
             centers = np.zeros((len(ep), 3, 2), np.float32)
             target = np.zeros(len(ep), np.int64)
-            order = np.zeros((len(ep), 3), np.int64)  # object_actions slot of each colour
+            order = np.zeros((len(ep), 3), np.int64)  # object_chunks slot of each colour
             for i, e_index in enumerate(ep):
-                e = by_index[int(e_index)]
+                e = by_dataset[int(e_index)]
                 colors = [c["color"] for c in e["cubes"]]
                 for k, color in enumerate(COLORS):
                     slot = colors.index(color)
@@ -120,14 +113,14 @@ class Demos:
                 target[i] = COLORS.index(e["targetColor"])
             # Observations after the goal was reached (the arm holding still) are left out: near the cube they
             # look like the last few centimetres before it, and would teach the policy to stop short.
-            t = np.load(os.path.join(d, "time.npy"))
-            done = np.array([by_index[int(x)]["timeToSuccessS"] for x in ep], dtype=object)
+            t = ds.columns["timestamp"]
+            done = np.array([by_dataset[int(x)]["timeToSuccessS"] for x in ep], dtype=object)
             keep = np.array([s is None or ti <= s + 1e-6 for ti, s in zip(t, done)])
             self.dropped_after_success += int((~keep).sum())
-            a = np.load(os.path.join(d, "object_actions.npy"))
+            a = ds.columns["action.object_chunks"].reshape(len(ep), -1, horizon, dims)
             a = np.take_along_axis(a, order[:, :, None, None], axis=1)  # reorder slots to colour order
-            images.append(np.load(os.path.join(d, "images.npy"))[keep])
-            state.append(np.load(os.path.join(d, "state.npy"))[keep])
+            images.append(ds.images(meta["camera"]["name"])[keep])
+            state.append(ds.columns["observation.state"][keep])
             obj.append(a[keep][..., :ARM_DIMS])
             episode.append(np.array([remap[int(x)] for x in ep], np.int64)[keep])
             cubes.append(centers[keep])
@@ -236,12 +229,7 @@ class DemoVla(nn.Module):
         return x, patches
 
     def run(self, x, bias, positions, past=None):
-        presents = []
-        for i, blk in enumerate(self.blocks):
-            pk, pv = past[i] if past is not None else (None, None)
-            x, k, v = blk(x, bias, positions, pk, pv)
-            presents += [k, v]
-        return self.ln(x), presents
+        return run_blocks(self.blocks, self.ln, x, bias, positions, past)
 
     def action_logits(self, h):
         return self.head(h)
@@ -527,7 +515,6 @@ action:
     stats: {{ file: dataset_statistics.json, path: {NAME}/action }}
   chunk: {{ horizon: {horizon}, steps_to_execute: {steps_to_execute}, step_dt_s: {step_dt} }}
 """
-
 
 def golden_cases(trainer, model, V, count):
     """Held-out observations with an instruction naming the target or another cube, decoded in PyTorch."""

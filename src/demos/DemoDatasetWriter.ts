@@ -1,23 +1,25 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VlaError } from '../errors';
-import type { ImageFrame } from '../observation/Observation';
+import { LeRobotDatasetWriter } from '../export/LeRobotDatasetWriter';
+import type { VideoCodec } from '../export/VideoEncoder';
+import type { ImageFrame, Observation } from '../observation/Observation';
 import type { ActionChunk } from '../policy/Policy';
-import { NpyWriter } from './NpyWriter';
-import type { Observation } from '../observation/Observation';
 
 /** One labelled observation: what the policy saw and what the expert would do. */
 export interface DemoSample {
   observation: Observation;
   /** The expert's chunk toward the cube the instruction names (the training label). */
   label: ActionChunk;
-  /** The expert's chunk toward each object of the scene, in episodes.json order (counterfactual labels). */
+  /** The expert's chunk toward each object of the scene, in the episode's `cubes` order (counterfactual labels). */
   objectLabels: readonly ActionChunk[];
 }
 
-export const DEMO_FORMAT = 'vla_bridge.demos/1';
+/** The format of meta/vla_bridge_demos.json, the demonstration facts LeRobot's own metadata has no place for. */
+export const DEMO_FORMAT = 'vla_bridge.demos/2';
+export const DEMO_META_PATH = 'meta/vla_bridge_demos.json';
 
-/** What the arrays mean; written as index.json so that numpy users need nothing else. */
+/** What the features mean. */
 export interface DemoLayout {
   embodiment: string;
   camera: { name: string; width: number; height: number };
@@ -30,14 +32,18 @@ export interface DemoLayout {
   /** Steps per label chunk and seconds between them. */
   horizon: number;
   stepDtS: number;
-  /** Objects in every scene: the expert's chunk toward each is recorded too (object_actions.npy); 0: none. */
+  /** Objects in every scene: the expert's chunk toward each is recorded too (`action.object_chunks`); 0: none. */
   objectCount: number;
+  /** Labelled observations per second (each episode's frame k is at k / fps). */
+  fps: number;
 }
 
-/** One episode's record in episodes.json. */
+/** One episode's record in meta/vla_bridge_demos.json. */
 export interface DemoEpisode {
-  index: number;
+  /** The LeRobot episode_index of this episode. */
+  datasetEpisode: number;
   /** Episode `index` of a run seeded with `seed` (Rng.forEpisode(seed, index) made its scene). */
+  index: number;
   seed: number;
   instruction: string;
   targetColor: string;
@@ -48,7 +54,7 @@ export interface DemoEpisode {
   /** Simulated seconds from the start to the first time the tool was within the success radius. */
   timeToSuccessS: number | null;
   durationS: number;
-  /** Rows of the arrays that belong to this episode: [first, first + count). */
+  /** Rows of the dataset that belong to this episode: [first, first + count). */
   firstSample: number;
   sampleCount: number;
   /** How the executed actions differed from the labels (e.g. `expert`, `perturbed 0.05 rad`, `policy`). */
@@ -58,100 +64,118 @@ export interface DemoEpisode {
   interventionsByLimit: Record<string, number>;
 }
 
+/** Names of a flattened (steps, dims) chunk: `name@step`, step-major. */
+function chunkNames(names: readonly string[], horizon: number, prefix = ''): string[] {
+  return Array.from({ length: horizon }, (_, s) => names.map((n) => `${prefix}${n}@${s}`)).flat();
+}
+
 /**
- * Writes a demonstration dataset folder, one row per labelled observation:
+ * Writes demonstrations as a LeRobot v3.0 dataset (the format `export-lerobot` writes and the training tools
+ * read), one frame per labelled observation:
  *
- *     index.json     format, layout, array shapes, sample and episode counts
- *     episodes.json  per episode: seed, instruction, cubes, goal, start pose, success, rows
- *     images.npy     uint8   [N, H, W, 3]  rgb8 camera frame the policy saw
- *     state.npy      float32 [N, S]        joint positions at the observation (command joint order)
- *     actions.npy    float32 [N, T, A]     the expert's chunk (label) for that observation
- *     object_actions.npy float32 [N, C, T, A]  the expert's chunk toward each of the C cubes (episodes.json order)
- *     episode.npy    int32   [N]           episode index of the row
- *     time.npy       float32 [N]           observation time since the episode started, s
+ *     observation.state         the joint positions the policy saw (command joint order)
+ *     observation.images.<cam>  the rgb8 frame it saw (video)
+ *     action                    the first step of the expert's label chunk
+ *     action.chunk              the whole label chunk, flattened step-major (names `joint@step`)
+ *     action.object_chunks      the expert's chunk toward each cube of the scene, flattened (`cube2/joint@step`)
+ *     task                      the instruction
+ *
+ * plus meta/vla_bridge_demos.json: layout, per episode seed, cubes, goal, start pose, success, actor.
  */
 export class DemoDatasetWriter {
-  readonly dir: string;
   readonly layout: DemoLayout;
-  private readonly images: NpyWriter;
-  private readonly state: NpyWriter;
-  private readonly actions: NpyWriter;
-  private readonly objectActions: NpyWriter | undefined;
-  private readonly episode: NpyWriter;
-  private readonly time: NpyWriter;
+  private readonly dataset: LeRobotDatasetWriter;
   private readonly episodes: DemoEpisode[] = [];
-  private episodeStartS = 0;
-  private episodeIndex = -1;
+  private writes: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private count = 0;
 
-  constructor(dir: string, layout: DemoLayout) {
-    this.dir = dir;
+  constructor(readonly dir: string, layout: DemoLayout, options: { overwrite?: boolean; codec?: VideoCodec } = {}) {
     this.layout = layout;
-    mkdirSync(dir, { recursive: true });
-    const { width, height } = layout.camera;
-    const chunk = [layout.horizon, layout.actionNames.length];
-    this.images = new NpyWriter(join(dir, 'images.npy'), 'uint8', [height, width, 3]);
-    this.state = new NpyWriter(join(dir, 'state.npy'), 'float32', [layout.stateNames.length]);
-    this.actions = new NpyWriter(join(dir, 'actions.npy'), 'float32', chunk);
-    this.objectActions = layout.objectCount > 0 ? new NpyWriter(join(dir, 'object_actions.npy'), 'float32', [layout.objectCount, ...chunk]) : undefined;
-    this.episode = new NpyWriter(join(dir, 'episode.npy'), 'int32', []);
-    this.time = new NpyWriter(join(dir, 'time.npy'), 'float32', []);
+    const objects = Array.from({ length: layout.objectCount }, (_, k) => chunkNames(layout.actionNames, layout.horizon, `cube${k}/`)).flat();
+    this.dataset = new LeRobotDatasetWriter({
+      dir,
+      overwrite: options.overwrite,
+      fps: layout.fps,
+      robotType: layout.embodiment,
+      vectors: [
+        { key: 'observation.state', names: layout.stateNames },
+        { key: 'action', names: layout.actionNames },
+        { key: 'action.chunk', names: chunkNames(layout.actionNames, layout.horizon) },
+        ...(layout.objectCount > 0 ? [{ key: 'action.object_chunks', names: objects }] : []),
+      ],
+      cameras: [layout.camera.name],
+      codec: options.codec ?? 'av1',
+    });
+    this.dataset.setCameraSize(layout.camera.name, layout.camera.width, layout.camera.height);
   }
 
   get samples(): number {
-    return this.state.rows;
+    return this.count;
   }
 
-  /** Rows that follow belong to episode `index`, which started at `startS` (clock time). */
-  beginEpisode(index: number, startS: number): void {
-    this.episodeIndex = index;
-    this.episodeStartS = startS;
+  /** Samples that follow belong to an episode with this instruction. */
+  beginEpisode(instruction: string): void {
+    this.dataset.beginEpisode(instruction);
   }
 
+  /** Queues one sample (written in order; `endEpisode` waits for them). */
   add(sample: DemoSample): void {
     const { observation, label, objectLabels } = sample;
     const { layout } = this;
     if (objectLabels.length !== layout.objectCount) throw new VlaError('RUN_FAILED', `a sample has ${objectLabels.length} object labels, the dataset records ${layout.objectCount}`);
     const frame = observation.images.get(layout.camera.name);
     if (frame === undefined) throw new VlaError('RUN_FAILED', `the observation has no "${layout.camera.name}" camera frame to record`);
-    this.images.append(rgbPixels(frame, layout.camera.width, layout.camera.height));
-    this.state.append(observation.jointState.position);
-    this.actions.append(chunkRows(label.actions, label.horizon, label.dims, layout));
-    if (this.objectActions !== undefined) {
+    const rgb = rgbPixels(frame, layout.camera.width, layout.camera.height);
+    const chunk = chunkRows(label.actions, label.horizon, label.dims, layout);
+    const vectors: Record<string, ArrayLike<number>> = { 'observation.state': observation.jointState.position, action: chunk.subarray(0, layout.actionNames.length), 'action.chunk': chunk };
+    if (layout.objectCount > 0) {
       const rows = objectLabels.map((c) => chunkRows(c.actions, c.horizon, c.dims, layout));
-      const all = new Float64Array(rows.length * layout.horizon * layout.actionNames.length);
+      const all = new Float64Array(rows.length * chunk.length);
       rows.forEach((r, k) => all.set(r, k * r.length));
-      this.objectActions.append(all);
+      vectors['action.object_chunks'] = all;
     }
-    this.episode.append([this.episodeIndex]);
-    this.time.append([observation.stampS - this.episodeStartS]);
+    this.count++;
+    this.writes = this.writes.then(() => this.dataset.addFrame({ vectors, images: new Map([[layout.camera.name, rgb]]) })).catch((err: unknown) => {
+      this.failure ??= err;
+    });
   }
 
-  endEpisode(episode: Omit<DemoEpisode, 'firstSample' | 'sampleCount'>): DemoEpisode {
-    const firstSample = this.episodes.reduce((n, e) => n + e.sampleCount, 0);
-    const record = { ...episode, firstSample, sampleCount: this.samples - firstSample };
+  async endEpisode(episode: Omit<DemoEpisode, 'datasetEpisode' | 'firstSample' | 'sampleCount'>): Promise<DemoEpisode> {
+    await this.flushed();
+    const written = await this.dataset.endEpisode();
+    const record: DemoEpisode = { datasetEpisode: written?.index ?? -1, ...episode, firstSample: written?.fromIndex ?? this.count, sampleCount: written?.length ?? 0 };
     this.episodes.push(record);
     return record;
   }
 
-  close(extra: Record<string, unknown> = {}): void {
-    const writers = [this.images, this.state, this.actions, this.episode, this.time, ...(this.objectActions === undefined ? [] : [this.objectActions])];
-    for (const w of writers) w.close();
+  async close(extra: Record<string, unknown> = {}): Promise<void> {
+    await this.flushed();
+    await this.dataset.close();
     const { layout } = this;
-    const array = (w: NpyWriter) => ({ file: w.file.slice(this.dir.length + 1), dtype: w.dtype, shape: [w.rows, ...w.rowShape] });
-    const index = {
+    const meta = {
       format: DEMO_FORMAT,
       embodiment: layout.embodiment,
       camera: { ...layout.camera, encoding: 'rgb8' },
       state: { names: layout.stateNames, source: 'position' },
       action: { names: layout.actionNames, kind: layout.actionKind, frame: layout.actionFrame, horizon: layout.horizon, step_dt_s: layout.stepDtS },
-      samples: this.samples,
-      episodes: this.episodes.length,
+      object_count: layout.objectCount,
+      samples: this.count,
       successes: this.episodes.filter((e) => e.success).length,
-      arrays: Object.fromEntries(writers.map((w) => [w.file.slice(this.dir.length + 1).replace(/\.npy$/, ''), array(w)])),
       ...extra,
+      episodes: this.episodes,
     };
-    writeFileSync(join(this.dir, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
-    writeFileSync(join(this.dir, 'episodes.json'), `${JSON.stringify(this.episodes)}\n`);
+    writeFileSync(join(this.dir, DEMO_META_PATH), `${JSON.stringify(meta, null, 1)}\n`);
+  }
+
+  async abort(): Promise<void> {
+    await this.writes;
+    await this.dataset.abort();
+  }
+
+  private async flushed(): Promise<void> {
+    await this.writes;
+    if (this.failure !== undefined) throw this.failure;
   }
 }
 
@@ -173,7 +197,7 @@ function rgbPixels(frame: ImageFrame, width: number, height: number): Uint8Array
     const what = frame.kind === 'raw' ? `${frame.encoding} ${frame.width}x${frame.height}` : `compressed ${frame.format}`;
     throw new VlaError('RUN_FAILED', `demonstrations record rgb8 ${width}x${height} frames, the camera gave ${what}`);
   }
-  if (frame.step === width * 3) return frame.data.subarray(0, width * height * 3);
+  if (frame.step === width * 3) return frame.data.slice(0, width * height * 3);
   const out = new Uint8Array(width * height * 3);
   for (let r = 0; r < height; r++) out.set(frame.data.subarray(r * frame.step, r * frame.step + width * 3), r * width * 3);
   return out;

@@ -1,7 +1,5 @@
 export { type RecordDemosOptions, type RecordDemosSummary, DEMO_EXPERT, DEMO_HANDOVER, DEMO_LATENCY_S, recordDemos } from './recordDemos';
-export { DEMO_FORMAT, type DemoEpisode, type DemoLayout, type DemoSample, DemoDatasetWriter } from './DemoDatasetWriter';
-export { type NpyDtype, NpyWriter, npyHeader } from './NpyWriter';
-export { type NpyArray, readNpy } from './readNpy';
+export { DEMO_FORMAT, DEMO_META_PATH, type DemoEpisode, type DemoLayout, type DemoSample, DemoDatasetWriter } from './DemoDatasetWriter';
 export { type PerturbationOptions, PerturbedPolicy } from './PerturbedPolicy';
 export { InstructionOverridePolicy, wrongCubeInstruction } from './InstructionOverridePolicy';
 export { checkPolicyGolden, type GoldenCase, type GoldenCaseResult, type GoldenFile, goldenObservation, pngFrame, readGolden } from './checkPolicyGolden';

@@ -7,7 +7,8 @@ import { sampleReachTask } from '../sim/ReachTask';
 import { Rng } from '../sim/Rng';
 import { sceneGeometryFor } from '../sim/SceneGeometry';
 import type { DemoEpisode } from './DemoDatasetWriter';
-import { readNpy } from './readNpy';
+import { decodeVideo, probeVideo, readDataset } from '../../test/support/export/readDataset';
+import { DEMO_META_PATH } from './DemoDatasetWriter';
 import { DEMO_EXPERT, recordDemos } from './recordDemos';
 
 const panda = loadEmbodiment('franka_panda');
@@ -25,16 +26,16 @@ describe('recordDemos', () => {
     const summary = await recordDemos({ embodiment: panda, episodes: 2, seed: 5, firstEpisode: 3, outDir: out, onEpisode: (e) => seen.push(e) });
     expect(summary.successes).toBe(2);
     expect(summary.safetyInterventions).toBe(0);
-    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
-    const episodes = JSON.parse(readFileSync(join(out, 'episodes.json'), 'utf8')) as DemoEpisode[];
+    const meta = JSON.parse(readFileSync(join(out, DEMO_META_PATH), 'utf8'));
+    const episodes = meta.episodes as DemoEpisode[];
     expect(episodes).toEqual(seen);
-    expect(index.samples).toBe(summary.samples);
+    expect(meta.samples).toBe(summary.samples);
     expect(episodes.reduce((n, e) => n + e.sampleCount, 0)).toBe(summary.samples);
     // Episode 3 and 4 of seed 5: the same instructions and cubes as the simulator samples for them.
     const geometry = sceneGeometryFor(panda);
     episodes.forEach((e, k) => {
       const task = sampleReachTask(geometry, Rng.forEpisode(5, 3 + k), panda.limits, panda.armJointNames.length);
-      expect(e.index).toBe(3 + k);
+      expect([e.index, e.datasetEpisode]).toEqual([3 + k, k]);
       expect(e.instruction).toBe(task.instruction);
       expect(e.cubes.map((c) => c.centerM)).toEqual(task.cubes.map((c) => [...c.center]));
       expect(e.success).toBe(true);
@@ -42,42 +43,44 @@ describe('recordDemos', () => {
       expect(e.sampleCount).toBeGreaterThanOrEqual(Math.floor(e.durationS * 10) - 1);
       expect(e.sampleCount).toBeLessThanOrEqual(Math.ceil(e.durationS * 10) + 1);
     });
-    expect(index.action).toMatchObject({ kind: 'absolute', frame: 'joint', horizon: DEMO_EXPERT.horizon, step_dt_s: DEMO_EXPERT.stepDtS });
+    expect(meta.action).toMatchObject({ kind: 'absolute', frame: 'joint', horizon: DEMO_EXPERT.horizon, step_dt_s: DEMO_EXPERT.stepDtS });
 
+    // The same LeRobot v3.0 layout export-lerobot writes, read back with an independent reader.
+    const ds = await readDataset(out);
     const n = summary.samples;
-    const images = readNpy(join(out, 'images.npy'));
-    const state = readNpy(join(out, 'state.npy'));
-    const actions = readNpy(join(out, 'actions.npy'));
-    const objects = readNpy(join(out, 'object_actions.npy'));
-    const episode = readNpy(join(out, 'episode.npy'));
-    const time = readNpy(join(out, 'time.npy'));
-    expect(images.shape).toEqual([n, 96, 96, 3]);
-    expect(state.shape).toEqual([n, 8]);
-    expect(actions.shape).toEqual([n, 4, 8]);
-    expect(objects.shape).toEqual([n, 3, 4, 8]);
-    expect(Array.from(episode.data.subarray(0, episodes[0]!.sampleCount)).every((v) => v === 3)).toBe(true);
-    expect(episode.data[n - 1]).toBe(4);
-    // Times increase within an episode, from its start.
-    const t = Array.from(time.data.subarray(0, episodes[0]!.sampleCount));
-    expect(t[0]).toBeLessThan(0.11);
-    expect(t.every((v, i) => i === 0 || v > t[i - 1]!)).toBe(true);
+    expect(ds.info).toMatchObject({ codebase_version: 'v3.0', fps: 10, total_frames: n, total_episodes: 2 });
+    expect(ds.info.features['observation.state'].shape).toEqual([8]);
+    expect(ds.info.features.action.shape).toEqual([8]);
+    expect(ds.info.features['action.chunk'].shape).toEqual([32]);
+    expect(ds.info.features['action.object_chunks'].shape).toEqual([96]);
+    expect(ds.info.features['observation.images.primary'].shape).toEqual([96, 96, 3]);
+    expect(ds.tasks.map((t) => t.task)).toEqual(episodes.map((e) => e.instruction));
+    expect(probeVideo(join(out, 'videos/observation.images.primary/chunk-000/file-000.mp4')).frames).toBe(n);
+    const rows = ds.rows;
+    const num = (v: unknown): number[] => (v as number[]).map(Number);
+    expect(rows).toHaveLength(n);
+    expect(rows.slice(0, episodes[0]!.sampleCount).every((r) => Number(r.episode_index) === 0)).toBe(true);
+    expect(Number(rows[n - 1]!.episode_index)).toBe(1);
     // The label is the expert's chunk toward the named cube; the other object labels aim elsewhere.
     const chunk = 4 * 8;
     for (let i = 0; i < n; i++) {
       const e = episodes.find((x) => i >= x.firstSample && i < x.firstSample + x.sampleCount)!;
       const target = e.cubes.findIndex((c) => c.color === e.targetColor);
-      const label = Array.from(actions.data.subarray(i * chunk, (i + 1) * chunk));
-      expect(Array.from(objects.data.subarray((i * 3 + target) * chunk, (i * 3 + target + 1) * chunk))).toEqual(label);
-      const other = Array.from(objects.data.subarray((i * 3 + ((target + 1) % 3)) * chunk, (i * 3 + ((target + 1) % 3) + 1) * chunk));
+      const label = num(rows[i]!['action.chunk']);
+      const objects = num(rows[i]!['action.object_chunks']);
+      const state = num(rows[i]!['observation.state']);
+      expect(num(rows[i]!.action)).toEqual(label.slice(0, 8));
+      expect(objects.slice(target * chunk, (target + 1) * chunk)).toEqual(label);
+      const other = objects.slice(((target + 1) % 3) * chunk, (((target + 1) % 3) + 1) * chunk);
       if (i === e.firstSample + 3) expect(other).not.toEqual(label);
       // Absolute joint targets near the observed joints (at most a few tenths of a radian over 0.8 s); gripper open.
       for (let s = 0; s < 4; s++) {
-        for (let j = 0; j < 7; j++) expect(Math.abs(label[s * 8 + j]! - state.data[i * 8 + j]!)).toBeLessThan(0.8);
+        for (let j = 0; j < 7; j++) expect(Math.abs(label[s * 8 + j]! - state[j]!)).toBeLessThan(0.8);
         expect(label[s * 8 + 7]).toBe(1);
       }
     }
     // The frames show the scene: not one flat colour.
-    const first = images.data.subarray(0, 96 * 96 * 3);
+    const first = decodeVideo(join(out, 'videos/observation.images.primary/chunk-000/file-000.mp4'), 96, 96)[0]!;
     expect(new Set(first).size).toBeGreaterThan(20);
   });
 
@@ -85,8 +88,8 @@ describe('recordDemos', () => {
     const a = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'b') });
     const b = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'c') });
     expect(b).toEqual({ ...a, dir: join(dir, 'c') });
-    expect(readFileSync(join(dir, 'c', 'state.npy'))).toEqual(readFileSync(join(dir, 'b', 'state.npy')));
-    expect(readFileSync(join(dir, 'c', 'object_actions.npy'))).toEqual(readFileSync(join(dir, 'b', 'object_actions.npy')));
+    const data = 'data/chunk-000/file-000.parquet';
+    expect(readFileSync(join(dir, 'c', data))).toEqual(readFileSync(join(dir, 'b', data)));
   });
 
   it('DAgger: a learned policy drives while the expert labels every observation', async () => {
@@ -108,15 +111,15 @@ describe('recordDemos', () => {
     expect(e.actor).toBe('policy still');
     expect(e.success).toBe(false);
     expect(e.sampleCount).toBeGreaterThanOrEqual(55);
-    const state = readNpy(join(out, 'state.npy'));
-    const actions = readNpy(join(out, 'actions.npy'));
-    const last = e.sampleCount - 1;
+    const last = (await readDataset(out)).rows[e.sampleCount - 1]!;
+    const state = (last['observation.state'] as number[]).map(Number);
+    const actions = (last['action.chunk'] as number[]).map(Number);
     // The arm stayed at its start pose, and the expert still points away from it, toward the cube.
-    for (let j = 0; j < 7; j++) expect(state.data[last * 8 + j]).toBeCloseTo(e.startPositions[j]!, 2);
+    for (let j = 0; j < 7; j++) expect(state[j]).toBeCloseTo(e.startPositions[j]!, 2);
     let moved = 0;
-    for (let j = 0; j < 7; j++) moved = Math.max(moved, Math.abs(actions.data[last * 32 + 3 * 8 + j]! - state.data[last * 8 + j]!));
+    for (let j = 0; j < 7; j++) moved = Math.max(moved, Math.abs(actions[3 * 8 + j]! - state[j]!));
     expect(moved).toBeGreaterThan(0.05);
-    expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')).dagger).toEqual({ policy: 'still', share: 1 });
+    expect(JSON.parse(readFileSync(join(out, DEMO_META_PATH), 'utf8')).dagger).toEqual({ policy: 'still', share: 1 });
   });
 
   it('refuses a non-positive episode count', async () => {

@@ -11,6 +11,7 @@ import { mix32, Rng } from '../sim/Rng';
 import { ScriptedReachPolicy, type ScriptedReachOptions } from '../sim/ScriptedReachPolicy';
 import type { SimWorld } from '../sim/SimWorld';
 import { SimTransport } from '../sim/SimTransport';
+import type { VideoCodec } from '../export/VideoEncoder';
 import { type DemoEpisode, DemoDatasetWriter } from './DemoDatasetWriter';
 import { type PerturbationOptions, PerturbedPolicy } from './PerturbedPolicy';
 
@@ -28,7 +29,11 @@ export interface RecordDemosOptions {
   seed: number;
   /** First episode index (to extend a dataset without repeating scenes). */
   firstEpisode?: number;
+  /** The LeRobot dataset folder to create (refused when it holds files, unless `overwrite`). */
   outDir: string;
+  overwrite?: boolean;
+  /** Video codec of the camera frames (default av1, as LeRobot). */
+  codec?: VideoCodec;
   /** Camera frame size, px (square); default the simulator's. */
   imageSize?: number;
   /** The expert's chunking (default DEMO_EXPERT). */
@@ -79,6 +84,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
   const world = transport.world;
   const expertOptions: ScriptedReachOptions = { ...DEMO_EXPERT, ...options.expert };
   const probe = new ScriptedReachPolicy(world, expertOptions);
+  const every = options.sampleEveryTicks ?? 10;
   const writer = new DemoDatasetWriter(options.outDir, {
     embodiment: embodiment.name,
     camera: { name: camera.name, width: world.imageWidth, height: world.imageHeight },
@@ -89,11 +95,12 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
     horizon: probe.horizon,
     stepDtS: probe.stepDtS,
     objectCount: CUBE_COLORS.length,
-  });
-  const every = options.sampleEveryTicks ?? 10;
+    fps: embodiment.config.rates.command_hz / every,
+  }, { overwrite: options.overwrite, codec: options.codec });
   let successes = 0;
   let interventions = 0;
   const first = options.firstEpisode ?? 0;
+  let done = false;
   try {
     for (let index = first; index < first + options.episodes; index++) {
       const task = sampleReachTask(world.geometry, Rng.forEpisode(options.seed, index), embodiment.limits, embodiment.armJointNames.length);
@@ -104,7 +111,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       const labellers = task.cubes.map((_, k) => new ScriptedReachPolicy(worldAimingAt(world, goalOf(task, k)), expertOptions));
       const startS = transport.clock.nowS();
       world.reset(task, startS);
-      writer.beginEpisode(index, startS);
+      writer.beginEpisode(task.instruction);
       let ticks = 0;
       const byLimit: Record<string, number> = {};
       const loop: ControlLoop = new ControlLoop({
@@ -143,7 +150,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       interventions += episodeInterventions;
       if (result.success) successes++;
       const target = task.cubes[task.targetIndex]!;
-      const episode = writer.endEpisode({
+      const episode = await writer.endEpisode({
         index,
         seed: options.seed,
         instruction: task.instruction,
@@ -160,8 +167,10 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       });
       options.onEpisode?.(episode);
     }
+    done = true;
   } finally {
-    writer.close({
+    if (!done) await writer.abort();
+    else await writer.close({
       seed: options.seed,
       first_episode: first,
       expert: { horizon: probe.horizon, steps_to_execute: probe.stepsToExecute, step_dt_s: probe.stepDtS },

@@ -7,7 +7,7 @@ import { recordSimBag } from '../../src/sim/recordSimBag';
 import { copyBag } from '../support/eval/simBags';
 import { exportLerobot, type ExportResult } from '../../src/export/exportLerobot';
 import { runCli } from '../support/runCli';
-import { type Dataset, parquetKeyValues, probeVideo, readDataset } from './readDataset';
+import { type Dataset, parquetKeyValues, probeVideo, readDataset } from '../support/export/readDataset';
 
 const panda = loadEmbodiment('franka_panda');
 const FPS = 20;

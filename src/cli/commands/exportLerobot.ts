@@ -25,7 +25,8 @@ interface ExportCliOptions {
   json?: boolean;
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
+/** The value if it is one of `allowed`, else ARGUMENT_INVALID naming the option. */
+export function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new VlaError('ARGUMENT_INVALID', `${option} must be one of ${allowed.join(', ')}, got "${value}"`, { path: option });
 }

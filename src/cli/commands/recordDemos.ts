@@ -9,6 +9,8 @@ import { VlaError } from '../../errors';
 import type { Policy } from '../../policy/Policy';
 import { type CliContext, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { EPISODES_RANGE, SEED_RANGE } from '../loopOptions';
+import type { VideoCodec } from '../../export/VideoEncoder';
+import { oneOf } from './exportLerobot';
 
 /** A policy folder through the policy runtime, imported only then (plain recording never starts onnxruntime). */
 async function loadPolicyFolder(dir: string): Promise<Policy> {
@@ -29,14 +31,16 @@ interface RecordDemosCliOptions {
   imageSize?: string;
   dagger?: string;
   daggerShare: string;
+  overwrite?: boolean;
+  videoCodec: string;
   json?: boolean;
 }
 
 export function registerRecordDemos(program: Command, ctx: CliContext): void {
   program
     .command('record-demos')
-    .description('record scripted expert demonstrations of the reaching task in the simulator, as numpy arrays (images, joint states, expert action chunks) for training')
-    .requiredOption('--out <DIR>', 'output folder (index.json, episodes.json and .npy arrays)')
+    .description('record scripted expert demonstrations of the reaching task in the simulator as a LeRobot v3.0 dataset (camera video, joint states, expert action chunks), for training')
+    .requiredOption('--out <DIR>', 'the dataset folder to create (LeRobot v3.0, plus meta/vla_bridge_demos.json)')
     .option('--embodiment <E>', 'shipped embodiment name or path to an embodiment YAML', 'franka_panda')
     .option('--episodes <N>', 'number of episodes', '100')
     .option('--seed <S>', 'seed of the scenes (episode i is the scene `vla-bridge sim --seed S` runs as episode i)', '1')
@@ -46,6 +50,8 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
     .option('--image-size <PX>', 'camera frame size, px (default: the simulator\'s)')
     .option('--dagger <POLICY>', 'DAgger: a policy folder that drives the arm in a share of the episodes while the expert labels')
     .option('--dagger-share <P>', 'share of the episodes the --dagger policy drives', '0.7')
+    .option('--overwrite', 'replace an existing dataset at --out')
+    .option('--video-codec <C>', 'av1 (as LeRobot encodes) or h264', 'av1')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (opts: RecordDemosCliOptions) => {
       const episodes = parseNumberOption(opts.episodes, '--episodes', EPISODES_RANGE);
@@ -69,6 +75,8 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
           seed,
           firstEpisode,
           outDir,
+          overwrite: opts.overwrite === true,
+          codec: oneOf<VideoCodec>(opts.videoCodec, ['av1', 'h264'], '--video-codec'),
           imageSize,
           perturbation: { amplitude, probability },
           actor: actor === undefined ? undefined : { policy: actor, share: daggerShare },
@@ -88,7 +96,7 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
         writeLine(ctx, `  expert success   ${summary.successes}/${summary.episodes}`);
         writeLine(ctx, `  samples          ${summary.samples}`);
         writeLine(ctx, `  safety           ${summary.safetyInterventions} interventions`);
-        writeLine(ctx, `  written to       ${summary.dir} (index.json describes the arrays)`);
+        writeLine(ctx, `  written to       ${summary.dir} (LeRobot v3.0; meta/vla_bridge_demos.json has the scenes)`);
       }
       if (summary.samples === 0) throw new VlaError('RUN_FAILED', 'no observation was recorded');
     });

@@ -55,3 +55,13 @@ export async function readDataset(dir: string): Promise<Dataset> {
     tasks: await readParquet(join(dir, 'meta/tasks.parquet')),
   };
 }
+
+/** Every frame of an mp4 decoded by ffmpeg to packed rgb24 (width x height x 3 bytes each). */
+export function decodeVideo(file: string, widthPx: number, heightPx: number): Uint8Array[] {
+  const out = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 30 });
+  if (out.status !== 0) throw new Error(`ffmpeg could not decode ${file}: ${out.stderr.toString()}`);
+  const size = widthPx * heightPx * 3;
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i + size <= out.stdout.length; i += size) frames.push(new Uint8Array(out.stdout.subarray(i, i + size)));
+  return frames;
+}

@@ -1,0 +1,1 @@
+"""One module per test policy: each exports its folder under test/fixtures/policies/."""
