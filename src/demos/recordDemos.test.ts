@@ -82,15 +82,15 @@ describe('recordDemos', () => {
     // The frames show the scene: not one flat colour.
     const first = decodeVideo(join(out, 'videos/observation.images.primary/chunk-000/file-000.mp4'), 96, 96)[0]!;
     expect(new Set(first).size).toBeGreaterThan(20);
-  });
+  }, 240_000);
 
   it('is deterministic for a seed', async () => {
-    const a = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'b') });
-    const b = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'c') });
+    const a = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'b'), codec: 'h264' });
+    const b = await recordDemos({ embodiment: panda, episodes: 1, seed: 9, outDir: join(dir, 'c'), codec: 'h264' });
     expect(b).toEqual({ ...a, dir: join(dir, 'c') });
     const data = 'data/chunk-000/file-000.parquet';
     expect(readFileSync(join(dir, 'c', data))).toEqual(readFileSync(join(dir, 'b', data)));
-  });
+  }, 240_000);
 
   it('DAgger: a learned policy drives while the expert labels every observation', async () => {
     // A policy that never moves: the expert's labels must still say where to go.
@@ -106,7 +106,7 @@ describe('recordDemos', () => {
     };
     const out = join(dir, 'dagger');
     const seen: DemoEpisode[] = [];
-    await recordDemos({ embodiment: panda, episodes: 1, seed: 4, outDir: out, actor: { policy: still, share: 1 }, onEpisode: (e) => seen.push(e) });
+    await recordDemos({ embodiment: panda, episodes: 1, seed: 4, outDir: out, codec: 'h264', actor: { policy: still, share: 1 }, onEpisode: (e) => seen.push(e) });
     const e = seen[0]!;
     expect(e.actor).toBe('policy still');
     expect(e.success).toBe(false);
@@ -120,7 +120,7 @@ describe('recordDemos', () => {
     for (let j = 0; j < 7; j++) moved = Math.max(moved, Math.abs(actions[3 * 8 + j]! - state[j]!));
     expect(moved).toBeGreaterThan(0.05);
     expect(JSON.parse(readFileSync(join(out, DEMO_META_PATH), 'utf8')).dagger).toEqual({ policy: 'still', share: 1 });
-  });
+  }, 240_000);
 
   it('refuses a non-positive episode count', async () => {
     await expect(recordDemos({ embodiment: panda, episodes: 0, seed: 1, outDir: join(dir, 'd') })).rejects.toMatchObject({ code: 'ARGUMENT_INVALID' });
