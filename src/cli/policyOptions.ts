@@ -4,7 +4,7 @@ import type { Embodiment } from '../config/Embodiment';
 import { VlaError } from '../errors';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../policy/manifest/PolicyManifest';
 import type { PolicyServerStats } from '../policy/Policy';
-import type { RuntimePolicy } from '../policy/RuntimePolicy';
+import type { GuardedPolicy } from '../policy/GuardedPolicy';
 
 /** The policy options `sim`, `eval`, `check`, `infer`, `run` and `serve` share. */
 export interface PolicyCliOptions {
@@ -33,7 +33,7 @@ export function parseExecutionProviders(value: string | undefined): ExecutionPro
 }
 
 /** Loads a policy folder (local or served) with the command-line options; onnxruntime is imported only then. */
-export async function loadPolicyForCli(dir: string, opts: PolicyCliOptions & { embodiment?: Embodiment; executor?: 'in_process' | 'worker'; flag?: string; log?: (line: string) => void }): Promise<RuntimePolicy> {
+export async function loadPolicyForCli(dir: string, opts: PolicyCliOptions & { embodiment?: Embodiment; executor?: 'in_process' | 'worker'; flag?: string; log?: (line: string) => void }): Promise<GuardedPolicy> {
   if (!existsSync(dir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: dir, path: opts.flag ?? '--policy', hint: 'give a policy folder (manifest.yaml and its model, or a served policy manifest)' });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadPolicy } = require('../policy/loadPolicy') as typeof import('../policy/loadPolicy');

@@ -7,7 +7,7 @@ import { loadEmbodiment } from '../config/loadEmbodiment';
 import { packageRoot } from '../config/packageRoot';
 import { loadPolicyManifest } from '../policy/manifest/loadPolicyManifest';
 import { loadPolicy } from '../policy/loadPolicy';
-import type { RuntimePolicy } from '../policy/RuntimePolicy';
+import type { GuardedPolicy } from '../policy/GuardedPolicy';
 import { runSimEpisodes } from '../sim/runSimEpisodes';
 import { checkPolicyGolden, readGolden } from './checkPolicyGolden';
 import { InstructionOverridePolicy, wrongCubeInstruction } from './InstructionOverridePolicy';
@@ -47,7 +47,7 @@ describe('the shipped demo policy (policies/reach_demo)', () => {
   });
 
   describe('closed loop in the simulator', () => {
-    let policy: RuntimePolicy;
+    let policy: GuardedPolicy;
     beforeAll(async () => {
       policy = await loadPolicy(dir);
     });

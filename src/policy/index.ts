@@ -1,7 +1,7 @@
 /** The policy runtime's public surface: load a policy folder, run it, read its manifest. */
 export type { ActionChunk, ActionSpace, InferOptions, Policy } from './Policy';
 export { loadPolicy, type LoadPolicyOptions } from './loadPolicy';
-export { RuntimePolicy, type PolicyStepper } from './RuntimePolicy';
+export { GuardedPolicy, type PolicyStepper } from './GuardedPolicy';
 export { type ModelOutput, type PolicyRuntimeOptions, PolicyRuntime, type PolicyStep, type StepOptions, type StepTimings } from './runtime/PolicyRuntime';
 export {
   type CameraSpec,

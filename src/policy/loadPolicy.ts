@@ -4,7 +4,7 @@ import { type ServedPolicyManifest, ServedPolicyManifestSchema } from './manifes
 import { RemotePolicy } from './remote/RemotePolicy';
 import { stateSourceOf } from './remote/ServedObservation';
 import { PolicyRuntime, type PolicyRuntimeOptions } from './runtime/PolicyRuntime';
-import { RuntimePolicy } from './RuntimePolicy';
+import { GuardedPolicy } from './GuardedPolicy';
 
 export interface LoadPolicyOptions extends PolicyRuntimeOptions {
   /** Deadline of infer() calls that give none, seconds (none by default). */
@@ -26,12 +26,12 @@ export function loadServedManifest(dir: string): ServedPolicyManifest | undefine
  * tokenizer.json, statistics) runs its onnxruntime sessions in a worker thread unless options.executor says
  * `in_process`; a served folder connects to its policy server (openpi protocol) and checks its metadata.
  */
-export async function loadPolicy(dir: string, options: LoadPolicyOptions = {}): Promise<RuntimePolicy> {
+export async function loadPolicy(dir: string, options: LoadPolicyOptions = {}): Promise<GuardedPolicy> {
   const served = loadServedManifest(dir);
   if (served !== undefined) {
     const stateSource = options.embodiment === undefined ? undefined : stateSourceOf(options.embodiment, served.action.space.gripper?.convention);
     return RemotePolicy.connect(served, { url: options.policyServer, deadlineS: options.deadlineS, stateSource });
   }
   const runtime = await PolicyRuntime.load(dir, { ...options, executor: options.executor ?? 'worker' });
-  return new RuntimePolicy(runtime, options.deadlineS);
+  return new GuardedPolicy(runtime, options.deadlineS);
 }

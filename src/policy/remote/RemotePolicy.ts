@@ -3,8 +3,8 @@ import type { Observation } from '../../observation/Observation';
 import { actionSpaceOf } from '../manifest/actionSpaceOf';
 import type { ServedPolicyManifest } from '../manifest/ServedPolicyManifest';
 import type { ActionSpace, PolicyServerStats } from '../Policy';
-import type { PolicyStepper } from '../RuntimePolicy';
-import { RuntimePolicy } from '../RuntimePolicy';
+import type { PolicyStepper } from '../GuardedPolicy';
+import { GuardedPolicy } from '../GuardedPolicy';
 import type { PolicyStep } from '../runtime/PolicyRuntime';
 import { actionLimits, type ActionLimits, finishActions } from '../runtime/finishActions';
 import { LatencyStats } from './LatencyStats';
@@ -167,7 +167,7 @@ class RemoteStepper implements PolicyStepper {
 }
 
 /** A served policy behind the Policy contract (one inference in flight, the deadline), with its server's latency. */
-export class RemotePolicy extends RuntimePolicy {
+export class RemotePolicy extends GuardedPolicy {
   private readonly remote: RemoteStepper;
 
   private constructor(stepper: RemoteStepper, deadlineS: number | undefined) {

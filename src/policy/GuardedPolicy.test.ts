@@ -1,7 +1,7 @@
 import type { Observation } from '../observation/Observation';
 import type { ActionChunk } from './Policy';
 import type { PolicyStep } from './runtime/PolicyRuntime';
-import { type PolicyStepper, RuntimePolicy } from './RuntimePolicy';
+import { type PolicyStepper, GuardedPolicy } from './GuardedPolicy';
 
 /** A stepper whose inferences end when the test says so. */
 class ManualStepper implements PolicyStepper {
@@ -32,10 +32,10 @@ class ManualStepper implements PolicyStepper {
 
 const obs = (stampS: number): Observation => ({ stampS, images: new Map(), jointState: { stampS, position: new Float64Array(0) }, instruction: 'x' });
 
-describe('RuntimePolicy', () => {
+describe('GuardedPolicy', () => {
   test('resolves with the chunk of the observation it was given', async () => {
     const stepper = new ManualStepper();
-    const policy = new RuntimePolicy(stepper);
+    const policy = new GuardedPolicy(stepper);
     const p = policy.infer(obs(3));
     expect(policy.busy).toBe(true);
     stepper.finish();
@@ -45,7 +45,7 @@ describe('RuntimePolicy', () => {
 
   test('one inference at a time: a second call is refused while the first runs', async () => {
     const stepper = new ManualStepper();
-    const policy = new RuntimePolicy(stepper);
+    const policy = new GuardedPolicy(stepper);
     const first = policy.infer(obs(1));
     await expect(policy.infer(obs(2))).rejects.toMatchObject({ code: 'INFERENCE_BUSY' });
     stepper.finish();
@@ -57,7 +57,7 @@ describe('RuntimePolicy', () => {
 
   test('a missed deadline rejects, asks the runtime to cancel, and stays busy until the inference really ends', async () => {
     const stepper = new ManualStepper();
-    const policy = new RuntimePolicy(stepper, 0.005);
+    const policy = new GuardedPolicy(stepper, 0.005);
     await expect(policy.infer(obs(1))).rejects.toMatchObject({ code: 'INFERENCE_TIMEOUT', message: 'policy manual missed its 0.005 s deadline' });
     expect(stepper.cancels).toBe(1);
     await expect(policy.infer(obs(2))).rejects.toMatchObject({ code: 'INFERENCE_BUSY' });
@@ -69,14 +69,14 @@ describe('RuntimePolicy', () => {
   });
 
   test('a deadline that is not a positive number is refused', async () => {
-    const policy = new RuntimePolicy(new ManualStepper());
+    const policy = new GuardedPolicy(new ManualStepper());
     await expect(policy.infer(obs(1), { deadlineS: 0 })).rejects.toMatchObject({ code: 'ARGUMENT_INVALID' });
     expect(policy.busy).toBe(false);
   });
 
   test('closed policies refuse to infer', async () => {
     const stepper = new ManualStepper();
-    const policy = new RuntimePolicy(stepper);
+    const policy = new GuardedPolicy(stepper);
     await policy.close();
     expect(stepper.closed).toBe(true);
     await expect(policy.infer(obs(1))).rejects.toMatchObject({ code: 'INFERENCE_FAILED' });

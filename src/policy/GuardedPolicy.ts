@@ -3,7 +3,7 @@ import type { Observation } from '../observation/Observation';
 import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats } from './Policy';
 import type { PolicyStep } from './runtime/PolicyRuntime';
 
-/** What RuntimePolicy drives: a PolicyRuntime, or a double in tests. */
+/** What GuardedPolicy drives: a PolicyRuntime, or a double in tests. */
 export interface PolicyStepper extends Pick<Policy, 'name' | 'space' | 'horizon' | 'stepDtS' | 'stepsToExecute' | 'cameras'> {
   step(observation: Observation): Promise<PolicyStep>;
   cancel(): void;
@@ -15,7 +15,7 @@ export interface PolicyStepper extends Pick<Policy, 'name' | 'space' | 'horizon'
  * with INFERENCE_BUSY, even after its deadline passed and until it really ends), and a deadline after which the
  * call rejects with INFERENCE_TIMEOUT and the decoding is asked to stop at its next token.
  */
-export class RuntimePolicy implements Policy {
+export class GuardedPolicy implements Policy {
   readonly name: string;
   readonly space: ActionSpace;
   readonly horizon: number;
