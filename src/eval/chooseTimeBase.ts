@@ -35,7 +35,11 @@ export interface StampSample {
 export const STAMP_SAMPLE_SIZE = 50;
 
 /** The first `count` messages of each topic that have a header: their stamps against their log times. */
-export async function sampleStamps(reader: Pick<BagReader, 'messages'>, topics: readonly { topic: string; timeoutS: number }[], count = STAMP_SAMPLE_SIZE): Promise<StampSample[]> {
+export async function sampleStamps(
+  reader: Pick<BagReader, 'messages'>,
+  topics: readonly { topic: string; timeoutS: number }[],
+  count = STAMP_SAMPLE_SIZE,
+): Promise<StampSample[]> {
   const samples: StampSample[] = [];
   for (const { topic, timeoutS } of topics) {
     const stamps: { stampS: number; logTimeS: number }[] = [];
@@ -132,7 +136,9 @@ export function chooseTimeBase(option: TimeBaseOption, samples: readonly StampSa
     throw new VlaError('BAG_TOPIC_MISMATCH', `the time base of the bag is ambiguous: ${describeTopicStamps(unclear)}`, {
       file: bag,
       path: unclear.topic,
-      hint: 'say which time to judge inputs by: --time-base header (by their stamps, as the live node would: late data is stale) or --time-base log (by when they were recorded)',
+      hint:
+        'say which time to judge inputs by: --time-base header (by their stamps, as the live node would: late data is stale)' +
+        ' or --time-base log (by when they were recorded)',
     });
   }
   return { option, used: 'log', reason: `${disagreeing.map(describeTopicStamps).join('; ')}: every input is judged by its log time`, topics };

@@ -106,14 +106,16 @@ export class ObservationAssembler {
     const mapper = new JointStateMapper(sources.jointNames);
     const jointTopic = sources.jointStatesTopic;
     const joints$ = fromTopic(transport, jointTopic, 'sensor_msgs/msg/JointState', { qos: 'sensor_data' });
-    this.subscriptions.push(stream(jointTopic, joints$, (msg) => mapper.map(msg, { topic: jointTopic }), sources.jointStateTimeoutS).subscribe((sample) => (this.joint = sample)));
+    const samples$ = stream(jointTopic, joints$, (msg) => mapper.map(msg, { topic: jointTopic }), sources.jointStateTimeoutS);
+    this.subscriptions.push(samples$.subscribe((sample) => (this.joint = sample)));
     for (const camera of sources.cameras) {
       this.windows.set(camera.name, []);
       const ctx = { topic: camera.topic };
+      const qos = { qos: 'sensor_data' } as const;
       const frames$: Observable<ImageFrame> =
         camera.type === 'sensor_msgs/msg/Image'
-          ? stream(camera.topic, fromTopic(transport, camera.topic, camera.type, { qos: 'sensor_data' }), (msg: ImageMsg) => imageMsgToFrame(msg, ctx), camera.timeoutS)
-          : stream(camera.topic, fromTopic(transport, camera.topic, camera.type, { qos: 'sensor_data' }), (msg: CompressedImageMsg) => compressedImageMsgToFrame(msg), camera.timeoutS);
+          ? stream(camera.topic, fromTopic(transport, camera.topic, camera.type, qos), (msg: ImageMsg) => imageMsgToFrame(msg, ctx), camera.timeoutS)
+          : stream(camera.topic, fromTopic(transport, camera.topic, camera.type, qos), compressedImageMsgToFrame, camera.timeoutS);
       this.subscriptions.push(frames$.pipe(recentWindow<ImageFrame>(framesPerCamera)).subscribe((window) => this.windows.set(camera.name, window)));
     }
   }

@@ -51,10 +51,19 @@ export function describeStamp(topic: string, verdict: Exclude<StampVerdict, 'ok'
     case 'zero':
       return `${topic}: header.stamp is zero; freshness is judged by the time each message is received (set the stamp in the driver to use it)`;
     case 'ahead':
-      return `${topic}: header.stamp is ${seconds(lagS)} ahead of the receiver's clock; freshness is judged by the receive time (are the clocks of publisher and receiver synchronized, and both on sim time or both on wall time?)`;
+      return (
+        `${topic}: header.stamp is ${seconds(lagS)} ahead of the receiver's clock; freshness is judged by the receive time` +
+        ' (are the clocks of publisher and receiver synchronized, and both on sim time or both on wall time?)'
+      );
     case 'behind':
-      return `${topic}: header.stamp is ${seconds(lagS)} behind the receiver's clock, more than any sensor delay (${IMPLAUSIBLE_LAG_S} s): another clock stamped it; freshness is judged by the receive time (use_sim_time on one side only?)`;
+      return (
+        `${topic}: header.stamp is ${seconds(lagS)} behind the receiver's clock, more than any sensor delay (${IMPLAUSIBLE_LAG_S} s):` +
+        ' another clock stamped it; freshness is judged by the receive time (use_sim_time on one side only?)'
+      );
     case 'late':
-      return `${topic}: messages arrive ${seconds(lagS)} after their header.stamp, later than the topic's timeout: they are stale when they arrive (a slow link, or clocks that disagree by seconds)`;
+      return (
+        `${topic}: messages arrive ${seconds(lagS)} after their header.stamp, later than the topic's timeout:` +
+        ' they are stale when they arrive (a slow link, or clocks that disagree by seconds)'
+      );
   }
 }

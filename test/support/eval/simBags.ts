@@ -66,7 +66,14 @@ export interface Retiming {
   types?: readonly string[];
 }
 
-const RETIMED_TYPES = ['sensor_msgs/msg/JointState', 'sensor_msgs/msg/Image', 'sensor_msgs/msg/CompressedImage', 'trajectory_msgs/msg/JointTrajectory', 'std_msgs/msg/Float64MultiArray', 'std_msgs/msg/String'];
+const RETIMED_TYPES = [
+  'sensor_msgs/msg/JointState',
+  'sensor_msgs/msg/Image',
+  'sensor_msgs/msg/CompressedImage',
+  'trajectory_msgs/msg/JointTrajectory',
+  'std_msgs/msg/Float64MultiArray',
+  'std_msgs/msg/String',
+];
 
 /**
  * A copy of a bag as a recorder on another clock would have written it, in one file (`to` ends in .mcap or
