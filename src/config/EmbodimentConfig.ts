@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 const positive = finite.refine((v) => v > 0, { message: 'must be greater than 0' });
+/** The fastest command rate an embodiment may ask for, Hz. */
+export const MAX_COMMAND_HZ = 2000;
 const nonNegative = finite.refine((v) => v >= 0, { message: 'must be 0 or greater' });
 const vec3 = z.tuple([finite, finite, finite]);
 const rosName = z
@@ -125,14 +127,16 @@ export const EmbodimentConfigSchema = z.strictObject({
   }),
   rates: z
     .strictObject({
-      command_hz: positive.default(100),
+      /** Up to 2 kHz (libfranka's 1 kHz with room): a higher rate cannot be served and would stall the loop. */
+      command_hz: positive.refine((v) => v <= MAX_COMMAND_HZ, { message: `must be at most ${MAX_COMMAND_HZ} Hz` }).default(100),
       policy_hz: positive.default(10),
     })
+    .refine((r) => r.policy_hz <= r.command_hz, { message: 'policy_hz must not exceed command_hz (each chunk is executed at the command rate)', path: ['policy_hz'] })
     .default({ command_hz: 100, policy_hz: 10 }),
   timeouts: z
     .strictObject({
-      joint_state_s: positive.default(0.1),
-      policy_deadline_s: positive.default(1.0),
+      joint_state_s: positive.refine((v) => v <= 60, { message: 'must be at most 60 s' }).default(0.1),
+      policy_deadline_s: positive.refine((v) => v <= 60, { message: 'must be at most 60 s' }).default(1.0),
     })
     .default({ joint_state_s: 0.1, policy_deadline_s: 1.0 }),
   safety: SafetyConfigSchema.default({ position_margin: 0, position_margin_m: 0, joints: {} }),

@@ -106,7 +106,7 @@ export class ObservationAssembler {
     const mapper = new JointStateMapper(sources.jointNames);
     const jointTopic = sources.jointStatesTopic;
     const joints$ = fromTopic(transport, jointTopic, 'sensor_msgs/msg/JointState', { qos: 'sensor_data' });
-    const samples$ = stream(jointTopic, joints$, (msg) => mapper.map(msg, { topic: jointTopic }), sources.jointStateTimeoutS);
+    const samples$ = stream(jointTopic, joints$, (msg) => mapper.map(msg, { topic: jointTopic, keepNonFinite: this.joint !== undefined }), sources.jointStateTimeoutS);
     this.subscriptions.push(samples$.subscribe((sample) => (this.joint = sample)));
     for (const camera of sources.cameras) {
       this.windows.set(camera.name, []);

@@ -13,6 +13,12 @@ import { secondsToTime, timeToSeconds } from '../time/rosTime';
 export interface ConvertContext {
   /** Topic the message came from, for error messages. */
   topic?: string;
+  /**
+   * Keep non-finite positions (NaN, Inf) instead of refusing the message: once the safety layer has a finite
+   * state, such a message must reach it, so that it stops on a non-finite measurement rather than on a
+   * joint state that merely looks stale.
+   */
+  keepNonFinite?: boolean;
 }
 
 /** Maps a JointState onto `jointNames` by name (never by index). Missing joints or non-finite values are errors. */
@@ -35,7 +41,7 @@ export class JointStateMapper {
     for (let i = 0; i < n; i++) {
       const k = this.indices[i]!;
       const p = msg.position[k];
-      if (p === undefined || !Number.isFinite(p)) {
+      if (p === undefined || (!Number.isFinite(p) && ctx.keepNonFinite !== true)) {
         throw new VlaError('MESSAGE_INVALID', `JointState position of joint "${this.jointNames[i]}" is ${p === undefined ? 'missing' : p}`, {
           path: ctx.topic,
           joint: this.jointNames[i],

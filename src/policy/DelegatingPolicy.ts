@@ -1,5 +1,5 @@
 import type { Observation } from '../observation/Observation';
-import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats } from './Policy';
+import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats, StateInput } from './Policy';
 
 /** A policy that passes everything to another one; subclasses change what they need (usually infer). */
 export class DelegatingPolicy implements Policy {
@@ -25,6 +25,9 @@ export class DelegatingPolicy implements Policy {
   }
   get cameras(): readonly string[] {
     return this.inner.cameras;
+  }
+  get stateInput(): StateInput | undefined {
+    return this.inner.stateInput;
   }
 
   infer(observation: Observation, options?: InferOptions): Promise<ActionChunk> {

@@ -1,10 +1,10 @@
 import { VlaError } from '../errors';
 import type { Observation } from '../observation/Observation';
-import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats } from './Policy';
+import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats, StateInput } from './Policy';
 import type { PolicyStep } from './runtime/PolicyRuntime';
 
 /** What GuardedPolicy drives: a PolicyRuntime, or a double in tests. */
-export interface PolicyStepper extends Pick<Policy, 'name' | 'space' | 'horizon' | 'stepDtS' | 'stepsToExecute' | 'cameras'> {
+export interface PolicyStepper extends Pick<Policy, 'name' | 'space' | 'horizon' | 'stepDtS' | 'stepsToExecute' | 'cameras' | 'stateInput'> {
   step(observation: Observation): Promise<PolicyStep>;
   cancel(): void;
   close(): Promise<void>;
@@ -22,6 +22,7 @@ export class GuardedPolicy implements Policy {
   readonly stepDtS: number;
   readonly stepsToExecute: number;
   readonly cameras: readonly string[];
+  readonly stateInput: StateInput | undefined;
   private readonly stepper: PolicyStepper;
   private readonly defaultDeadlineS: number | undefined;
   private running: { startedMs: number } | undefined;
@@ -35,6 +36,7 @@ export class GuardedPolicy implements Policy {
     this.stepDtS = stepper.stepDtS;
     this.stepsToExecute = stepper.stepsToExecute;
     this.cameras = stepper.cameras;
+    this.stateInput = stepper.stateInput;
     this.defaultDeadlineS = defaultDeadlineS;
   }
 

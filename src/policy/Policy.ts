@@ -23,6 +23,12 @@ export interface ActionSpace {
 }
 
 /** A validated, unnormalized chunk of actions, ready for the action queue. */
+/** The state a policy reads: `dims` values of the embodiment's command joints (positions, or positions then velocities). */
+export interface StateInput {
+  dims: number;
+  source: 'position' | 'position_velocity';
+}
+
 export interface ActionChunk {
   /** Stamp of the observation the chunk was computed from, seconds. */
   observationStampS: number;
@@ -82,6 +88,8 @@ export interface Policy {
   readonly stepsToExecute: number;
   /** Camera names the policy needs, in the manifest's order. */
   readonly cameras: readonly string[];
+  /** The joint state it reads, if any: how many values, from positions or positions then velocities. */
+  readonly stateInput?: StateInput;
   infer(observation: Observation, options?: InferOptions): Promise<ActionChunk>;
   /** Served policies: the server's latency and the connection's counts. */
   serverStats?(): PolicyServerStats | undefined;

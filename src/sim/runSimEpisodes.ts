@@ -1,6 +1,6 @@
 import { median, percentile } from '../bench/stats';
 import type { Embodiment } from '../config/Embodiment';
-import { ControlLoop, type ControlLoopStats } from '../control/ControlLoop';
+import { ControlLoop, type ControlLoopStats, type TickInfo } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
@@ -12,6 +12,9 @@ import { Rng } from './Rng';
 import { ScriptedReachPolicy } from './ScriptedReachPolicy';
 import { SimRecorder } from './SimRecorder';
 import { SimTransport, type SimTransportOptions } from './SimTransport';
+import type { FaultReport, FaultSchedule } from './faults/FaultSchedule';
+import { FaultyPolicy } from './faults/FaultyPolicy';
+import { FaultyTransport } from './faults/FaultyTransport';
 
 export interface SimRunOptions {
   embodiment: Embodiment;
@@ -32,6 +35,10 @@ export interface SimRunOptions {
   safety?: (embodiment: Embodiment) => SafetyGate;
   /** Called after each episode. */
   onEpisode?: (result: EpisodeResult) => void;
+  /** Called on every control tick with the simulated seconds since the run started (progress of long runs). */
+  onTick?: (simulatedS: number) => void;
+  /** Faults injected in every episode (`sim --fault`); their reports land in the summary. */
+  faults?: FaultSchedule;
   /** Called with every inference error (the loop keeps going: the watchdog stops the arm). */
   onInferenceError?: (error: unknown) => void;
 }
@@ -82,6 +89,8 @@ export interface SimSummary {
   simulated_s: number;
   wall_s: number;
   recording?: string;
+  /** Each injected fault and what the safety layer did about it. */
+  faults?: FaultReport[];
   results: readonly EpisodeResult[];
 }
 
@@ -100,7 +109,11 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
   const { embodiment } = options;
   const wallStart = performance.now();
   const sim = new SimTransport(embodiment, { ...options.sim, realtime: options.realtime ?? false });
-  const policy = options.policy === 'scripted' ? new ScriptedReachPolicy(sim.world) : options.policy;
+  const basePolicy = options.policy === 'scripted' ? new ScriptedReachPolicy(sim.world) : options.policy;
+  const faults = options.faults;
+  // Faults sit between the simulator and the bridge: the world stays true, the bridge sees the fault.
+  const transport = faults === undefined ? sim : new FaultyTransport(sim, faults, embodiment);
+  const policy = faults === undefined ? basePolicy : new FaultyPolicy(basePolicy, faults, sim.clock, 1.5 * embodiment.config.timeouts.policy_deadline_s);
   const recorder = options.recordPath === undefined ? undefined : await SimRecorder.open(options.recordPath, sim, embodiment);
   const results: EpisodeResult[] = [];
   const lateness: number[] = [];
@@ -111,24 +124,41 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
       const task = sampleReachTask(sim.world.geometry, Rng.forEpisode(options.seed, index), embodiment.limits, embodiment.armJointNames.length, options.task);
       const startS = sim.clock.nowS();
       sim.world.reset(task, startS);
-      const onEvent = (event: SafetyEvent): void => recorder?.safetyEvent(event);
+      faults?.startEpisode(index, startS);
+      const onEvent = (event: SafetyEvent): void => {
+        recorder?.safetyEvent(event);
+        faults?.onSafetyEvent(event);
+      };
       const loop = new ControlLoop({
         embodiment,
-        transport: sim,
+        transport,
         policy,
         safety: (options.safety ?? safetyGateFor)(embodiment),
         instruction: task.instruction,
         handover: options.handover,
-        inference: { kind: 'lockstep', latencyS: options.inferenceLatencyS ?? 0.1 },
+        // Under faults a policy may not answer at all: the clock moves on after a short wall-time wait.
+        inference: { kind: 'lockstep', latencyS: options.inferenceLatencyS ?? 0.1, ...(faults === undefined ? {} : { waitLimitS: 0.05 }) },
         latencyCompensation: options.latencyCompensation,
         recordTiming: true,
-        listeners: { safetyEvent: onEvent, inferenceError: options.onInferenceError },
+        listeners: { safetyEvent: onEvent, inferenceError: options.onInferenceError, ...(faults === undefined ? {} : { tick: (info: TickInfo) => info.command?.holding === true && faults.onHold(info.tS) }) },
       });
       recorder?.instruction(task.instruction);
       // Sensors start publishing once the bridge listens (a driver's first messages on connect).
       sim.restartSensors(startS);
       try {
-        await loop.run((tS) => sim.world.succeeded || tS - startS >= task.timeLimitS);
+        let previousS = sim.clock.nowS();
+        await loop.run(() => {
+          const tS = sim.clock.nowS();
+          options.onTick?.(tS - simStartS);
+          if (faults !== undefined) {
+            if (faults.startsBetween('estop', previousS, tS).length > 0) loop.estop();
+            if (faults.endsBetween('estop', previousS, tS).length > 0) loop.reset();
+            previousS = tS;
+          }
+          const done = sim.world.succeeded || tS - startS >= task.timeLimitS;
+          if (done) faults?.endEpisode();
+          return done;
+        });
       } finally {
         await loop.settle();
         loop.close();
@@ -153,7 +183,7 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
       await sim.clock.sleepUntil(nsToSeconds(secondsToNs(sim.clock.nowS() + 1)));
     }
   } finally {
-    if (options.policy === 'scripted') await policy.close();
+    if (options.policy === 'scripted') await basePolicy.close();
     await recorder?.close();
     await sim.close();
   }
@@ -186,5 +216,6 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
     results,
   };
   if (recorder !== undefined) summary.recording = recorder.file;
+  if (faults !== undefined) summary.faults = faults.report();
   return summary;
 }

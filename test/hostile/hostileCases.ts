@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, file, jpegClaiming, longChain, pandaYaml, png, pngBomb, policy, ROOT, scratch, twoJointArm } from './hostileFixtures';
+import { FIXTURES, file, jpegClaiming, longChain, pandaYaml, png, pngBomb, policy, ROOT, scratch, shippedYaml, twoJointArm } from './hostileFixtures';
 
 /**
  * Hostile and careless inputs, by class (issue 15). Each must end in time with its exit code (2 bad input, 1 a
@@ -30,6 +30,7 @@ const TINY_ACT = join(FIXTURES, 'policies', 'tiny_act');
 const OPENVLA_IMAGE = join(TINY_OPENVLA, 'golden_0_primary.png');
 const long = (n: number) => 'pick up the red cup '.repeat(Math.ceil(n / 20)).slice(0, n);
 const stats = (dir: string) => join(dir, 'stats.json');
+const FAULTS: [string, string][] = [['camera_dropout', 'watchdog_camera'], ['joint_state_stall', 'watchdog_joint_state'], ['joint_state_nan', 'non_finite'], ['policy_frozen', 'watchdog_policy'], ['policy_nan', 'watchdog_policy'], ['policy_slow', 'watchdog_policy'], ['clock_jump', 'watchdog_joint_state'], ['estop', 'estop']];
 
 export const CASES: HostileCase[] = [
   // 1. crashes of the process
@@ -63,6 +64,24 @@ export const CASES: HostileCase[] = [
     writeFileSync(stats(d), out);
   })], exit: 2, stderr: [/observation\.state\/mean\[0\]: absurd normalization statistics: mean\[0\] is Infinity, not a finite number/, /state\.normalization/], never: [/action\.normalization/] },
   { cls: 'message', what: 'safety-filter --urdf on a zero-velocity joint', args: () => ['safety-filter', '--urdf', file('zero.urdf', twoJointArm('<limit lower="-1" upper="1" velocity="0" effort="1"/>')), '--joints', 'j1,j2'], exit: 2, stderr: [/zero\.urdf: joint "j1" has velocity limit 0 in the URDF/, /give --max-velocity V/], never: [/-> add safety\.joints/] },
+  // 2. check binds every dimension the loop uses
+  { cls: 'check', what: 'an 8-value state policy bound to a 6-joint arm', args: () => ['check', shippedYaml('so101', (y) => y.replace('name: front', 'name: top')), '--policy', TINY_ACT], exit: 2, stderr: [/joints: policy "tiny_act" reads 8 state values \(position\), embodiment "so101" gives 6 \(6 joints/] },
+  { cls: 'check', what: 'command_hz of 10^9', args: () => ['check', pandaYaml((y) => y.replace('command_hz: 100', 'command_hz: 1000000000'))], exit: 2, stderr: [/rates\.command_hz: must be at most 2000 Hz/] },
+  { cls: 'check', what: 'policy_hz above command_hz', args: () => ['check', pandaYaml((y) => y.replace('policy_hz: 10', 'policy_hz: 500'))], exit: 2, stderr: [/rates\.policy_hz: policy_hz must not exceed command_hz/] },
+  { cls: 'check', what: 'decoder vocab_size below num_bins', args: () => ['check', 'franka_panda', '--policy', policy('tiny_openvla', (m) => m.replace('vocab_size: 700', 'vocab_size: 100'))], exit: 2, stderr: [/action\.decoder\.num_bins: num_bins must not exceed vocab_size/] },
+  { cls: 'check', what: 'a tokenizer larger than the model (Gather idx out of range at run time)', args: () => ['check', 'franka_panda', '--policy', policy('tiny_openvla', (m) => m, (d) => {
+    const t = JSON.parse(readFileSync(join(d, 'tokenizer.json'), 'utf8')) as { added_tokens: { id: number; content: string }[] };
+    t.added_tokens.push({ ...t.added_tokens[0]!, id: 29_999, content: '<extra_29999>' });
+    writeFileSync(join(d, 'tokenizer.json'), JSON.stringify(t));
+  })], exit: 2, stderr: [/prompt\.tokenizer: .*the tokenizer has 30000 tokens, the model only \d+/] },
+  // 5. named input errors: manifest numbers out of range, output paths
+  { cls: 'named', what: 'a camera 100000 pixels wide in a manifest', args: () => ['check', 'franka_panda', '--policy', policy('tiny_openvla', (m) => m.replace('width: 64', 'width: 100000'))], exit: 2, stderr: [/manifest\.yaml:\d+: cameras\.0\.width: .*(<=|at most) ?4096/] },
+  { cls: 'named', what: 'a chunk step of 1e6 s in a manifest', args: () => ['check', 'franka_panda', '--policy', policy('tiny_openvla', (m) => m.replace('step_dt_s: 0.2', 'step_dt_s: 1000000'))], exit: 2, stderr: [/action\.chunk\.step_dt_s: must be at most 10 s/] },
+  { cls: 'named', what: 'eval --out under a file (ENOTDIR)', args: () => ['eval', '--bag', 'b', '--embodiment', 'franka_panda', '--policy', TINY_OPENVLA, '--out', join(file('plain.txt', 'x'), 'out')], exit: 2, stderr: [/plain\.txt\/out: --out: cannot create the output: .*plain\.txt is a file, not a folder/] },
+  { cls: 'named', what: 'eval --out an existing file (EEXIST)', args: () => ['eval', '--bag', 'b', '--embodiment', 'franka_panda', '--policy', TINY_OPENVLA, '--out', file('taken.txt', 'x')], exit: 2, stderr: [/taken\.txt: --out: the output path exists and is not a folder/] },
+  { cls: 'named', what: 'record-demos --out under /proc', args: () => ['record-demos', '--out', '/proc/self/demos'], exit: 2, stderr: [/--out: cannot write output under \/proc/] },
+  { cls: 'named', what: 'sim --record under /dev', args: () => ['sim', '--episodes', '1', '--record', '/dev/full/run.mcap'], exit: 2, stderr: [/--record: cannot write output under \/dev/] },
+  { cls: 'named', what: 'sim --record under /sys', args: () => ['sim', '--episodes', '1', '--record', '/sys/kernel/run'], exit: 2, stderr: [/--record: cannot write output under \/sys/] },
   // 3. hangs
   { cls: 'hang', what: 'a 20,000-joint URDF', process: true, timeoutS: 45, args: () => ['urdf', file('long.urdf', longChain(20_000))], exit: 0, stdout: [/robot long: 20001 links, 20000 joints/] },
   // 5. named input errors
@@ -74,6 +93,23 @@ export const CASES: HostileCase[] = [
   { cls: 'security', what: 'a manifest tokenizer path leaving the folder', args: () => ['check', 'franka_panda', '--policy', policy('tiny_openvla', (m) => m.replace(/tokenizer: tokenizer\.json/, 'tokenizer: ../../../../../../../etc/hostname'))], exit: 2, stderr: [/tokenizer "\.\..*hostname" leaves the folder/] },
   { cls: 'security', what: 'an embodiment URDF path leaving the folder', args: () => ['check', pandaYaml((y) => y.replace('urdf: franka_panda.urdf', 'urdf: ../../../../../../../../etc/passwd'))], exit: 2, stderr: [/panda\.yaml:\d+: urdf: urdf "\.\.\/.*etc\/passwd" leaves the folder/], never: [/root:/] },
   { cls: 'security', what: 'a statistics file that is not JSON', args: () => ['check', 'franka_panda', '--policy', policy('tiny_openvla', (m) => m, (d) => writeFileSync(join(d, 'dataset_statistics.json'), 'root:x:0:0:root:/root:/bin/bash\n'))], exit: 2, stderr: [/dataset_statistics\.json: the statistics file is not valid JSON/], never: [/root:x/] },
+  // 9. faults on demand in the simulator: each is reported with the safe stop, the hold and the recovery
+  ...FAULTS.map(([kind, limit]) => ({
+    cls: 'fault',
+    what: `sim --fault ${kind}@1:1`,
+    args: () => ['sim', '--embodiment', 'franka_panda', '--episodes', '1', '--time-limit', '3.5', '--fault', `${kind}@1:1`, '--json'],
+    exit: 0 as const,
+    process: true,
+    stdout: [new RegExp(`"faults":\\[\\{"episode":0,"kind":"${kind}","at_s":1,"duration_s":1,"reactions":\\[\\{"what":"stop","tS":[0-9.]+,"limit":"${limit}".*"what":"hold".*"what":"recover".*"stopped_at_s":[0-9.]+,"recovered_at_s":[0-9.]+\\}`)],
+    timeoutS: 90,
+  })),
+  { cls: 'fault', what: 'sim --fault with an unknown kind', args: () => ['sim', '--fault', 'meteor@1'], exit: 2, stderr: [/--fault: unknown fault kind "meteor"/, /camera_dropout, joint_state_stall/] },
+  { cls: 'fault', what: 'sim --fault without a time', args: () => ['sim', '--fault', 'estop'], exit: 2, stderr: [/--fault must be KIND@T\[:DURATION\], got "estop"/] },
+  { cls: 'fault', what: 'sim --fault at a negative time', args: () => ['sim', '--fault', 'estop@-1'], exit: 2, stderr: [/--fault estop@-1: T must be a number from 0 to 3600 s, got "-1"/] },
+  { cls: 'fault', what: 'sim --fault clock_jump without its size', args: () => ['sim', '--fault', 'clock_jump@1'], exit: 2, stderr: [/a clock jump needs its size/] },
+  // 4. silent passes; 10. progress never in --json stdout
+  { cls: 'silent', what: 'sim --record into an existing recording', process: true, args: () => ['sim', '--embodiment', 'franka_panda', '--episodes', '1', '--time-limit', '0.5', '--record', file('run.mcap', 'an earlier recording'), '--json'], exit: 0, stderr: [/note: .*run\.mcap already holds a recording; recording to .*run_2\.mcap instead/], stdout: [/"recording":"[^"]*run_2\.mcap"/], timeoutS: 60 },
+  { cls: 'progress', what: 'sim --json keeps stdout one JSON document', process: true, args: () => ['sim', '--embodiment', 'franka_panda', '--episodes', '1', '--time-limit', '0.5', '--json'], exit: 0, stdout: [/^\{"embodiment":"franka_panda".*\}\n$/s], timeoutS: 60 },
   // 11. URDF acceleration / jerk
   { cls: 'limits', what: "the Google Robot's acceleration and jerk attributes", args: () => ['urdf', join(FIXTURES, 'urdf', 'google_robot__simplerenv.urdf')], exit: 0, stderr: [/joint "joint_torso": non-standard attribute acceleration="2\.0" on <limit> applied as its acceleration limit wherever it is tighter/] },
 ];

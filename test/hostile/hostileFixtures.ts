@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { CliResult } from '../support/runCli';
 
@@ -10,7 +10,6 @@ import type { CliResult } from '../support/runCli';
 export const ROOT = join(__dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 export const PANDA_URDF = join(ROOT, 'urdf', 'franka_panda.urdf');
-export const PANDA_YAML = readFileSync(join(ROOT, 'config', 'franka_panda.yaml'), 'utf8');
 
 export const scratch = mkdtempSync(join(tmpdir(), 'vla-hostile-'));
 let counter = 0;
@@ -24,15 +23,20 @@ export function file(name: string, content: string | Buffer): string {
   return path;
 }
 
-/** A folder holding the Panda URDF and the shipped Panda YAML after `edit`; returns the YAML's path. */
-export function pandaYaml(edit: (yaml: string) => string = (y) => y): string {
+/** A folder holding a shipped embodiment's URDF and its YAML after `edit`; returns the YAML's path. */
+export function shippedYaml(name: string, edit: (yaml: string) => string = (y) => y): string {
   const dir = join(scratch, String(counter++));
   mkdirSync(dir, { recursive: true });
-  copyFileSync(PANDA_URDF, join(dir, 'franka_panda.urdf'));
-  const path = join(dir, 'panda.yaml');
-  writeFileSync(path, edit(PANDA_YAML.replace('urdf: ../urdf/franka_panda.urdf', 'urdf: franka_panda.urdf')));
+  const yaml = readFileSync(join(ROOT, 'config', `${name}.yaml`), 'utf8');
+  const urdf = /^urdf: (.*)$/m.exec(yaml)![1]!.trim();
+  copyFileSync(join(ROOT, 'config', urdf), join(dir, basename(urdf)));
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, edit(yaml.replace(/^urdf: .*$/m, `urdf: ${basename(urdf)}`)));
   return path;
 }
+
+/** The shipped Panda embodiment after `edit`, in a folder of its own. */
+export const pandaYaml = (edit: (yaml: string) => string = (y) => y): string => shippedYaml('franka_panda', edit);
 
 /** A copy of a test policy (test/fixtures/policies/NAME) with its manifest and files edited. */
 export function policy(name: string, edit: (manifest: string) => string = (m) => m, files: (dir: string) => void = () => undefined): string {

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { describeError, VlaError } from '../../errors';
 import { TIME_BASE_OPTIONS } from '../../eval/chooseTimeBase';
+import { checkOutputPath } from '../../config/outputPath';
 import { DEFAULT_INSTRUCTION_TOPIC, type EvalRunResult, runEval } from '../../eval/runEval';
 import type { Policy } from '../../policy/Policy';
+import { RunProgress } from '../RunProgress';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { addExecutionProviderOption, addPolicyServerOption, loadPolicyForCli, type PolicyCliOptions, serverStatsJson, serverStatsLine } from '../policyOptions';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
@@ -102,12 +103,16 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (opts.policy === 'scripted') {
         throw new VlaError('ARGUMENT_INVALID', 'the scripted expert reads the simulator\'s state, which a bag does not hold', { path: '--policy', hint: 'give a policy folder; the bag\'s recorded commands already are the expert\'s' });
       }
+      const outDir = resolve(ctx.cwd, opts.out);
+      checkOutputPath(outDir, '--out', 'folder');
       const policyDir = resolve(ctx.cwd, opts.policy);
       if (!existsSync(policyDir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: policyDir, path: '--policy', hint: 'give a policy folder (manifest.yaml, ONNX model, tokenizer)' });
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
-      const bar = ctx.interactive
-        ? new SingleBar({ stream: ctx.stderr, format: 'eval [{bar}] {percentage}% | {value}/{total} s of bag time', hideCursor: true, clearOnComplete: true })
-        : undefined;
+      const progress = new RunProgress(ctx, {
+        label: 'eval',
+        barFormat: 'eval [{bar}] {percentage}% | {value}/{total} s of bag time',
+        line: (value, total) => `${value.toFixed(1)} of ${total.toFixed(1)} s of bag time replayed (${total > 0 ? Math.round((100 * value) / total) : 100}%)`,
+      });
       let startS = 0;
       let result: EvalRunResult;
       let opened: Policy | undefined;
@@ -121,7 +126,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
             return opened;
           },
           policyDir,
-          outDir: resolve(ctx.cwd, opts.out),
+          outDir,
           instruction: opts.instruction,
           instructionTopic: opts.instructionTopic,
           latencyS,
@@ -131,16 +136,14 @@ export function registerEval(program: Command, ctx: CliContext): void {
           timeBase,
           onStart: (bag) => {
             startS = bag.startS;
-            bar?.start(Number(bag.durationS.toFixed(1)), 0);
+            progress.start(Number(bag.durationS.toFixed(1)));
           },
-          onProgress: (tS) => bar?.update(Number((tS - startS).toFixed(1))),
+          onProgress: (tS) => progress.update(Number((tS - startS).toFixed(1))),
           onWarning: (message) => logLine(ctx, `warning: ${message}`),
-          onInferenceError: (err) => {
-            if (!ctx.interactive) logLine(ctx, `eval: inference failed: ${describeError(err)}`);
-          },
+          onInferenceError: (err) => progress.error('inference failed', err),
         });
       } finally {
-        bar?.stop();
+        progress.stop();
       }
       const server = opened?.serverStats?.();
       if (opts.json === true) writeJson(ctx, { ...result.metrics, timing: result.timing, outputs: result.files, ...(server === undefined ? {} : { policy_server: serverStatsJson(server) }) });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
+import { checkOutputPath } from '../../config/outputPath';
 import type { DemoEpisode } from '../../demos/DemoDatasetWriter';
 import { recordDemos } from '../../demos/recordDemos';
 import { VlaError } from '../../errors';
@@ -64,6 +65,7 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
       const actor = opts.dagger === undefined ? undefined : await loadPolicyFolder(resolve(ctx.cwd, opts.dagger));
       const outDir = resolve(ctx.cwd, opts.out);
+      checkOutputPath(outDir, '--out', 'folder');
       const bar = ctx.interactive ? new SingleBar({ stream: ctx.stderr, format: 'record-demos [{bar}] {value}/{total} episodes | {samples} samples', hideCursor: true, clearOnComplete: true }) : undefined;
       let samples = 0;
       bar?.start(episodes, 0, { samples });

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
+import { freeRecordingPath } from '../../config/outputPath';
+import { FAULT_KINDS, FaultSchedule, parseFault } from '../../sim/faults/FaultSchedule';
 import { InstructionOverridePolicy, wrongCubeInstruction } from '../../demos/InstructionOverridePolicy';
 import { reachDemoPolicyDir } from '../../demos/reachDemoPolicy';
-import { describeError, VlaError } from '../../errors';
+import { VlaError } from '../../errors';
 import { type EpisodeResult, runSimEpisodes, type SimSummary } from '../../sim/runSimEpisodes';
+import { RunProgress } from '../RunProgress';
 import { type CliContext, logLine, parseNumberOption, writeJson, writeLine } from '../CliContext';
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
@@ -27,6 +29,7 @@ interface SimOptions extends PolicyCliOptions {
   latencyCompensation: string;
   timeLimit?: string;
   instructionOverride?: string;
+  fault: string[];
   json?: boolean;
 }
 
@@ -68,6 +71,11 @@ function printSummary(ctx: CliContext, s: SimSummary): void {
   if (s.late_chunks > 0) writeLine(ctx, `  latency          ${s.late_chunks} chunks run up to ${ms(s.max_chunk_delay_ms)} ms behind their observation to keep the queue fed`);
   writeLine(ctx, `  time             ${s.simulated_s.toFixed(1)} s simulated in ${s.wall_s.toFixed(1)} s`);
   if (s.recording !== undefined) writeLine(ctx, `  recording        ${s.recording} (ros2 bag play, Foxglove)`);
+  for (const f of s.faults ?? []) {
+    const window = `${f.at_s} s${f.duration_s === null ? ' to the end' : ` for ${f.duration_s} s`}`;
+    const did = f.reactions.length === 0 ? 'no stop' : f.reactions.map((r) => `${r.what} ${r.tS.toFixed(2)} s (${r.limit}${r.target === undefined ? '' : ` ${r.target}`})`).join(', ');
+    writeLine(ctx, `  fault            episode ${f.episode}: ${f.kind} at ${window}: ${did}`);
+  }
 }
 
 export function registerSim(program: Command, ctx: CliContext): void {
@@ -85,6 +93,7 @@ export function registerSim(program: Command, ctx: CliContext): void {
     .option('--latency-compensation <C>', LATENCY_COMPENSATION_HELP, 'keep_fed')
     .option('--time-limit <S>', 'seconds of simulated time per episode')
     .option('--instruction-override <I>', "give the policy another instruction than the episode's: `wrong` (names another cube of the scene) or any text; success is still judged on the episode's cube")
+    .option('--fault <KIND@T[:DURATION]>', `inject a fault T s into every episode, for DURATION s (repeatable): ${FAULT_KINDS.join(', ')}; the summary reports what the safety layer did`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print the summary as JSON on stdout');
   addPolicyServerOption(command);
   addExecutionProviderOption(command);
@@ -95,8 +104,11 @@ export function registerSim(program: Command, ctx: CliContext): void {
       const seed = parseNumberOption(opts.seed, '--seed', SEED_RANGE);
       const latencyS = parseNumberOption(opts.latency, '--latency', LATENCY_RANGE_S);
       const timeLimitS = opts.timeLimit === undefined ? undefined : parseNumberOption(opts.timeLimit, '--time-limit', TIME_LIMIT_RANGE_S);
+      const faults = opts.fault.length === 0 ? undefined : new FaultSchedule(opts.fault.map((f) => parseFault(f)));
       const handover = handoverNamed(opts.handover, '--handover');
       const latencyCompensation = latencyCompensationNamed(opts.latencyCompensation, '--latency-compensation');
+      const record = opts.record === undefined ? undefined : freeRecordingPath(resolve(ctx.cwd, opts.record), '--record');
+      if (record?.renamedFrom !== undefined) logLine(ctx, `note: ${record.renamedFrom} already holds a recording; recording to ${record.path} instead`);
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
       const override = opts.instructionOverride;
       if (override !== undefined && opts.policy === 'scripted') {
@@ -104,11 +116,14 @@ export function registerSim(program: Command, ctx: CliContext): void {
       }
       const loaded = opts.policy === 'scripted' ? 'scripted' : await loadPolicyForCli(resolve(ctx.cwd, opts.policy), { ...opts, embodiment, log: (line) => logLine(ctx, line) });
       const policy = loaded === 'scripted' || override === undefined ? loaded : new InstructionOverridePolicy(loaded, override === 'wrong' ? wrongCubeInstruction : () => override);
-      const bar = ctx.interactive
-        ? new SingleBar({ stream: ctx.stderr, format: 'sim [{bar}] {value}/{total} episodes | success {successes} | {instruction}', hideCursor: true, clearOnComplete: true })
-        : undefined;
+      const progress = new RunProgress(ctx, {
+        label: 'sim',
+        barFormat: 'sim [{bar}] {value}/{total} episodes | success {successes} | {simulated} s simulated | {instruction}',
+        line: (done, total, p) => `episode ${Math.min(done + 1, total)} of ${total}, ${String(p.successes)} succeeded, ${String(p.simulated)} s simulated`,
+      });
       let successes = 0;
-      bar?.start(episodes, 0, { successes: 0, instruction: '' });
+      let done = 0;
+      progress.start(episodes, { successes: 0, instruction: '', simulated: '0.0' });
       let summary: SimSummary;
       let server: ReturnType<typeof serverStatsJson>;
       let serverLine: string | undefined;
@@ -119,21 +134,21 @@ export function registerSim(program: Command, ctx: CliContext): void {
           episodes,
           seed,
           realtime: opts.realtime === true,
-          recordPath: opts.record === undefined ? undefined : resolve(ctx.cwd, opts.record),
+          recordPath: record?.path,
           handover,
           inferenceLatencyS: latencyS,
           latencyCompensation,
           task: timeLimitS === undefined ? undefined : { timeLimitS },
+          faults,
           onEpisode: (r: EpisodeResult) => {
             if (r.success) successes++;
-            bar?.increment(1, { successes, instruction: r.instruction });
+            progress.update(++done, { successes, instruction: r.instruction });
           },
-          onInferenceError: (err) => {
-            if (!ctx.interactive) logLine(ctx, `sim: inference failed: ${describeError(err)}`);
-          },
+          onTick: (simulatedS) => progress.update(done, { simulated: simulatedS.toFixed(1) }),
+          onInferenceError: (err) => progress.error('inference failed', err),
         });
       } finally {
-        bar?.stop();
+        progress.stop();
         if (policy !== 'scripted') {
           server = serverStatsJson(policy.serverStats?.());
           serverLine = serverStatsLine(policy.serverStats?.());

@@ -22,6 +22,8 @@ const finite = z.number().refine(Number.isFinite, { message: 'must be a finite n
 const positive = finite.refine((v) => v > 0, { message: 'must be greater than 0' });
 const nonNegative = finite.refine((v) => v >= 0, { message: 'must be 0 or greater' });
 const positiveInt = z.number().int().min(1);
+/** A whole number from 1 to max: sizes past these are not a real policy and would exhaust memory or time. */
+const sizeUpTo = (max: number) => z.number().int().min(1).max(max);
 const fileName = z.string().min(1);
 const tensorName = z.string().min(1);
 
@@ -104,8 +106,8 @@ export const CameraSchema = z
     name: z.string().min(1),
     /** The model input this camera feeds. */
     tensor: tensorName,
-    width: positiveInt,
-    height: positiveInt,
+    width: sizeUpTo(4096),
+    height: sizeUpTo(4096),
     /** Channel order the model was trained on; `depth` reads 16UC1 (mm) or 32FC1 (m) frames. */
     color: z.enum(['rgb', 'bgr', 'gray', 'depth']),
     geometry: GeometrySchema,
@@ -160,7 +162,7 @@ export const PromptSchema = z
     /** Tokens appended unless the prompt already ends with them (OpenVLA's "▁" after "Out:"). */
     ensure_suffix: z.array(z.string().min(1)).optional(),
     /** A longer prompt is an error, not silently truncated. */
-    max_tokens: positiveInt.default(256),
+    max_tokens: sizeUpTo(8192).default(256),
     input_ids: tensorName.default('input_ids'),
     attention_mask: tensorName.default('attention_mask'),
   })
@@ -186,7 +188,7 @@ export const StateSchema = z.strictObject({
   tensor: tensorName,
   /** `position`: the joint positions in the embodiment's command joint order; `position_velocity`: then velocities. */
   source: z.enum(['position', 'position_velocity']),
-  dims: positiveInt,
+  dims: sizeUpTo(1024),
   normalization: NormalizationSchema,
 });
 export type StateSpec = z.infer<typeof StateSchema>;
@@ -266,14 +268,14 @@ export const DecoderSchema = z.discriminatedUnion(
       /** OpenVLA: token = vocab_size - digitize(n, linspace(-1, 1, num_bins)). */
       type: z.literal('uniform_bins'),
       /** The tokenizer's vocab size without padding (32000 for Llama 2). */
-      vocab_size: positiveInt,
-      num_bins: z.number().int().min(2),
+      vocab_size: sizeUpTo(10_000_000),
+      num_bins: z.number().int().min(2).max(65_536),
       output: tensorName.default('logits'),
-    }),
+    }).refine((d) => d.num_bins <= d.vocab_size, { message: 'num_bins must not exceed vocab_size (the bins are the last num_bins token ids)', path: ['num_bins'] }),
     z.strictObject({
       /** RT-2: each dimension written as an integer 0..num_bins-1, one token each; n = 2 k / (num_bins - 1) - 1. */
       type: z.literal('rt2_integers'),
-      num_bins: z.number().int().min(2),
+      num_bins: z.number().int().min(2).max(65_536),
       output: tensorName.default('logits'),
     }),
     z.strictObject({
@@ -285,7 +287,7 @@ export const DecoderSchema = z.discriminatedUnion(
       token_mapping: TokenMappingSchema,
       /** Token (in the prompt tokenizer) that ends the action tokens. */
       stop_token: z.string().min(1),
-      max_new_tokens: positiveInt,
+      max_new_tokens: sizeUpTo(8192),
       output: tensorName.default('logits'),
     }),
     z.strictObject({
@@ -300,10 +302,10 @@ export type DecoderSpec = z.infer<typeof DecoderSchema>;
 
 export const ChunkSchema = z
   .strictObject({
-    horizon: positiveInt,
-    steps_to_execute: positiveInt,
+    horizon: sizeUpTo(1000),
+    steps_to_execute: sizeUpTo(1000),
     /** Seconds between two steps of the chunk (1 / the action rate). */
-    step_dt_s: positive,
+    step_dt_s: positive.refine((v) => v <= 10, { message: 'must be at most 10 s' }),
   })
   .refine((c) => c.steps_to_execute <= c.horizon, { message: 'steps_to_execute cannot exceed horizon', path: ['steps_to_execute'] });
 
@@ -318,7 +320,7 @@ export const ModelSchema = z.discriminatedUnion(
       /** The one-token step with past_key_values.* inputs, when it is a separate file. */
       decode: fileName.optional(),
       /** Needed only when the graph leaves these KV-cache dimensions symbolic. */
-      kv_cache: z.strictObject({ num_heads: positiveInt, head_dim: positiveInt }).optional(),
+      kv_cache: z.strictObject({ num_heads: sizeUpTo(1024), head_dim: sizeUpTo(4096) }).optional(),
     }),
   ],
   { error: unknownType('model', ['single_pass', 'autoregressive']) },
@@ -342,7 +344,7 @@ export const PolicyManifestSchema = z
     }),
     runtime: z
       .strictObject({
-        threads: positiveInt.default(1),
+        threads: sizeUpTo(256).default(1),
         /** onnxruntime execution providers in order of preference, e.g. [cuda, cpu] (cpu last: a logged fallback). */
         execution_providers: z.array(z.enum(EXECUTION_PROVIDERS)).min(1).default(['cpu']),
       })

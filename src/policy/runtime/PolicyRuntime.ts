@@ -9,7 +9,7 @@ import { OnnxExecutor, POSITION_IDS } from '../model/OnnxExecutor';
 import { type Feeds, idsTensor, intTypeOf, logitsOver, onesTensor, rangeTensor, restrictedArgmax, type TensorData } from '../model/tensors';
 import { loadNormalization } from '../normalization/loadNormalization';
 import { normalize, type Normalization } from '../normalization/Normalization';
-import type { ActionChunk, ActionSpace } from '../Policy';
+import type { ActionChunk, ActionSpace, StateInput } from '../Policy';
 import { CameraPreprocessor } from '../preprocess/CameraPreprocessor';
 import { PromptBuilder } from '../prompt/PromptBuilder';
 import { TextTokenizer } from '../prompt/TextTokenizer';
@@ -77,6 +77,7 @@ export class PolicyRuntime {
   readonly stepDtS: number;
   readonly stepsToExecute: number;
   readonly cameras: readonly string[];
+  readonly stateInput: StateInput | undefined;
   readonly decoder: ActionDecoder;
   readonly executor: ModelExecutor;
   private readonly preprocessors: readonly CameraPreprocessor[];
@@ -105,6 +106,7 @@ export class PolicyRuntime {
     this.stepDtS = m.action.chunk.step_dt_s;
     this.stepsToExecute = m.action.chunk.steps_to_execute;
     this.cameras = m.cameras.map((c) => c.name);
+    this.stateInput = m.state === undefined ? undefined : { dims: m.state.dims, source: m.state.source };
     this.decoder = parts.decoder;
     this.executor = parts.executor;
     this.preprocessors = parts.preprocessors;
@@ -143,7 +145,7 @@ export class PolicyRuntime {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     for (const line of new Set([...(executor.io.main.fallbacks ?? []), ...(executor.io.decode?.fallbacks ?? [])])) log(`policy ${m.name}: ${line}`);
     try {
-      checkModelIo(m, executor.io, expectedInputs(m, preprocessors), decoder, at);
+      checkModelIo(m, executor.io, expectedInputs(m, preprocessors), decoder, at, tokenizer?.vocabSize);
     } catch (err) {
       await executor.close();
       throw err;

@@ -30,6 +30,8 @@ export function checkModelIo(
   expected: readonly ExpectedInput[],
   decoder: ActionDecoder,
   at: (path: (string | number)[]) => ErrorLocation,
+  /** Token ids the prompt tokenizer can produce (its vocabulary size), when the policy reads a prompt. */
+  promptVocabSize?: number,
 ): void {
   const errors: VlaError[] = [];
   const mismatch = (message: string, path: (string | number)[], file: string, hint?: string) =>
@@ -67,6 +69,11 @@ export function checkModelIo(
       const maxId = Math.max(...decoder.allowed.map((r) => r[1] - 1));
       if (typeof vocab === 'number' && vocab <= maxId) {
         mismatch(`"${decoder.output}" has ${vocab} logits per position, the action tokens go up to id ${maxId}`, ['action', 'decoder'], model.file, 'the decoder settings (vocab_size, token_mapping) do not match this model');
+      }
+      // The prompt's ids index the model's embedding, which has as many rows as there are logits: a larger
+      // tokenizer makes every inference fail inside onnxruntime (Gather idx out of range).
+      if (typeof vocab === 'number' && promptVocabSize !== undefined && promptVocabSize > vocab) {
+        mismatch(`the tokenizer has ${promptVocabSize} tokens, the model only ${vocab} (logits of "${decoder.output}"): prompt ids past ${vocab - 1} cannot be embedded`, ['prompt', 'tokenizer'], model.file, "use the tokenizer the model was trained with");
       }
       if (!autoregressive) {
         const positions = out.shape[out.shape.length - 2];
