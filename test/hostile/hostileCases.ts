@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FIXTURES, file, jpegClaiming, longChain, pandaYaml, png, pngBomb, policy, ROOT, scratch, shippedYaml, twoJointArm } from './hostileFixtures';
 
 /**
@@ -27,6 +27,7 @@ export interface HostileCase {
 
 const TINY_OPENVLA = join(FIXTURES, 'policies', 'tiny_openvla');
 const TINY_ACT = join(FIXTURES, 'policies', 'tiny_act');
+const TALKER_MCAP = join(FIXTURES, 'bags', 'mcap', 'talker', 'talker.mcap');
 const OPENVLA_IMAGE = join(TINY_OPENVLA, 'golden_0_primary.png');
 const long = (n: number) => 'pick up the red cup '.repeat(Math.ceil(n / 20)).slice(0, n);
 const stats = (dir: string) => join(dir, 'stats.json');
@@ -108,6 +109,11 @@ export const CASES: HostileCase[] = [
   { cls: 'fault', what: 'sim --fault at a negative time', args: () => ['sim', '--fault', 'estop@-1'], exit: 2, stderr: [/--fault estop@-1: T must be a number from 0 to 3600 s, got "-1"/] },
   { cls: 'fault', what: 'sim --fault clock_jump without its size', args: () => ['sim', '--fault', 'clock_jump@1'], exit: 2, stderr: [/a clock jump needs its size/] },
   // 4. silent passes; 10. progress never in --json stdout
+  { cls: 'silent', what: 'unrelated .mcap files in one folder without metadata.yaml', args: () => {
+    const dir = dirname(file('a.mcap', readFileSync(TALKER_MCAP)));
+    copyFileSync(TALKER_MCAP, join(dir, 'other_recording.mcap'));
+    return ['bag-info', dir];
+  }, exit: 2, stderr: [/the folder holds 2 storage files with different names \(a, other_recording\) and no metadata\.yaml/] },
   { cls: 'silent', what: 'sim --record into an existing recording', process: true, args: () => ['sim', '--embodiment', 'franka_panda', '--episodes', '1', '--time-limit', '0.5', '--record', file('run.mcap', 'an earlier recording'), '--json'], exit: 0, stderr: [/note: .*run\.mcap already holds a recording; recording to .*run_2\.mcap instead/], stdout: [/"recording":"[^"]*run_2\.mcap"/], timeoutS: 60 },
   { cls: 'progress', what: 'sim --json keeps stdout one JSON document', process: true, args: () => ['sim', '--embodiment', 'franka_panda', '--episodes', '1', '--time-limit', '0.5', '--json'], exit: 0, stdout: [/^\{"embodiment":"franka_panda".*\}\n$/s], timeoutS: 60 },
   // 11. URDF acceleration / jerk

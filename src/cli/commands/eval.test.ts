@@ -5,6 +5,7 @@ import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { recordSimBag } from '../../sim/recordSimBag';
 import { copyBag, retimeBag } from '../../../test/support/eval/simBags';
 import { runCli } from '../../../test/support/runCli';
+import { shippedYaml } from '../../../test/hostile/hostileFixtures';
 
 const POLICY = join(__dirname, '../../../test/fixtures/policies/tiny_openvla');
 const panda = loadEmbodiment('franka_panda');
@@ -21,6 +22,15 @@ afterAll(removeTempDirs);
 const evalArgs = (out: string, ...more: string[]): string[] => ['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', POLICY, '--out', join(root, out), ...more];
 
 describe('vla-bridge eval', () => {
+  it('exits 1 with the reason when nothing could be compared (the joint-state topic as the command topic)', async () => {
+    const yaml = shippedYaml('franka_panda', (y) =>
+      y.replace('command_topic: /panda_arm_controller/joint_trajectory', 'command_topic: /joint_states').replace('command_type: trajectory_msgs/msg/JointTrajectory', 'command_type: sensor_msgs/msg/JointState'),
+    );
+    const r = await runCli(['eval', '--bag', bag, '--embodiment', yaml, '--policy', POLICY, '--out', join(root, 'nothing'), '--json']);
+    expect(r.stderr).toMatch(/--bag: nothing was compared \(\/joint_states: 0 predicted, \d+ recorded commands/);
+    expect(r.code).toBe(1);
+  });
+
   it('--json prints the metrics; two runs write byte-identical outputs; bag-info reads predictions.mcap', async () => {
     const first = await runCli(evalArgs('a', '--json'));
     // Only progress lines on stderr (a slow machine prints one every 10 s); stdout is the JSON.

@@ -157,5 +157,14 @@ export function registerEval(program: Command, ctx: CliContext): void {
           hint: 'metrics.json says why (success, failure_reasons, time_base); the figures of this run are not a score',
         });
       }
+      // An evaluation that compared nothing measured nothing: a failed run, with the reason, never a pass.
+      const m = result.metrics as unknown as Metrics;
+      if (m.commands.length > 0 && m.commands.every((c) => c.compared === 0)) {
+        const why = m.commands.map((c) => `${c.topic}: ${c.predicted} predicted, ${c.recorded} recorded commands`).join('; ');
+        throw new VlaError('RUN_FAILED', `nothing was compared (${why})`, {
+          path: '--bag',
+          hint: m.commands.some((c) => c.recorded === 0) ? "the bag has no commands on the embodiment's command topic (control.command_topic): check it against `vla-bridge bag-info`" : 'the predictions and the recorded commands never overlap in time',
+        });
+      }
     });
 }
