@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
-import { describeError, VlaError } from '../../errors';
+import { VlaError } from '../../errors';
 import { TIME_BASE_OPTIONS } from '../../eval/chooseTimeBase';
 import { checkOutputPath } from '../../config/outputPath';
 import { DEFAULT_INSTRUCTION_TOPIC, type EvalRunResult, runEval } from '../../eval/runEval';
