@@ -69,5 +69,5 @@ describe('the gripper is commanded in every control mode (through the simulator)
     expect(gripperCommands.at(-1)).toBeCloseTo(0, 6);
     expect(finger[0]).toBeGreaterThan(0.03);
     expect(finger.at(-1)).toBeLessThan(0.002);
-  });
+  }, 180_000);
 });
