@@ -1,7 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { Embodiment } from '../config/Embodiment';
 import type { VlaError } from '../errors';
-import type { CompressedImageMsg, ImageMsg } from '../msgs/rosMessages';
+import type { ImageMsg } from '../msgs/rosMessages';
 import { fromTopic } from '../transport/fromTopic';
 import type { Transport } from '../transport/Transport';
 import { compressedImageMsgToFrame, imageMsgToFrame, JointStateMapper } from './convert';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_PARAMETERS } from '../../src/ros/node/nodeParameters';
@@ -104,8 +104,12 @@ describe('launch helpers read embodiments through the package', () => {
   function loadWithHelpers(yamlText: string): { ok: true; embodiment: HelperEmbodiment } | { ok: false; error: string } {
     const dir = mkdtempSync(join(tmpdir(), 'vla-launch-emb-'));
     try {
-      const file = join(dir, 'robot.yaml');
-      writeFileSync(file, yamlText.replace('urdf: ../urdf/', `urdf: ${join(ROOT, 'urdf')}/`));
+      // An embodiment names its URDF inside its own ROS package: lay out a package with config/ and urdf/ as shipped.
+      mkdirSync(join(dir, 'config'));
+      cpSync(join(ROOT, 'urdf'), join(dir, 'urdf'), { recursive: true });
+      cpSync(join(ROOT, 'package.xml'), join(dir, 'package.xml'));
+      const file = join(dir, 'config', 'robot.yaml');
+      writeFileSync(file, yamlText);
       const script = [
         'import json, sys',
         `sys.path.insert(0, ${JSON.stringify(join(ROOT, 'launch'))})`,
