@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readTextFile } from '../config/readTextFile';
 import { VlaError } from '../errors';
+import { ElementLines, refuseDoctype } from './urdfText';
 import type { Joint, JointType, Link, Origin, RobotModel, UrdfLimit, UrdfMimic, UrdfSafetyController, UrdfWarning, Vec3 } from './RobotModel';
 
 /**
@@ -354,50 +355,4 @@ function warnNonStandard(node: XmlNode, tag: string, joint: string, warnings: Ur
       warnings.push({ element: joint, message: `joint "${joint}": non-standard attribute ${key}="${String(node[key])}" on <${tag}> ignored` });
     }
   }
-}
-
-/**
- * 1-based lines of `<tag ... name="value"` elements, indexed in one pass over the text per tag (on first use),
- * so that naming the line of every joint stays linear in the size of the file.
- */
-class ElementLines {
-  private readonly byTag = new Map<string, Map<string, number[]>>();
-
-  constructor(private readonly text: string) {}
-
-  /** The line of the nth (1-based) element `<tag name="name">`. */
-  of(tag: string, name: string, occurrence = 1): number | undefined {
-    let index = this.byTag.get(tag);
-    if (index === undefined) {
-      index = new Map();
-      const re = new RegExp(`<${tag}\\b[^>]*?\\bname\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'g');
-      let line = 1;
-      let last = 0;
-      for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) {
-        for (let i = last; i < m.index; i++) if (this.text.charCodeAt(i) === 10) line++;
-        last = m.index;
-        const key = (m[1] ?? m[2] ?? '').trim();
-        const seen = index.get(key);
-        if (seen === undefined) index.set(key, [line]);
-        else seen.push(line);
-      }
-      this.byTag.set(tag, index);
-    }
-    return index.get(name)?.[occurrence - 1];
-  }
-}
-
-/**
- * A document type declaration can define entities, and external ones make a parser open files or URLs (XXE).
- * A URDF never needs one: it is refused outright, before any parser sees the text.
- */
-function refuseDoctype(text: string, file: string | undefined): void {
-  const live = text.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' '));
-  const m = /<!(DOCTYPE|ENTITY)\b/i.exec(live);
-  if (m === null) return;
-  throw new VlaError('XML_INVALID', `the file declares <!${m[1]!.toUpperCase()}>: document types and entities are refused (no entity is ever expanded)`, {
-    file,
-    line: live.slice(0, m.index).split('\n').length,
-    hint: 'remove the <!DOCTYPE ...> block and write the values out; a URDF needs no entities',
-  });
 }
