@@ -165,6 +165,13 @@ function fromFolder(path: string): BagLocation {
     if (files.length === 0) {
       throw new VlaError('BAG_INVALID', 'the folder has no metadata.yaml and no .mcap or .db3 file', { file: path, hint: READ_HINT });
     }
+    const located = files.map(describeStorageFile);
+    if (new Set(located.map((f) => f.storage)).size > 1) {
+      throw new VlaError('BAG_INVALID', 'the folder holds both .mcap and .db3 files and no metadata.yaml to say which belong to the bag', {
+        file: path,
+        hint: 'give one of the files, or move the other bag out of the folder',
+      });
+    }
     // Split files of one bag share a name (`rec_0.mcap`, `rec_1.mcap`); differently named files may be separate
     // recordings, and summing them silently would make one long "bag" of unrelated runs.
     const stems = new Set(files.map((f) => basename(f).replace(/(_\d+)?\.(mcap|db3)(\.zstd)?$/i, '')));
@@ -172,13 +179,6 @@ function fromFolder(path: string): BagLocation {
       throw new VlaError('BAG_INVALID', `the folder holds ${files.length} storage files with different names (${[...stems].slice(0, 4).join(', ')}${stems.size > 4 ? ', ...' : ''}) and no metadata.yaml to say they form one bag`, {
         file: path,
         hint: 'give one of the files, or the folder of one bag (with its metadata.yaml)',
-      });
-    }
-    const located = files.map(describeStorageFile);
-    if (new Set(located.map((f) => f.storage)).size > 1) {
-      throw new VlaError('BAG_INVALID', 'the folder holds both .mcap and .db3 files and no metadata.yaml to say which belong to the bag', {
-        file: path,
-        hint: 'give one of the files, or move the other bag out of the folder',
       });
     }
     return { path, files: located, ...compressionOf(undefined, located) };
