@@ -2,18 +2,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /**
- * The layout rules of the README, checked on the source: time at the bottom, benchmarks in one folder, and no
- * test helper reachable from the published build (tsconfig.build.json compiles src/ minus *.test.ts).
+ * The layout rules of the README, checked on the source: time at the bottom, benchmarks in one folder that
+ * only the CLI reaches, no test helper reachable from the published build (tsconfig.build.json compiles src/
+ * minus *.test.ts), and every runtime dependency used by the build.
  */
 
 const ROOT = resolve(__dirname, '..');
 const SRC = join(ROOT, 'src');
 
-function sourceFiles(dir: string): string[] {
+function sourceFiles(dir: string, extension = '.ts'): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(path);
-    return e.name.endsWith('.ts') ? [path] : [];
+    if (e.isDirectory()) return sourceFiles(path, extension);
+    return e.name.endsWith(extension) ? [path] : [];
   });
 }
 
@@ -45,6 +46,33 @@ describe('source layout', () => {
   it('keeps every benchmark under src/bench', () => {
     const outside = files.filter((f) => /benchmark/i.test(f) && !inFolder('bench')(f)).map((f) => relative(ROOT, f));
     expect(outside).toEqual([]);
+  });
+
+  it('lists every folder of src/ in the README layout', () => {
+    const layout = readFileSync(join(ROOT, 'README.md'), 'utf8').split('## Layout')[1] ?? '';
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `src/${e.name}`);
+    expect(folders.filter((f) => !new RegExp(`^${f} `, 'm').test(layout))).toEqual([]);
+  });
+
+  it('keeps the bench folder a leaf: nothing built outside src/bench and src/cli imports it', () => {
+    const offenders = built
+      .filter((f) => !inFolder('bench')(f) && !inFolder('cli')(f))
+      .flatMap((f) =>
+        relativeImports(f)
+          .filter((target) => target.startsWith('src/bench/'))
+          .map((target) => `${relative(ROOT, f)} -> ${target}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('imports every runtime dependency from the build (type packages and test-only packages are devDependencies)', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const texts = [...built, ...sourceFiles(join(ROOT, 'bin'), '.js')].map((f) => readFileSync(f, 'utf8'));
+    const imported = (name: string) => {
+      const spec = new RegExp(`(?:from|import\\(|require\\(|require\\.resolve\\()\\s*'${name.replace(/[/.]/g, '\\$&')}(?:/[^']*)?'`);
+      return texts.some((t) => spec.test(t));
+    };
+    expect(Object.keys(manifest.dependencies).filter((name) => !imported(name))).toEqual([]);
   });
 
   it('builds no test helper: no testing/ folder in src, and nothing built imports test/', () => {

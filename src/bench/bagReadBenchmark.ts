@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 import { BagReader } from '../bag/BagReader';
 import { McapRecorder } from '../bag/McapRecorder';
 import { loadDecompressHandlers, McapIndexedReader } from '../bag/mcapModules';

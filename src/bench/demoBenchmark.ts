@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 import { packageRoot } from '../config/packageRoot';
 import { loadPolicy } from '../policy/loadPolicy';
 import { PolicyRuntime } from '../policy/runtime/PolicyRuntime';

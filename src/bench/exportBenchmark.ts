@@ -6,7 +6,7 @@ import { exportLerobot } from '../export/exportLerobot';
 import { VideoEncoder } from '../export/VideoEncoder';
 import { benchTempDir } from './benchTempDir';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 
 const WIDTH_PX = 640;
 const HEIGHT_PX = 480;

@@ -4,7 +4,8 @@ import { KinematicChain } from '../robot/KinematicChain';
 import { composeRigid, rigidFromOrigin, setIdentity } from '../robot/rigid';
 import { parseUrdfFile } from '../robot/parseUrdf';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile, timeMicros } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
+import { timeMicros } from './timeMicros';
 
 /**
  * Forward kinematics and the Jacobian of the Panda (7 joints), against a baseline that composes the same

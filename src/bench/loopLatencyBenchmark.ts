@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { LoopbackTransport } from '../transport/LoopbackTransport';
 import { WallClock } from '../time/WallClock';

@@ -13,7 +13,7 @@ import type { Benchmark, BenchFigure } from './BenchFigure';
 import { BusyWorkerPolicy, INFERENCE_MS, PERIOD_MS } from './BusyWorkerPolicy';
 import { ExactArm } from './ExactArm';
 import { BENCH_HOME, type LoopRun, runBareLoop } from './loopLatencyBenchmark';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 
 /**
  * A transport whose publishers serialize every message to CDR (as rcl does before handing it to the

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 import { packageRoot } from '../config/packageRoot';
 import type { Observation, RawImageFrame } from '../observation/Observation';
 import { CameraSchema } from '../policy/manifest/PolicyManifest';

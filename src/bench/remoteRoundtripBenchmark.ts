@@ -2,7 +2,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 import { packageRoot } from '../config/packageRoot';
 import type { Observation, RawImageFrame } from '../observation/Observation';
 import { loadServedManifest } from '../policy/loadPolicy';

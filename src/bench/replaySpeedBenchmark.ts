@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BagReader } from '../bag/BagReader';
 import { benchTempDir } from './benchTempDir';
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { packageRoot } from '../config/packageRoot';
 import { loadPolicy } from '../policy/loadPolicy';

@@ -1,5 +1,6 @@
 import type { Benchmark, BenchFigure } from './BenchFigure';
-import { median, percentile, timeMicros } from './stats';
+import { median, percentile } from '../stats/orderStatistics';
+import { timeMicros } from './timeMicros';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import type { JointLimits } from '../robot/JointLimits';
 import { SafetyLayer, type SafetyStepInput } from '../safety/SafetyLayer';

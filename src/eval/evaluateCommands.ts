@@ -1,4 +1,4 @@
-import { percentile } from '../bench/stats';
+import { percentile } from '../stats/orderStatistics';
 import { secondsToNs } from '../time/rosTime';
 import { isIntervention, type SafetyEvent } from '../safety/SafetyEvent';
 import { type Alignment, alignStreams } from './alignStreams';

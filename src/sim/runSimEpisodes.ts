@@ -1,4 +1,4 @@
-import { median, percentile } from '../bench/stats';
+import { median, percentile } from '../stats/orderStatistics';
 import type { Embodiment } from '../config/Embodiment';
 import { ControlLoop, type ControlLoopStats, type TickInfo } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';

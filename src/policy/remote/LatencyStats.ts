@@ -1,4 +1,4 @@
-import { median, percentile } from '../../bench/stats';
+import { median, percentile } from '../../stats/orderStatistics';
 
 /** p50 / p99 over the most recent samples (a ring), for what `~/status`, `sim` and `eval` report. */
 export class LatencyStats {

@@ -1,19 +1,3 @@
-/** Order statistics and a timing loop shared by every benchmark. */
-
-export function percentile(samples: ArrayLike<number>, p: number): number {
-  const sorted = Float64Array.from(samples).sort();
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
-
-export function median(samples: ArrayLike<number>): number {
-  const sorted = Float64Array.from(samples).sort();
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-}
-
 /**
  * Times `fn` in batches of `batch` calls and returns microseconds per call, one sample per batch (batching
  * keeps the timer's own cost out of sub-microsecond figures). Runs `warmup` batches first.
