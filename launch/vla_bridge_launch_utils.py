@@ -67,6 +67,8 @@ def load_embodiment(name_or_path, share_dir, cli=None):
         'joints': summary['policy_joints'],
         'gripper': summary['gripper'],
         'control': summary['control'],
+        'command_topics': summary['command_topics'],
+        'preview_topics': summary['preview_topics'],
         'topics': {'joint_states': summary['joint_states'], 'cameras': summary['cameras']},
         'rates': summary['rates'],
         'workspace': summary['workspace'],
@@ -83,12 +85,14 @@ def command_joints(embodiment):
 
 
 def command_topics(embodiment):
-    """Every topic the embodiment's commands go out on (arm, and the gripper when it has its own topic)."""
-    topics = [embodiment['control']['command_topic']]
-    gripper = embodiment.get('gripper') or {}
-    if gripper.get('command_topic'):
-        topics.append(gripper['command_topic'])
-    return topics
+    """Every topic the embodiment's commands go out on (arm, and the gripper when it has its own topic), as the
+    package reports them (`vla-bridge check --json`)."""
+    return list(embodiment['command_topics'])
+
+
+def preview_topics(embodiment):
+    """Where the node (named vla_bridge) sends its commands with dry_run:=true, as the package reports them."""
+    return list(embodiment['preview_topics'])
 
 
 def joint_state_topic(embodiment):

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import * as ts from 'typescript';
 
 /**
  * The layout rules of the README, checked on the source: time at the bottom, benchmarks in one folder that
@@ -23,6 +24,20 @@ function relativeImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specs = [...text.matchAll(/(?:from|import|require\()\s*'(\.{1,2}\/[^']*)'/g)].map((m) => m[1]!);
   return specs.map((s) => relative(ROOT, resolve(dirname(file), s)));
+}
+
+/** String and template literals of a module (comments and docs do not count), with their line numbers. */
+function stringLiterals(file: string): { text: string; line: number }[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: { text: string; line: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node)) {
+      found.push({ text: node.text, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 const files = sourceFiles(SRC);
@@ -52,6 +67,23 @@ describe('source layout', () => {
     const layout = readFileSync(join(ROOT, 'README.md'), 'utf8').split('## Layout')[1] ?? '';
     const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `src/${e.name}`);
     expect(folders.filter((f) => !new RegExp(`^${f} `, 'm').test(layout))).toEqual([]);
+  });
+
+  it('keeps src/msgs a leaf of message shapes: it imports nothing outside src/msgs and src/time', () => {
+    const offenders = files.filter(inFolder('msgs')).flatMap((f) =>
+      relativeImports(f)
+        .filter((target) => !target.startsWith('src/msgs/') && !target.startsWith('src/time/'))
+        .map((target) => `${relative(ROOT, f)} -> ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('names the node topics only in src/outputs: no ~/... or /vla_bridge/... literal in the build elsewhere', () => {
+    const nodeTopic = /^(~\/|\/vla_bridge(\/|$))/;
+    const offenders = built
+      .filter((f) => !inFolder('outputs')(f))
+      .flatMap((f) => stringLiterals(f).filter((l) => nodeTopic.test(l.text)).map((l) => `${relative(ROOT, f)}:${l.line} ${l.text}`));
+    expect(offenders).toEqual([]);
   });
 
   it('keeps the bench folder a leaf: nothing built outside src/bench and src/cli imports it', () => {

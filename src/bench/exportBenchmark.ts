@@ -4,6 +4,7 @@ import { McapRecorder } from '../bag/McapRecorder';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { exportLerobot } from '../export/exportLerobot';
 import { VideoEncoder } from '../export/VideoEncoder';
+import { DEFAULT_INSTRUCTION_TOPIC } from '../outputs/nodeTopics';
 import { benchTempDir } from './benchTempDir';
 import type { Benchmark, BenchFigure } from './BenchFigure';
 import { median, percentile } from '../stats/orderStatistics';
@@ -30,7 +31,9 @@ function pixels(frame: number): Uint8Array {
 async function writeBag(file: string, seconds: number): Promise<Uint8Array[]> {
   const joints = loadEmbodiment('franka_panda').commandJointNames;
   const stamp = (ns: bigint) => ({ sec: Number(ns / 1_000_000_000n), nanosec: Number(ns % 1_000_000_000n) });
-  const messages: { topic: string; type: string; tNs: bigint; message: unknown }[] = [{ topic: '/vla_bridge/instruction', type: 'std_msgs/msg/String', tNs: 0n, message: { data: 'pick up the red cube' } }];
+  const messages: { topic: string; type: string; tNs: bigint; message: unknown }[] = [
+    { topic: DEFAULT_INSTRUCTION_TOPIC, type: 'std_msgs/msg/String', tNs: 0n, message: { data: 'pick up the red cube' } },
+  ];
   for (let k = 0; k < seconds * JOINT_HZ; k++) {
     const tNs = BigInt(k) * 10_000_000n;
     const header = { stamp: stamp(tNs), frame_id: '' };
@@ -85,7 +88,8 @@ export const exportBenchmark: Benchmark = {
       let written = 0;
       for (let r = -1; r < runs; r++) {
         const t0 = process.hrtime.bigint();
-        const result = await exportLerobot({ bagPath: bag, embodiment, outDir: join(dir, `ds${r}`), fps: CAMERA_HZ, instructionTopic: '/vla_bridge/instruction', codec: 'av1' });
+        const outDir = join(dir, `ds${r}`);
+        const result = await exportLerobot({ bagPath: bag, embodiment, outDir, fps: CAMERA_HZ, instructionTopic: DEFAULT_INSTRUCTION_TOPIC, codec: 'av1' });
         const exportS = Number(process.hrtime.bigint() - t0) / 1e9;
         const aloneS = await ffmpegAloneS(frames.slice(0, result.frames), join(dir, `alone${r}.mp4`));
         written = result.frames;

@@ -12,5 +12,5 @@ export { checkJointNames, COMPARABLE_COMMAND_TYPES, planReplay, type BagTopicSum
 export { type CommandField, POSE_DIMENSIONS, recordedCommandSamples, TWIST_DIMENSIONS } from './recordedCommands';
 export { renderReport, type ReportChannel, type ReportOptions } from './renderReport';
 export { replayBag, type PublishedMessage, type ReplayChannel, type ReplayMessage, type ReplayOptions, type ReplayResult, type ReplaySink, type ReplayStats } from './replayBag';
-export { DEFAULT_INSTRUCTION_TOPIC, EVAL_FILES, PREDICTION_TOPICS, runEval, type EvalRunOptions, type EvalRunResult } from './runEval';
+export { EVAL_FILES, runEval, type EvalRunOptions, type EvalRunResult } from './runEval';
 export { svgLinePlot, type PlotOptions, type PlotSeries } from './svgLinePlot';

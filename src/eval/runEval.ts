@@ -11,7 +11,9 @@ import type { LatencyCompensation } from '../control/queue/latencyCompensation';
 import { describeError, VlaError } from '../errors';
 import { observationSourcesFor } from '../observation/ObservationAssembler';
 import { nsToSeconds, secondsToNs } from '../time/rosTime';
-import { actionChunkToMsg, safetyEventToMsg, VLA_MSG_TYPES } from '../msgs/vlaMessages';
+import { VLA_MSG_TYPES } from '../msgs/vlaMessages';
+import { DEFAULT_INSTRUCTION_TOPIC, RESOLVED_NODE_TOPICS, resolvedPreviewTopic } from '../outputs/nodeTopics';
+import { actionChunkToMsg, safetyEventToMsg } from '../outputs/vlaConverters';
 import type { Policy } from '../policy/Policy';
 import { actionTokenizerFor, tokenPairs } from './actionTokens';
 import { defaultMaxGapNs } from './detectGaps';
@@ -21,17 +23,6 @@ import { chooseTimeBase, observationTimeBase, sampleStamps, type TimeBaseChoice,
 import { judgeReplay, type ReplayVerdict } from './judgeReplay';
 import { renderReport } from './renderReport';
 import { replayBag, type ReplayResult, type ReplaySink } from './replayBag';
-
-/** Where the bag's instruction is, by default: the node's ~/instruction, as `vla-bridge sim --record` writes it. */
-export const DEFAULT_INSTRUCTION_TOPIC = '/vla_bridge/instruction';
-
-/** Topics of predictions.mcap: the node's own names (node vla_bridge), commands on its dry-run preview topics. */
-export const PREDICTION_TOPICS = {
-  safetyEvents: '/vla_bridge/safety_events',
-  actionChunk: '/vla_bridge/action_chunk',
-  instruction: '/vla_bridge/instruction',
-  preview: (commandTopic: string): string => `/vla_bridge/preview${commandTopic.startsWith('/') ? '' : '/'}${commandTopic}`,
-} as const;
 
 export const EVAL_FILES = { metrics: 'metrics.json', report: 'report.html', predictions: 'predictions.mcap', timing: 'timing.json' } as const;
 
@@ -101,11 +92,11 @@ function prepareOutDir(dir: string): void {
 function predictionsSink(recorder: McapRecorder): ReplaySink {
   const write = (topic: string, type: string, tNs: bigint, message: unknown): void => void recorder.write(topic, type, tNs, message);
   return {
-    episode: (startNs, instruction) => write(PREDICTION_TOPICS.instruction, 'std_msgs/msg/String', startNs, { data: instruction }),
-    published: (p) => write(PREDICTION_TOPICS.preview(p.topic), p.type, p.tNs, p.message),
+    episode: (startNs, instruction) => write(RESOLVED_NODE_TOPICS.instruction, 'std_msgs/msg/String', startNs, { data: instruction }),
+    published: (p) => write(resolvedPreviewTopic(p.topic), p.type, p.tNs, p.message),
     // The wall time an inference took differs from run to run: predictions.mcap leaves it out (timing.json has it).
-    chunk: (tNs, chunk) => write(PREDICTION_TOPICS.actionChunk, VLA_MSG_TYPES.actionChunk, tNs, { ...actionChunkToMsg(chunk), inference_s: NaN }),
-    safetyEvent: (event) => write(PREDICTION_TOPICS.safetyEvents, VLA_MSG_TYPES.safetyEvent, secondsToNs(event.tS), safetyEventToMsg(event)),
+    chunk: (tNs, chunk) => write(RESOLVED_NODE_TOPICS.actionChunk, VLA_MSG_TYPES.actionChunk, tNs, { ...actionChunkToMsg(chunk), inference_s: NaN }),
+    safetyEvent: (event) => write(RESOLVED_NODE_TOPICS.safetyEvents, VLA_MSG_TYPES.safetyEvent, secondsToNs(event.tS), safetyEventToMsg(event)),
   };
 }
 
@@ -259,7 +250,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       failure: verdict.success ? undefined : verdict.reasons,
       notes: [
         `Inputs judged by ${timeBase.used === 'log' ? 'their log time' : 'their header stamps'} (time base ${timeBase.used}, ${timeBase.option === 'auto' ? `chosen automatically: ${timeBase.reason}` : `as asked with ${timeBase.reason}`}).`,
-        `Replayed in bag time, in lockstep with a modelled inference latency of ${latencyS} s; predicted commands are written to ${EVAL_FILES.predictions} on ${replay.channels.map((c) => PREDICTION_TOPICS.preview(c.channel.topic)).join(', ')}.`,
+        `Replayed in bag time, in lockstep with a modelled inference latency of ${latencyS} s; predicted commands are written to ${EVAL_FILES.predictions} ` +
+          `on ${replay.channels.map((c) => resolvedPreviewTopic(c.channel.topic)).join(', ')}.`,
         `The policy's measured inference latency and the replay speed of each run are in ${EVAL_FILES.timing}.`,
       ],
     },

@@ -1,6 +1,5 @@
 import type { Embodiment } from '../config/Embodiment';
-import { commandChannelsFor } from '../eval/commandChannels';
-import { DEFAULT_INSTRUCTION_TOPIC } from '../eval/runEval';
+import { commandTopics, DEFAULT_INSTRUCTION_TOPIC } from '../outputs/nodeTopics';
 
 /**
  * The topics a recording needs for `export-lerobot` and `eval`: the joint states, every camera, the commands
@@ -8,5 +7,5 @@ import { DEFAULT_INSTRUCTION_TOPIC } from '../eval/runEval';
  */
 export function recordTopicsFor(embodiment: Embodiment, instructionTopic = DEFAULT_INSTRUCTION_TOPIC): string[] {
   const { topics } = embodiment.config;
-  return [topics.joint_states, ...topics.cameras.map((c) => c.topic), ...commandChannelsFor(embodiment).map((c) => c.topic), instructionTopic];
+  return [topics.joint_states, ...topics.cameras.map((c) => c.topic), ...commandTopics(embodiment), instructionTopic];
 }

@@ -1,5 +1,5 @@
 /** The ROS 2 node: its logic, the node hosts (rclnodejs and in-process), the ROS transport and the package's messages. */
-export { VlaBridgeNode, type VlaBridgeNodeOptions, NODE_TOPICS, NODE_SERVICES, previewTopic, commandTopics } from './node/VlaBridgeNode';
+export { VlaBridgeNode, type VlaBridgeNodeOptions } from './node/VlaBridgeNode';
 export { NODE_PARAMETERS, type NodeParameters } from './node/nodeParameters';
 export type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, BridgeTick, ResetOutcome } from './node/BridgeRuntime';
 export { PipelineBridge, pipelineBridgeFactory, type PipelineBridgeDeps } from './node/PipelineBridge';
@@ -10,13 +10,3 @@ export { RosTransport } from './rclnodejs/RosTransport';
 export { RclNodeHost } from './rclnodejs/RclNodeHost';
 export { loadRclnodejs, RCLNODEJS_VERSION } from './rclnodejs/loadRclnodejs';
 export { runNode, type RunNodeOptions } from './runNode';
-export {
-  VLA_MSG_TYPES,
-  type ActionChunkMsg,
-  type PolicyStatusMsg,
-  type SafetyEventMsg,
-  actionChunkFromMsg,
-  actionChunkToMsg,
-  safetyEventFromMsg,
-  safetyEventToMsg,
-} from '../msgs/vlaMessages';

@@ -1,20 +1,17 @@
 import type { Embodiment } from '../config/Embodiment';
 import { McapRecorder } from '../bag/McapRecorder';
 import { secondsToNs } from '../time/rosTime';
-import { safetyEventToMsg, VLA_MSG_TYPES } from '../msgs/vlaMessages';
+import { VLA_MSG_TYPES } from '../msgs/vlaMessages';
+import { RESOLVED_NODE_TOPICS } from '../outputs/nodeTopics';
+import { safetyEventToMsg } from '../outputs/vlaConverters';
 import type { SafetyEvent } from '../safety/SafetyEvent';
 import type { Transport, Unsubscribe } from '../transport/Transport';
-
-/** Topics the recording adds to the embodiment's own. */
-export const SIM_RECORDING_TOPICS = {
-  safetyEvents: '/vla_bridge/safety_events',
-  instruction: '/vla_bridge/instruction',
-} as const;
 
 /**
  * Records what the bridge saw and commanded in the simulator as a rosbag2 MCAP file (real ROS 2 schemas, so
  * `ros2 bag play` and Foxglove open it): joint states, camera images, the commands on every command topic,
- * the safety events and each episode's instruction, stamped with simulated time.
+ * the safety events and each episode's instruction (on the node's own topics, as the node would publish them),
+ * stamped with simulated time.
  */
 export class SimRecorder {
   readonly path: string;
@@ -51,11 +48,11 @@ export class SimRecorder {
   }
 
   safetyEvent(event: SafetyEvent): void {
-    this.write(SIM_RECORDING_TOPICS.safetyEvents, VLA_MSG_TYPES.safetyEvent, event.tS, safetyEventToMsg(event));
+    this.write(RESOLVED_NODE_TOPICS.safetyEvents, VLA_MSG_TYPES.safetyEvent, event.tS, safetyEventToMsg(event));
   }
 
   instruction(text: string): void {
-    this.write(SIM_RECORDING_TOPICS.instruction, 'std_msgs/msg/String', this.transport.clock.nowS(), { data: text });
+    this.write(RESOLVED_NODE_TOPICS.instruction, 'std_msgs/msg/String', this.transport.clock.nowS(), { data: text });
   }
 
   /** Stops listening, finishes the file; throws the first write error, if any. */

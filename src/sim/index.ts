@@ -5,6 +5,6 @@ export { SimArm, type SimArmOptions } from './SimArm';
 export { ScriptedReachPolicy, type ScriptedReachOptions } from './ScriptedReachPolicy';
 export { CUBE_COLORS, INSTRUCTION_TEMPLATES, type ReachTask, type ReachTaskOptions, sampleReachTask } from './ReachTask';
 export { type SceneGeometry, sceneGeometryFor } from './SceneGeometry';
-export { SimRecorder, SIM_RECORDING_TOPICS } from './SimRecorder';
+export { SimRecorder } from './SimRecorder';
 export { Rng } from './Rng';
 export { renderScene } from './SoftwareRenderer';

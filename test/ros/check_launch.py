@@ -216,7 +216,9 @@ def check_embodiment(name):
     if play[play.index('--topics') + 1:] != utils.sensor_topics(emb):
         problem(where, 'replay plays %s, not the sensor topics' % play[play.index('--topics') + 1:])
     remapped = dict(utils.replay_remappings(emb, '/replay'))
-    for topic in utils.command_topics(emb):
+    if utils.command_topics(emb) != list(expected):
+        problem(where, 'the package reports command topics %s; the embodiment commands on %s' % (utils.command_topics(emb), list(expected)))
+    for topic in expected:
         if remapped.get(topic) != '/replay' + topic:
             problem(where, 'replay does not remap %s' % topic)
 

@@ -4,7 +4,8 @@ import { parse } from '@foxglove/rosmsg';
 import { MessageReader, MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { MessageDefinitionLibrary } from '../../src/bag/definitions/MessageDefinitionLibrary';
 import { statusToMsg } from '../../src/ros/node/statusMessages';
-import { actionChunkFromMsg, actionChunkToMsg, safetyEventFromMsg, safetyEventToMsg, VLA_MSG_TYPES } from '../../src/msgs/vlaMessages';
+import { VLA_MSG_TYPES } from '../../src/msgs/vlaMessages';
+import { actionChunkFromMsg, actionChunkToMsg, safetyEventFromMsg, safetyEventToMsg } from '../../src/outputs/vlaConverters';
 import type { ActionChunk } from '../../src/policy/Policy';
 import { SAFETY_LIMITS, type SafetyEvent } from '../../src/safety/SafetyEvent';
 

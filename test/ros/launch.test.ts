@@ -3,7 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_PARAMETERS } from '../../src/ros/node/nodeParameters';
-import { NODE_SERVICES, NODE_TOPICS } from '../../src/ros/node/VlaBridgeNode';
+import { loadEmbodiment } from '../../src/config/loadEmbodiment';
+import { commandTopics, NODE_SERVICES, NODE_TOPICS, resolvedPreviewTopic } from '../../src/outputs/nodeTopics';
 
 /**
  * The launch files without ROS: each compiles (py_compile), every launch argument it uses is declared, every
@@ -97,6 +98,8 @@ interface HelperEmbodiment {
   rates: { command_hz: number; policy_hz: number };
   topics: { joint_states: string; cameras: Record<string, unknown>[] };
   joints: string[];
+  command_topics: string[];
+  preview_topics: string[];
 }
 
 describe('launch helpers read embodiments through the package', () => {
@@ -136,6 +139,16 @@ describe('launch helpers read embodiments through the package', () => {
     expect(e.topics.joint_states).toBe('/joint_states');
     expect(e.topics.cameras[0]).toEqual({ name: 'front', topic: '/front_camera/image_raw', type: 'sensor_msgs/msg/Image', timeout_s: 0.5 });
     expect(e.joints).toEqual(['shoulder_pan', 'shoulder_lift', 'elbow_flex', 'wrist_flex', 'wrist_roll']);
+  });
+
+  it('get the command and dry-run preview topics from the package, gripper topic included', () => {
+    const result = loadWithHelpers(readFileSync(join(ROOT, 'config/franka_panda.yaml'), 'utf8'));
+    expect(result.ok).toBe(true);
+    const e = (result as { embodiment: HelperEmbodiment }).embodiment;
+    const panda = loadEmbodiment('franka_panda');
+    expect(e.command_topics).toEqual(commandTopics(panda));
+    expect(e.command_topics).toEqual(['/panda_arm_controller/joint_trajectory', '/gripper_controller/commands']);
+    expect(e.preview_topics).toEqual(commandTopics(panda).map(resolvedPreviewTopic));
   });
 
   it('refuse an embodiment the package refuses, with its message', () => {

@@ -8,6 +8,7 @@ import { RemotePolicy } from '../../policy/remote/RemotePolicy';
 import { addExecutionProviderOption, addPolicyServerOption, parseExecutionProviders, type PolicyCliOptions } from '../policyOptions';
 import { type CliContext, logLine, writeJson, writeLine } from '../CliContext';
 import { recordTopicsFor } from '../../export/recordTopics';
+import { commandTopics, resolvedPreviewTopic } from '../../outputs/nodeTopics';
 
 /** Unbounded limits print as null in JSON (JSON has no Infinity). */
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -35,6 +36,9 @@ export function embodimentSummary(e: Embodiment): Record<string, unknown> {
     control: c.control,
     cameras: c.topics.cameras,
     joint_states: c.topics.joint_states,
+    command_topics: commandTopics(e),
+    // Where a dry run (dry_run:=true) sends them, for the node's default name /vla_bridge.
+    preview_topics: commandTopics(e).map(resolvedPreviewTopic),
     record_topics: recordTopicsFor(e),
     rates: c.rates,
     timeouts: c.timeouts,

@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { VlaError } from '../../errors';
-import { DEFAULT_INSTRUCTION_TOPIC } from '../../eval/runEval';
+import { DEFAULT_INSTRUCTION_TOPIC } from '../../outputs/nodeTopics';
 import { type EpisodeSplit, exportLerobot, type ExportResult } from '../../export/exportLerobot';
 import type { ActionMode } from '../../export/frameSampler';
 import type { VideoCodec } from '../../export/VideoEncoder';

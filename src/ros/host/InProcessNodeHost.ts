@@ -1,7 +1,7 @@
 import { describeError, VlaError } from '../../errors';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import type { Transport } from '../../transport/Transport';
-import { expandTopicName } from '../transport/expandTopicName';
+import { expandTopicName } from '../../outputs/expandTopicName';
 import { RemappedTransport } from '../transport/RemappedTransport';
 import { ScopedTransport } from '../transport/ScopedTransport';
 import { type LifecycleState, TRANSITION_RULES, type TransitionName } from './lifecycle';

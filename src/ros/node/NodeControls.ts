@@ -3,7 +3,7 @@ import type { NodeHost, ParameterValue, SetParameterResult } from '../host/NodeH
 import type { SetInstructionResponse, TriggerResponse } from '../host/serviceTypes';
 import { instructionProblem } from './nodeParameters';
 import type { NodeSession } from './NodeSession';
-import { NODE_SERVICES, NODE_TOPICS } from './nodeTopics';
+import { NODE_SERVICES, NODE_TOPICS } from '../../outputs/nodeTopics';
 
 /**
  * How a person steers the node while it is configured: the instruction (the `instruction` parameter, the

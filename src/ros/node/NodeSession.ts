@@ -1,10 +1,11 @@
 import type { Embodiment } from '../../config/Embodiment';
 import { describeError } from '../../errors';
-import { actionChunkToMsg, type ActionChunkMsg, safetyEventToMsg, type SafetyEventMsg, VLA_MSG_TYPES } from '../../msgs/vlaMessages';
+import { type ActionChunkMsg, type SafetyEventMsg, VLA_MSG_TYPES } from '../../msgs/vlaMessages';
+import { actionChunkToMsg, safetyEventToMsg } from '../../outputs/vlaConverters';
 import type { Publisher, Transport } from '../../transport/Transport';
 import type { NodeLogger, ServiceHandle } from '../host/NodeHost';
 import type { BridgeFactory, BridgeRuntime, BridgeSettings } from './BridgeRuntime';
-import { NODE_TOPICS } from './nodeTopics';
+import { NODE_TOPICS } from '../../outputs/nodeTopics';
 import { SafetyEventDigest } from './SafetyEventDigest';
 
 const describe = (err: unknown): string => (describeError(err));

@@ -8,7 +8,7 @@ import type { LifecycleState } from '../host/lifecycle';
 import type { NodeLogger } from '../host/NodeHost';
 import type { BridgeStats } from './BridgeRuntime';
 import type { NodeSession } from './NodeSession';
-import { NODE_SERVICES, NODE_TOPICS } from './nodeTopics';
+import { NODE_SERVICES, NODE_TOPICS } from '../../outputs/nodeTopics';
 import { type BridgeMode, type StatusSnapshot, statusToDiagnostics, statusToMsg } from './statusMessages';
 
 /**

@@ -13,10 +13,8 @@ import { NODE_PARAMETERS, type NodeParameters, toNodeParameters, watchdogResumeN
 import { NodeControls } from './NodeControls';
 import { NodeSession } from './NodeSession';
 import { nodeMode, NodeStatusPublisher } from './NodeStatus';
-import { commandTopics, NODE_SERVICES, previewTopic } from './nodeTopics';
+import { commandTopics, NODE_SERVICES, previewTopic } from '../../outputs/nodeTopics';
 import type { StatusSnapshot } from './statusMessages';
-
-export { commandTopics, NODE_SERVICES, NODE_TOPICS, previewTopic } from './nodeTopics';
 
 export interface VlaBridgeNodeOptions {
   host: NodeHost;

@@ -1,4 +1,4 @@
-import { expandTopicName } from '../../../src/ros/transport/expandTopicName';
+import { expandTopicName } from '../../../src/outputs/expandTopicName';
 import type {
   RclClient,
   RclEntityOptions,
