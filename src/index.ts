@@ -9,6 +9,8 @@
  *   `PolicyRuntime` (the in-process preprocess -> model -> decode pipeline);
  * - safety: `SafetyLayer` (the only producer of `SafeCommand`) and the `safety-filter` stream;
  * - bags and evaluation: `BagReader`, `McapRecorder`, `runEval`;
+ * - the node's outputs: its topic and service names, dry-run preview topics, the vla_bridge/msg/* shapes and
+ *   their converters (`safetyEventToMsg`, `actionChunkToMsg` and inverses);
  * - the ROS 2 node.
  */
 export { VlaError, VlaErrorList, describeError, isVlaError, type ErrorCode, type ErrorKind, type ErrorLocation } from './errors';
@@ -20,6 +22,8 @@ export { InferenceScheduler } from './control/InferenceScheduler';
 export { type CommandMode, commandModeFor, CommandPublisher } from './command';
 export { BagReader, McapRecorder } from './bag';
 export { runEval, type EvalRunOptions, type EvalRunResult } from './eval/runEval';
+export * from './outputs';
+export { VLA_MSG_TYPES, SAFETY_EVENT_SEVERITY, type ActionChunkMsg, type PolicyStatusMsg, type SafetyEventMsg } from './msgs/vlaMessages';
 export * from './policy';
 export * from './safety';
 export * from './ros';
