@@ -1,4 +1,5 @@
 import { describeError, VlaError } from '../errors';
+import { NODE_NAME } from '../outputs/nodeTopics';
 import type { BridgeFactory } from './node/BridgeRuntime';
 import { pipelineBridgeFactory } from './node/PipelineBridge';
 import { VlaBridgeNode } from './node/VlaBridgeNode';
@@ -6,8 +7,6 @@ import { loadRclnodejs, loadRclnodejsNative } from './rclnodejs/loadRclnodejs';
 import type { RclNative, Rclnodejs } from './rclnodejs/rclnodejsApi';
 import { RclNodeHost } from './rclnodejs/RclNodeHost';
 import { StopSignals } from './StopSignals';
-
-export const NODE_NAME = 'vla_bridge';
 
 /** Wall time a Ctrl-C waits for the controlled stop and shutdown before the node exits anyway, ms. */
 const SHUTDOWN_LIMIT_MS = 5000;

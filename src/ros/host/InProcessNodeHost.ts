@@ -2,6 +2,7 @@ import { describeError, VlaError } from '../../errors';
 import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import type { Transport } from '../../transport/Transport';
 import { expandTopicName } from '../../outputs/expandTopicName';
+import { NODE_NAME } from '../../outputs/nodeTopics';
 import { RemappedTransport } from '../transport/RemappedTransport';
 import { ScopedTransport } from '../transport/ScopedTransport';
 import { type LifecycleState, TRANSITION_RULES, type TransitionName } from './lifecycle';
@@ -74,7 +75,7 @@ export class InProcessNodeHost implements NodeHost {
   private state: LifecycleState = 'unconfigured';
 
   constructor(options: InProcessNodeHostOptions = {}) {
-    this.nodeName = options.nodeName ?? 'vla_bridge';
+    this.nodeName = options.nodeName ?? NODE_NAME;
     this.namespace = options.namespace ?? '/';
     this.bus = options.bus ?? new LoopbackTransport();
     this.overrides = options.overrides ?? {};
