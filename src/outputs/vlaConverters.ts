@@ -9,7 +9,7 @@ import { describeSafetyEvent, SAFETY_LIMITS, type SafetyEvent, type SafetyLimit,
  * them use these: one converter, one truth.
  */
 
-/** Every core severity has its SafetyEvent.msg constant, and each constant names one severity. */
+/** Every core severity has its SafetyEvent.msg constant (the compiler checks it; test/ros/interfaces.test.ts checks the .msg). */
 const SEVERITY_CODES: Readonly<Record<SafetySeverity, number>> = SAFETY_EVENT_SEVERITY;
 const SEVERITY_BY_CODE = new Map(Object.entries(SEVERITY_CODES).map(([severity, code]) => [code, severity as SafetySeverity]));
 

@@ -4,7 +4,7 @@ import { parse } from '@foxglove/rosmsg';
 import { MessageReader, MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { MessageDefinitionLibrary } from '../../src/bag/definitions/MessageDefinitionLibrary';
 import { statusToMsg } from '../../src/ros/node/statusMessages';
-import { VLA_MSG_TYPES } from '../../src/msgs/vlaMessages';
+import { SAFETY_EVENT_SEVERITY, VLA_MSG_TYPES } from '../../src/msgs/vlaMessages';
 import { actionChunkFromMsg, actionChunkToMsg, safetyEventFromMsg, safetyEventToMsg } from '../../src/outputs/vlaConverters';
 import type { ActionChunk } from '../../src/policy/Policy';
 import { SAFETY_LIMITS, type SafetyEvent } from '../../src/safety/SafetyEvent';
@@ -30,6 +30,11 @@ describe('package interfaces (msg/, srv/)', () => {
     const parts = read(`srv/${file}`).split(/^---\s*$/m);
     expect(parts).toHaveLength(2);
     for (const part of parts) expect(parse(part, { ros2: true })[0]!.definitions.length).toBeGreaterThan(0);
+  });
+
+  it('SafetyEvent.msg SEVERITY_* constants are the codes the converters write', () => {
+    const constants = parse(read('msg/SafetyEvent.msg'), { ros2: true })[0]!.definitions.filter((d) => d.isConstant === true && d.name.startsWith('SEVERITY_'));
+    expect(Object.fromEntries(constants.map((d) => [d.name.slice('SEVERITY_'.length).toLowerCase(), Number(d.value)]))).toEqual(SAFETY_EVENT_SEVERITY);
   });
 
   it('CMakeLists.txt generates exactly the interfaces in msg/ and srv/', () => {
