@@ -4,6 +4,7 @@
  * - errors: `VlaError` (a code, a location, a hint), `describeError`;
  * - embodiments: `loadEmbodiment` (YAML + URDF, validated);
  * - the pipeline: `ControlLoop` (timing, sampling, the safety stage), its `InferenceScheduler`, the command modes;
+ *   `createEpisodeLoop`/`runEpisode` (one wiring, run to a stop condition) and `EpisodeStats` (one set of counts);
  * - clocks: `src/time`;
  * - policies: `loadPolicy`, the `Policy` contract, `GuardedPolicy` (one inference in flight, a deadline) and
  *   `PolicyRuntime` (the in-process preprocess -> model -> decode pipeline);
@@ -17,7 +18,9 @@ export { VlaError, VlaErrorList, describeError, isVlaError, type ErrorCode, type
 export { loadEmbodiment } from './config/loadEmbodiment';
 export type { Embodiment } from './config/Embodiment';
 export * from './time';
-export { ControlLoop, type ControlLoopListeners, type ControlLoopOptions, type ControlLoopStats, type InferenceMode, type TickInfo } from './control/ControlLoop';
+export { ControlLoop, type ControlLoopListeners, type ControlLoopOptions, type InferenceMode, type TickInfo } from './control/ControlLoop';
+export { addEpisodeStats, type EpisodeStats } from './control/EpisodeStats';
+export { createEpisodeLoop, type EpisodeOutcome, runEpisode } from './control/runEpisode';
 export { InferenceScheduler } from './control/InferenceScheduler';
 export { type CommandMode, commandModeFor, CommandPublisher } from './command';
 export { BagReader, McapRecorder } from './bag';

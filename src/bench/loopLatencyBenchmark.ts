@@ -4,8 +4,7 @@ import { median, percentile } from '../stats/orderStatistics';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { LoopbackTransport } from '../transport/LoopbackTransport';
 import { WallClock } from '../time/WallClock';
-import { ControlLoop } from '../control/ControlLoop';
-import { safetyGateFor } from '../control/SafetyGate';
+import { createEpisodeLoop, type EpisodeOutcome, runEpisode } from '../control/runEpisode';
 import { BusyWorkerPolicy, INFERENCE_MS, PERIOD_MS } from './BusyWorkerPolicy';
 import { ExactArm } from './ExactArm';
 
@@ -29,11 +28,10 @@ export async function runBareLoop(durationS: number): Promise<LoopRun> {
   const arm = new ExactArm(transport, embodiment, BENCH_HOME);
   const policy = new BusyWorkerPolicy(embodiment.policyJointNames);
   let ticks = 0;
-  const loop = new ControlLoop({
+  const loop = createEpisodeLoop({
     embodiment,
     transport,
     policy,
-    safety: safetyGateFor(embodiment),
     instruction: 'hold',
     commandRateHz: 1000 / PERIOD_MS,
     policyRateHz: 10,
@@ -50,13 +48,13 @@ export async function runBareLoop(durationS: number): Promise<LoopRun> {
   const startS = clock.nowS();
   arm.publishState(startS);
   arm.publishFrames(startS);
+  let outcome: EpisodeOutcome;
   try {
-    await loop.run((tS) => tS - startS >= durationS);
+    outcome = await runEpisode(loop, { timeLimitS: durationS });
   } finally {
-    loop.close();
     await policy.close();
   }
-  const stats = loop.stats();
+  const { stats } = outcome;
   return {
     latenessMs: stats.latenessS.slice(1).map((s) => s * 1000),
     computeMs: stats.tickComputeS.map((s) => s * 1000),

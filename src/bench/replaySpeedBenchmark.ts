@@ -52,7 +52,7 @@ export const replaySpeedBenchmark: Benchmark = {
         replayS.push(wallS);
         readS.push(read);
         inferenceS.push(out.replay.inferenceWallS.reduce((a, b) => a + b, 0));
-        facts = { durationS, ticks: out.replay.stats.ticks, chunks: out.replay.stats.chunks, messages: out.replay.messagesPlayed };
+        facts = { durationS, ticks: out.replay.stats.ticks, chunks: out.replay.stats.inferences.completed, messages: out.replay.messagesPlayed };
       }
       return [
         {

@@ -8,13 +8,14 @@ import type { ObservationTimeBase } from '../observation/stampTime';
 import type { ActionChunk, Policy } from '../policy/Policy';
 import { MIN_DT_S } from '../safety/limitMath';
 import type { SafeCommand } from '../safety/SafeCommand';
-import { isIntervention, type SafetyEvent } from '../safety/SafetyEvent';
+import type { SafetyEvent } from '../safety/SafetyEvent';
 import type { Transport } from '../transport/Transport';
-import { isDrivenByProgram } from '../time/Clock';
+import { type Clock, isDrivenByProgram } from '../time/Clock';
 import { FixedRateScheduler, type TickTiming } from '../time/FixedRateScheduler';
 import { bindPolicy } from './bindPolicy';
+import { emptySafetyTally, type EpisodeStats, tallySafetyEvents } from './EpisodeStats';
 import { InferenceScheduler, type InferenceMode } from './InferenceScheduler';
-import { ActionQueue, type Handover, type QueueCounters, type QueueStatus } from './queue/ActionQueue';
+import { ActionQueue, type Handover, type QueueStatus } from './queue/ActionQueue';
 import type { DeltaConvention } from './queue/ChunkConverter';
 import { DEFAULT_HANDOVER } from './queue/handovers';
 import type { Interpolation } from './queue/interpolateChunk';
@@ -83,36 +84,6 @@ export interface ControlLoopOptions {
   listeners?: ControlLoopListeners;
 }
 
-export interface ControlLoopStats {
-  ticks: number;
-  overruns: number;
-  /** Per tick, clock seconds past its deadline (when recordTiming). */
-  latenessS: readonly number[];
-  maxLatenessS: number;
-  /** Per tick, wall seconds the tick took (when recordTiming). */
-  tickComputeS: readonly number[];
-  /** Ticks without any joint state yet (nothing could be commanded). */
-  ticksWithoutState: number;
-  inferences: { requested: number; completed: number; failed: number; latencyS: readonly number[] };
-  queue: Readonly<QueueCounters>;
-  /** Chunks run later than their observation's time to keep the queue fed (`keep_fed`), and the largest delay. */
-  lateChunks: { count: number; maxDelayS: number };
-  /** Ticks on which the policy was overdue (an inference past its deadline, or the queue ran dry). */
-  overdueTicks: number;
-  /** Every safety event, `info` included, and per limit. */
-  safetyEvents: number;
-  eventsByLimit: Readonly<Record<string, number>>;
-  /** Safety interventions by the one counting rule (`isIntervention`: events of severity warn or error). */
-  safetyInterventions: number;
-  /** Ticks on which the safety layer held the arm. */
-  holdingTicks: number;
-  /** Of those, the ticks on which a sensor input was stale (older than its timeout, or never received). */
-  staleHoldingTicks: number;
-  /** Ticks skipped because the clock had not advanced since the last tick (a coarse /clock). */
-  clockStalls: number;
-  commandsSent: number;
-}
-
 /**
  * The bridge's fixed-rate loop: at every command tick it takes a finished inference into the action queue and
  * lets the inference scheduler ask for the next one (never waiting for it), samples the queue at the tick's
@@ -134,11 +105,11 @@ export class ControlLoop {
   private readonly periodS: number;
   private readonly listeners: ControlLoopListeners;
   private instructionText: string;
-  private readonly counts = { ticksWithoutState: 0, overdueTicks: 0, safetyEvents: 0, safetyInterventions: 0, holdingTicks: 0, staleHoldingTicks: 0, clockStalls: 0 };
+  private readonly counts = { ticksWithoutState: 0, overdueTicks: 0, holdingTicks: 0, staleHoldingTicks: 0, clockStalls: 0 };
+  private readonly safetyTally = emptySafetyTally();
   private lastTickS = -Infinity;
   private readonly lateness: number[] = [];
   private readonly compute: number[] = [];
-  private readonly eventsByLimit: Record<string, number> = {};
   private halting = false;
   /** True when the last command was a holding one with zero velocity. */
   private atRest = false;
@@ -182,6 +153,11 @@ export class ControlLoop {
       onSent: (sent) => this.listeners.sent?.(sent),
     });
     this.scheduler = new FixedRateScheduler(transport.clock, this.periodS);
+  }
+
+  /** The clock the loop ticks on (its transport's). */
+  get clock(): Clock {
+    return this.transport.clock;
   }
 
   get instruction(): string {
@@ -252,7 +228,8 @@ export class ControlLoop {
     this.assembler.close();
   }
 
-  stats(): ControlLoopStats {
+  /** What the loop did so far (see EpisodeStats for the counting rule). */
+  stats(): EpisodeStats {
     const s = this.scheduler.stats;
     const inference = this.inference.counters;
     return {
@@ -266,9 +243,10 @@ export class ControlLoop {
       queue: this.queue.counters,
       lateChunks: inference.lateChunks,
       overdueTicks: this.counts.overdueTicks,
-      safetyEvents: this.counts.safetyEvents,
-      eventsByLimit: this.eventsByLimit,
-      safetyInterventions: this.counts.safetyInterventions,
+      safetyEvents: this.safetyTally.safetyEvents,
+      eventsByLimit: { ...this.safetyTally.eventsByLimit },
+      safetyInterventions: this.safetyTally.safetyInterventions,
+      interventionsByLimit: { ...this.safetyTally.interventionsByLimit },
       holdingTicks: this.counts.holdingTicks,
       staleHoldingTicks: this.counts.staleHoldingTicks,
       clockStalls: this.counts.clockStalls,
@@ -309,12 +287,8 @@ export class ControlLoop {
       }
       this.atRest = command.holding && isStill(command);
     }
-    for (const event of events) {
-      this.counts.safetyEvents++;
-      if (isIntervention(event)) this.counts.safetyInterventions++;
-      this.eventsByLimit[event.limit] = (this.eventsByLimit[event.limit] ?? 0) + 1;
-      this.listeners.safetyEvent?.(event);
-    }
+    tallySafetyEvents(this.safetyTally, events);
+    for (const event of events) this.listeners.safetyEvent?.(event);
     const latenessS = timing?.latenessS ?? 0;
     if (this.options.recordTiming === true) {
       this.lateness.push(latenessS);

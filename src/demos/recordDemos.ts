@@ -1,8 +1,7 @@
 import type { Embodiment } from '../config/Embodiment';
-import { ControlLoop } from '../control/ControlLoop';
+import type { ControlLoop } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
-import { safetyGateFor } from '../control/SafetyGate';
-import { isIntervention } from '../safety/SafetyEvent';
+import { createEpisodeLoop, runEpisode } from '../control/runEpisode';
 import { VlaError } from '../errors';
 import { isObservation } from '../observation/ObservationAssembler';
 import type { ActionChunk, Policy } from '../policy/Policy';
@@ -113,12 +112,10 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       world.reset(task, startS);
       writer.beginEpisode(task.instruction);
       let ticks = 0;
-      const byLimit: Record<string, number> = {};
-      const loop: ControlLoop = new ControlLoop({
+      const loop: ControlLoop = createEpisodeLoop({
         embodiment,
         transport,
         policy: act.policy,
-        safety: safetyGateFor(embodiment),
         instruction: task.instruction,
         handover: DEMO_HANDOVER,
         inference: { kind: 'lockstep', latencyS: DEMO_LATENCY_S },
@@ -131,24 +128,22 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
             const labels = labellers.map((l) => l.infer(observation));
             void Promise.all(labels).then((chunks: ActionChunk[]) => writer.add({ observation, label: chunks[task.targetIndex]!, objectLabels: chunks }));
           },
-          safetyEvent: (event) => {
-            if (isIntervention(event)) byLimit[event.limit] = (byLimit[event.limit] ?? 0) + 1;
-          },
         },
       });
       // Sensors publish at once, now that the loop listens: the first tick sees a fresh frame and joint state.
       transport.restartSensors(startS);
-      let result: EpisodeOutcome;
-      try {
-        result = await runEpisode(loop, world, startS, task.timeLimitS, options.holdAfterSuccessS ?? 0);
-      } finally {
-        // A learned policy may still be decoding for the last request: it must be free before the next episode asks.
-        await loop.settle();
-        loop.close();
-      }
-      const episodeInterventions = loop.stats().safetyInterventions;
-      interventions += episodeInterventions;
-      if (result.success) successes++;
+      // Until the time limit, or `holdAfterSuccessS` after the tool first came within the success radius.
+      const holdS = options.holdAfterSuccessS ?? 0;
+      let successAtS: number | undefined;
+      const { endS, stats } = await runEpisode(loop, {
+        until: (tS) => {
+          if (successAtS === undefined && world.succeeded) successAtS = tS;
+          return successAtS !== undefined && tS >= successAtS + holdS;
+        },
+        timeLimitS: task.timeLimitS,
+      });
+      interventions += stats.safetyInterventions;
+      if (successAtS !== undefined) successes++;
       const target = task.cubes[task.targetIndex]!;
       const episode = await writer.endEpisode({
         index,
@@ -158,12 +153,12 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
         cubes: task.cubes.map((c) => ({ color: c.color, centerM: [...c.center] })),
         goalM: [...task.goalM],
         startPositions: Array.from(task.startPositions),
-        success: result.success,
-        timeToSuccessS: result.timeToSuccessS,
-        durationS: result.durationS,
+        success: successAtS !== undefined,
+        timeToSuccessS: successAtS === undefined ? null : successAtS - startS,
+        durationS: endS - startS,
         actor: act.label,
-        safetyInterventions: episodeInterventions,
-        interventionsByLimit: byLimit,
+        safetyInterventions: stats.safetyInterventions,
+        interventionsByLimit: { ...stats.interventionsByLimit },
       });
       options.onEpisode?.(episode);
     }
@@ -202,22 +197,4 @@ function actorFor(expert: ScriptedReachPolicy, perturbation: PerturbationOptions
     return { policy: new PerturbedPolicy(expert, rng, perturbation), label: `perturbed ${perturbation.amplitude} rad p=${perturbation.probability}` };
   }
   return { policy: expert, label: 'expert' };
-}
-
-interface EpisodeOutcome {
-  success: boolean;
-  timeToSuccessS: number | null;
-  durationS: number;
-}
-
-/** Runs the loop until the time limit, or `holdS` after the tool first came within the success radius. */
-async function runEpisode(loop: ControlLoop, world: SimWorld, startS: number, timeLimitS: number, holdS: number): Promise<EpisodeOutcome> {
-  let successAtS: number | undefined;
-  let endS = startS;
-  await loop.run((tS) => {
-    endS = tS;
-    if (successAtS === undefined && world.succeeded) successAtS = tS;
-    return (successAtS !== undefined && tS >= successAtS + holdS) || tS - startS >= timeLimitS;
-  });
-  return { success: successAtS !== undefined, timeToSuccessS: successAtS === undefined ? null : successAtS - startS, durationS: endS - startS };
 }

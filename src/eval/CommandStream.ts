@@ -6,6 +6,8 @@
 export interface CommandSample {
   /** Bag time the command applies at, nanoseconds. */
   tNs: bigint;
+  /** Log time of the message that carried it, when that is not `tNs` (a JointTrajectory point applies later). */
+  sentNs?: bigint;
   values: Float64Array;
 }
 

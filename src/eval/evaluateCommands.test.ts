@@ -100,6 +100,25 @@ describe('evaluateCommands', () => {
     expect(m.token_accuracy).toBeNull();
   });
 
+  it('counts interventions on the ticks that sent recorded JointTrajectory commands, not one time_from_start later', () => {
+    // Two episodes of ticks at 100 Hz (0-0.50 s, 1.50-2.00 s), each command applying 10 ms after it was sent.
+    const sentNs = [...Array(51).keys(), ...Array.from({ length: 51 }, (_, i) => 150 + i)].map((k) => BigInt(k) * 10n * MS);
+    const point = { positions: [0, 0], velocities: [], accelerations: [], effort: [], time_from_start: { sec: 0, nanosec: 10_000_000 } };
+    const late = { ...trajectory([0, 0]), points: [point] };
+    const samples = sentNs.flatMap((t) => recordedCommandSamples('trajectory_msgs/msg/JointTrajectory', late, t, JOINTS));
+    const stream: CommandStream = { names: JOINTS, samples };
+    expect(stream.samples[0]!.tNs).toBe(10n * MS);
+    const warn = (tS: number, target: string) => ({ tS, limit: 'acceleration' as const, target, severity: 'warn' as const });
+    const result = evaluateCommands({
+      bag: 'b', policy: 'p', embodiment: 'e', channels: [{ topic: TOPIC, predicted: stream, recorded: stream }],
+      // The first tick, the last tick of episode 0, the tick after it, the first and last ticks of episode 1, the tick after.
+      safetyEvents: [warn(0, 'first0'), warn(0.5, 'last0'), warn(0.51, 'after0'), warn(1.5, 'first1'), warn(2, 'last1'), warn(2.01, 'after1')],
+    });
+    const m = result.metrics as Record<string, any>;
+    const byTarget = { first0: 1, first1: 1, last0: 1, last1: 1 };
+    expect(m.safety_interventions).toEqual({ total: 4, by_limit: { acceleration: 4 }, by_target: byTarget, outside_recorded_commands: 2 });
+  });
+
   it('gives identical metrics.json for identical inputs', async () => {
     const recorded = await recordedFromBag();
     const run = (): string => JSON.stringify(evaluateCommands({ bag: 'b', policy: 'p', embodiment: 'e', channels: [{ topic: TOPIC, predicted: recorded, recorded }] }).metrics);

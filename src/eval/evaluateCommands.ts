@@ -95,12 +95,17 @@ function inAnyGap(tNs: bigint, gaps: readonly Gap[]): boolean {
   return gaps.some((g) => tNs > g.startNs && tNs < g.endNs);
 }
 
-/** True when `tNs` is within the recorded commands of the first channel (and in none of its gaps). */
-function whileRecorded(tNs: bigint, channel: ChannelInput | undefined, gaps: readonly TopicGap[]): boolean {
-  const samples = channel?.recorded.samples;
-  if (samples === undefined || samples.length === 0) return false;
-  if (tNs < samples[0]!.tNs || tNs > samples[samples.length - 1]!.tNs) return false;
-  return !inAnyGap(tNs, gaps.filter((g) => g.topic === channel!.topic));
+/**
+ * When the first channel's recorded commands were being sent: from the first send to the last, outside the gaps
+ * between sends. Send times are the messages' log times (the ticks that published them), not the times the
+ * commands apply at: a JointTrajectory point applies its time_from_start later, and the tick after an
+ * episode's last command would otherwise still count as recorded.
+ */
+function recordedSendWindow(channel: ChannelInput | undefined, maxGapNs: bigint | undefined): (tNs: bigint) => boolean {
+  const sent = [...new Set((channel?.recorded.samples ?? []).map((s) => s.sentNs ?? s.tNs))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sent.length === 0) return () => false;
+  const gaps = maxGapNs === undefined ? [] : detectGaps(sent, maxGapNs);
+  return (tNs) => tNs >= sent[0]! && tNs <= sent[sent.length - 1]! && !inAnyGap(tNs, gaps);
 }
 
 function meanOver(dims: readonly DimensionError[], f: (d: DimensionError) => number): number | null {
@@ -113,7 +118,7 @@ function meanOver(dims: readonly DimensionError[], f: (d: DimensionError) => num
  * per-dimension MSE and L1 (aligned in time, in the embodiment's order), the gaps of the recorded commands and
  * of the observation topics (reported, never interpolated across: a prediction made while an observation
  * topic was silent is not compared either), token accuracy, and safety interventions (events of severity warn
- * or error while the recorded commands were being sent; the others are counted apart). Pure and deterministic: the same inputs give the same JSON.
+ * or error on the ticks while the recorded commands were being sent; the others are counted apart). Pure and deterministic: the same inputs give the same JSON.
  */
 export function evaluateCommands(inputs: EvalInputs): EvalResult {
   const gaps: TopicGap[] = [];
@@ -152,7 +157,8 @@ export function evaluateCommands(inputs: EvalInputs): EvalResult {
   // Interventions are counted where commands were compared: while the bag's commands were being sent (a
   // recording that goes on after an episode ended would otherwise count what the pipeline did on its own).
   const allInterventions = (inputs.safetyEvents ?? []).filter(isIntervention);
-  const interventions = allInterventions.filter((e) => whileRecorded(secondsToNs(e.tS), inputs.channels[0], gaps));
+  const whileRecorded = recordedSendWindow(inputs.channels[0], channels[0]?.maxGapNs);
+  const interventions = allInterventions.filter((e) => whileRecorded(secondsToNs(e.tS)));
   const metrics: Record<string, unknown> = {
     bag: inputs.bag,
     policy: inputs.policy,

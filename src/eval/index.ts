@@ -11,6 +11,6 @@ export { judgeReplay, MAX_STALE_HOLDING_SHARE, type ReplayVerdict } from './judg
 export { checkJointNames, COMPARABLE_COMMAND_TYPES, planReplay, type BagTopicSummary, type PlannedChannel, type PlanOptions, type ReplayPlan } from './planReplay';
 export { type CommandField, POSE_DIMENSIONS, recordedCommandSamples, TWIST_DIMENSIONS } from './recordedCommands';
 export { renderReport, type ReportChannel, type ReportOptions } from './renderReport';
-export { replayBag, type PublishedMessage, type ReplayChannel, type ReplayMessage, type ReplayOptions, type ReplayResult, type ReplaySink, type ReplayStats } from './replayBag';
+export { replayBag, type PublishedMessage, type ReplayChannel, type ReplayMessage, type ReplayOptions, type ReplayResult, type ReplaySink } from './replayBag';
 export { EVAL_FILES, runEval, type EvalRunOptions, type EvalRunResult } from './runEval';
 export { svgLinePlot, type PlotOptions, type PlotSeries } from './svgLinePlot';

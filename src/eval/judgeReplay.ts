@@ -1,5 +1,5 @@
 import type { TimeBaseChoice } from './chooseTimeBase';
-import type { ReplayStats } from './replayBag';
+import type { EpisodeStats } from '../control/EpisodeStats';
 
 /** Whether a replay evaluated the policy at all, and if not, why. */
 export interface ReplayVerdict {
@@ -16,14 +16,14 @@ export const MAX_STALE_HOLDING_SHARE = 0.5;
  * stale, did not evaluate the policy: its errors compare recorded commands with a held arm. Such a run is not
  * a success, whatever its figures.
  */
-export function judgeReplay(stats: ReplayStats, timeBase: TimeBaseChoice): ReplayVerdict {
+export function judgeReplay(stats: EpisodeStats, timeBase: TimeBaseChoice): ReplayVerdict {
   const reasons: string[] = [];
   const stale = stats.staleHoldingTicks > MAX_STALE_HOLDING_SHARE * stats.ticks;
-  if (stats.chunks === 0) {
+  if (stats.inferences.completed === 0) {
     const why =
-      stats.inferencesRequested === 0
+      stats.inferences.requested === 0
         ? 'no complete, fresh observation was ever assembled, so no inference was asked for'
-        : `${stats.inferencesRequested} inferences were asked for and ${stats.inferenceFailures} failed`;
+        : `${stats.inferences.requested} inferences were asked for and ${stats.inferences.failed} failed`;
     reasons.push(`the policy produced no action chunk (${why})`);
   }
   if (stale) {

@@ -32,7 +32,11 @@ export function recordedCommandSamples(type: string, message: unknown, logTimeNs
       const m = message as JointTrajectoryMsg;
       const stampNs = timeToNs(m.header.stamp);
       const startNs = stampNs === 0n ? logTimeNs : stampNs;
-      return m.points.map((p) => ({ tNs: startNs + timeToNs(p.time_from_start), values: byName(m.joint_names, field === 'position' ? p.positions : p.velocities, dimensions) }));
+      return m.points.map((p) => ({
+        tNs: startNs + timeToNs(p.time_from_start),
+        sentNs: logTimeNs,
+        values: byName(m.joint_names, field === 'position' ? p.positions : p.velocities, dimensions),
+      }));
     }
     case 'sensor_msgs/msg/JointState': {
       const m = message as JointStateMsg;

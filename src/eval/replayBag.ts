@@ -1,8 +1,10 @@
 import type { Embodiment } from '../config/Embodiment';
-import { ControlLoop, type ControlLoopStats } from '../control/ControlLoop';
+import type { ControlLoop } from '../control/ControlLoop';
+import { addEpisodeStats, emptyEpisodeStats, type EpisodeStats } from '../control/EpisodeStats';
 import type { Handover } from '../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../control/queue/latencyCompensation';
-import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
+import { createEpisodeLoop, type EpisodeOutcome, runEpisode } from '../control/runEpisode';
+import type { SafetyGate } from '../control/SafetyGate';
 import { VlaError } from '../errors';
 import type { StringMsg } from '../msgs/rosMessages';
 import { nsToSeconds, secondsToNs } from '../time/rosTime';
@@ -38,6 +40,14 @@ export interface ReplayOptions {
    * episode's start, also while it plays the messages logged at that instant before the instruction.
    */
   episodeStartsNs?: readonly bigint[];
+  /**
+   * Log times of the recorded commands on the first command topic, in order, read ahead. Each episode's loop
+   * ends at the tick of the episode's last recorded command, where the recorded run stopped commanding (a
+   * simulator episode ends when the goal is reached; the recording then goes on without commands until the next
+   * instruction), so the replay runs the ticks the recorded run ran. An episode without recorded commands runs
+   * until the next episode's start or the end of the bag.
+   */
+  recordedCommandTimesNs?: BigInt64Array;
   /** Inference latency modelled in bag time, s: a chunk is used from the first tick this long after its request. */
   latencyS: number;
   latencyCompensation?: LatencyCompensation;
@@ -81,26 +91,6 @@ export interface ReplayChannel {
   recorded: CommandStream;
 }
 
-export interface ReplayStats {
-  ticks: number;
-  ticksWithoutState: number;
-  inferencesRequested: number;
-  chunks: number;
-  inferenceFailures: number;
-  overdueTicks: number;
-  holdingTicks: number;
-  /** Holding ticks on which a sensor input was stale. */
-  staleHoldingTicks: number;
-  /** Per sensor topic, the messages judged by their log time because their stamp was zero or implausible. */
-  receiveTimedMessages: Record<string, number>;
-  commandsSent: number;
-  /** Safety interventions on every replayed tick (`isIntervention`); metrics count those at recorded ticks. */
-  safetyInterventions: number;
-  /** Chunks run later than their observation's time to keep the queue fed, and the largest delay, s. */
-  lateChunks: number;
-  maxChunkDelayS: number;
-}
-
 export interface ReplayResult {
   policyName: string;
   /** Log time of the first and last replayed message (undefined for a bag without them). */
@@ -113,7 +103,10 @@ export interface ReplayResult {
   /** Every chunk that entered the action queue, at the tick it entered, with the joint state it was computed from. */
   chunks: { tNs: bigint; chunk: ActionChunk; state: Float64Array | undefined }[];
   episodes: { startNs: bigint; instruction: string }[];
-  stats: ReplayStats;
+  /** The episodes' statistics summed (EpisodeStats: the counting rule the simulator and the node use). */
+  stats: EpisodeStats;
+  /** Per sensor topic, the messages judged by their log time because their stamp was zero or implausible. */
+  receiveTimedMessages: Record<string, number>;
   /** Wall time of each inference as the policy measured it, s (not deterministic; never used for timing). */
   inferenceWallS: number[];
   messagesPlayed: number;
@@ -123,7 +116,9 @@ interface Episode {
   loop: ControlLoop;
   startS: number;
   startNs: bigint;
-  running: Promise<void> | undefined;
+  running: Promise<EpisodeOutcome | undefined> | undefined;
+  /** Bag time of the episode's last recorded command, s (Infinity: none recorded). */
+  endS: number;
 }
 
 /**
@@ -149,19 +144,16 @@ function byTime(a: CommandSample, b: CommandSample): number {
   return a.tNs < b.tNs ? -1 : a.tNs > b.tNs ? 1 : 0;
 }
 
-function addStats(total: ReplayStats, s: ControlLoopStats): void {
-  total.ticks += s.ticks;
-  total.ticksWithoutState += s.ticksWithoutState;
-  total.inferencesRequested += s.inferences.requested;
-  total.chunks += s.inferences.completed;
-  total.inferenceFailures += s.inferences.failed;
-  total.overdueTicks += s.overdueTicks;
-  total.holdingTicks += s.holdingTicks;
-  total.staleHoldingTicks += s.staleHoldingTicks;
-  total.commandsSent += s.commandsSent;
-  total.safetyInterventions += s.safetyInterventions;
-  total.lateChunks += s.lateChunks.count;
-  total.maxChunkDelayS = Math.max(total.maxChunkDelayS, s.lateChunks.maxDelayS);
+/** The last of the sorted `times` in [fromNs, beforeNs), or undefined. */
+function lastBetween(times: BigInt64Array, fromNs: bigint, beforeNs: bigint | undefined): bigint | undefined {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (beforeNs === undefined || times[mid]! < beforeNs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && times[lo - 1]! >= fromNs ? times[lo - 1] : undefined;
 }
 
 /**
@@ -187,7 +179,8 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   const episodes: { startNs: bigint; instruction: string }[] = [];
   const inferenceWallS: number[] = [];
   const stampWarned = new Set<string>();
-  const stats: ReplayStats = { ticks: 0, ticksWithoutState: 0, inferencesRequested: 0, chunks: 0, inferenceFailures: 0, overdueTicks: 0, holdingTicks: 0, staleHoldingTicks: 0, receiveTimedMessages: {}, commandsSent: 0, safetyInterventions: 0, lateChunks: 0, maxChunkDelayS: 0 };
+  let stats = emptyEpisodeStats();
+  const receiveTimedMessages: Record<string, number> = {};
   let transport: BagTransport | undefined;
   let episode: Episode | undefined;
   let failure: unknown;
@@ -206,11 +199,11 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
     return t;
   };
   const newEpisode = (t: BagTransport, instruction: string, tS: number, tNs: bigint): Episode => {
-    const loop = new ControlLoop({
+    const loop = createEpisodeLoop({
       embodiment,
       transport: t,
       policy,
-      safety: (options.safety ?? safetyGateFor)(embodiment),
+      safety: options.safety?.(embodiment),
       instruction,
       handover: options.handover,
       inference: { kind: 'lockstep', latencyS: options.latencyS },
@@ -238,14 +231,17 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
     episodes.push({ startNs: tNs, instruction });
     const next = options.episodeStartsNs?.find((b) => nsToSeconds(b) > tS + t.simultaneityS);
     t.setFence(next === undefined ? Infinity : nsToSeconds(next));
-    return { loop, startS: tS, startNs: tNs, running: undefined };
+    const lastCommandNs = options.recordedCommandTimesNs === undefined ? undefined : lastBetween(options.recordedCommandTimesNs, tNs, next);
+    return { loop, startS: tS, startNs: tNs, running: undefined, endS: lastCommandNs === undefined ? Infinity : nsToSeconds(lastCommandNs) };
   };
   /** Starts a created episode's loop at its start time, after every message logged at that instant. */
   const start = async (t: BagTransport, e: Episode): Promise<void> => {
     sink.episode?.(e.startNs, e.loop.instruction);
     await t.advanceTo(e.startS);
-    e.running = e.loop.run().catch((err: unknown) => {
+    const endS = e.endS - t.simultaneityS;
+    e.running = runEpisode(e.loop, { until: (tS) => tS >= endS }).catch((err: unknown) => {
       failure ??= err;
+      return undefined;
     });
     await t.settle();
   };
@@ -254,11 +250,9 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
     if (e.running === undefined) await start(t, e);
     await t.catchUp(tS);
     await e.loop.stop();
-    await e.running;
-    await e.loop.settle();
-    e.loop.close();
-    addStats(stats, e.loop.stats());
-    for (const [topic, n] of e.loop.assembler.receiveTimedMessages) stats.receiveTimedMessages[topic] = (stats.receiveTimedMessages[topic] ?? 0) + n;
+    const outcome = await e.running;
+    if (outcome !== undefined) stats = addEpisodeStats(stats, outcome.stats);
+    for (const [topic, n] of e.loop.assembler.receiveTimedMessages) receiveTimedMessages[topic] = (receiveTimedMessages[topic] ?? 0) + n;
   };
 
   try {
@@ -304,9 +298,9 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   } finally {
     if (episode !== undefined) {
       await episode.loop.stop();
-      await episode.running;
-      await episode.loop.settle();
-      episode.loop.close();
+      // A started episode settles and closes its loop as runEpisode ends; one never started only closes.
+      if (episode.running === undefined) episode.loop.close();
+      else await episode.running;
     }
     await transport?.close();
   }
@@ -321,5 +315,18 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
       recorded: { names: channel.dimensions, samples: recorded.sort(byTime) },
     };
   });
-  return { policyName: policy.name, startNs, endNs, channels, observationTimesNs, safetyEvents, chunks, episodes, stats, inferenceWallS, messagesPlayed: transport?.played ?? 0 };
+  return {
+    policyName: policy.name,
+    startNs,
+    endNs,
+    channels,
+    observationTimesNs,
+    safetyEvents,
+    chunks,
+    episodes,
+    stats,
+    receiveTimedMessages,
+    inferenceWallS,
+    messagesPlayed: transport?.played ?? 0,
+  };
 }

@@ -75,6 +75,13 @@ function sensorTimeouts(embodiment: Embodiment, plan: ReplayPlan): { topic: stri
   return plan.sensors.map(({ topic }) => ({ topic, timeoutS: timeoutOf(topic) }));
 }
 
+/** Log times of a topic's messages, in order. */
+async function logTimesOf(reader: BagReader, topic: string): Promise<BigInt64Array> {
+  const times: bigint[] = [];
+  for await (const m of reader.rawMessages({ topics: [topic] })) times.push(m.logTimeNs);
+  return BigInt64Array.from(times);
+}
+
 function prepareOutDir(dir: string): void {
   try {
     if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new VlaError('ARGUMENT_INVALID', 'the output path exists and is not a folder', { file: dir, path: '--out', hint: 'give a folder for metrics.json, report.html and predictions.mcap' });
@@ -156,6 +163,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
     // Episodes start at the instruction messages: read their times ahead (one topic, a few messages).
     const episodeStartsNs: bigint[] = [];
     if (plan.instructionTopic !== undefined) for await (const m of reader.rawMessages({ topics: [plan.instructionTopic] })) episodeStartsNs.push(m.logTimeNs);
+    // Each episode ends where its recorded commands end: read their log times ahead (not decoded).
+    const recordedCommandTimesNs = arm.recordedType === undefined ? undefined : await logTimesOf(reader, arm.channel.topic);
     policy = await options.openPolicy();
     recorder = await McapRecorder.open(files.predictions);
     const wallStart = performance.now();
@@ -166,6 +175,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       messages: reader.messages({ topics }),
       instruction: options.instruction,
       episodeStartsNs,
+      recordedCommandTimesNs,
       latencyS,
       latencyCompensation: options.latencyCompensation,
       handover: options.handover,
@@ -208,12 +218,12 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       handover: options.handoverName ?? DEFAULT_HANDOVER_NAME,
       ticks: replay.stats.ticks,
       ticks_without_state: replay.stats.ticksWithoutState,
-      inferences: replay.stats.inferencesRequested,
-      chunks: replay.stats.chunks,
-      inference_failures: replay.stats.inferenceFailures,
+      inferences: replay.stats.inferences.requested,
+      chunks: replay.stats.inferences.completed,
+      inference_failures: replay.stats.inferences.failed,
       overdue_ticks: replay.stats.overdueTicks,
-      late_chunks: replay.stats.lateChunks,
-      max_chunk_delay_s: replay.stats.maxChunkDelayS,
+      late_chunks: replay.stats.lateChunks.count,
+      max_chunk_delay_s: replay.stats.lateChunks.maxDelayS,
       holding_ticks: replay.stats.holdingTicks,
       stale_holding_ticks: replay.stats.staleHoldingTicks,
     },
@@ -232,7 +242,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
         zero_stamps: t.zeroStamps,
         median_lag_s: t.medianLagS === null ? null : Number(t.medianLagS.toPrecision(9)),
         verdict: t.verdict,
-        judged_by_log_time: replay.stats.receiveTimedMessages[t.topic] ?? 0,
+        judged_by_log_time: replay.receiveTimedMessages[t.topic] ?? 0,
       })),
     },
   };

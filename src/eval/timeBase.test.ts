@@ -138,7 +138,8 @@ describe('eval: time bases that disagree', () => {
     expect(header.m.replay.chunks).toBe(auto.m.replay.chunks);
     expect(header.m.per_dimension).toEqual(auto.m.per_dimension);
     const camera = header.m.time_base.topics.find((t) => t.topic === CAMERA)!;
-    expect(camera.judged_by_log_time).toBeGreaterThan(50);
+    // Every frame the episodes' loops received (the pause after an episode's last command is not replayed).
+    expect(camera.judged_by_log_time).toBeGreaterThan(40);
     expect(warnings.filter((w) => w.includes('header.stamp is zero'))).toEqual([`${CAMERA}: header.stamp is zero; freshness is judged by the time each message is received (set the stamp in the driver to use it)`]);
   });
 });

@@ -1,6 +1,6 @@
 import { VlaError } from '../errors';
 import type { JointStateSample } from '../observation/Observation';
-import type { SafetyEvent, SafetyLimit } from './SafetyEvent';
+import { isIntervention, type SafetyEvent, type SafetyLimit } from './SafetyEvent';
 import type { StopConditions } from './StopConditions';
 import { Watchdog, type WatchdogInputs, type WatchdogLatches, type WatchdogResume, type WatchdogTimeouts } from './Watchdog';
 import { MIN_DT_S } from './limitMath';
@@ -89,7 +89,7 @@ export abstract class CommandLimiter<P, C> {
         this.lastTickS = tS;
       }
     }
-    for (const e of events) if (e.severity !== 'info') this.shared.counters[e.limit]++;
+    for (const e of events) if (isIntervention(e)) this.shared.counters[e.limit]++;
     return { command, events };
   }
 

@@ -90,8 +90,11 @@ export function describeSafetyEvent(event: SafetyEvent): string {
 /**
  * The one counting rule for safety interventions (sim, demos, eval, the node and the benchmarks): an event of
  * severity `warn` or `error`, emitted on a tick of the control loop, is one intervention. `info` events (a
- * requested stop, a recovery) are reported and recorded but not counted. Eval counts them on the ticks the
- * replayed recording has a command at, so a simulator run and the eval of its recording agree exactly.
+ * requested stop, a recovery) are reported and recorded but not counted. Limits that act tick by tick report one
+ * event per joint (or axis) and tick, so a clamp lasting N ticks is N interventions; stop conditions report when
+ * they begin, so a stop lasting N ticks is one. EpisodeStats (src/control) counts by this rule; eval counts the
+ * events of the ticks at which the recording's commands were sent, and ends each replayed episode at its last
+ * recorded command, so a simulator run and the eval of its recording agree exactly.
  */
 export function isIntervention(event: SafetyEvent): boolean {
   return event.severity !== 'info';

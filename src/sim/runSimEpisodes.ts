@@ -1,9 +1,11 @@
 import { median, percentile } from '../stats/orderStatistics';
 import type { Embodiment } from '../config/Embodiment';
-import { ControlLoop, type ControlLoopStats, type TickInfo } from '../control/ControlLoop';
+import type { TickInfo } from '../control/ControlLoop';
+import { type EpisodeStats, sumEpisodeStats } from '../control/EpisodeStats';
+import { createEpisodeLoop, runEpisode } from '../control/runEpisode';
 import type { Handover } from '../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../control/queue/latencyCompensation';
-import { type SafetyGate, safetyGateFor } from '../control/SafetyGate';
+import type { SafetyGate } from '../control/SafetyGate';
 import { nsToSeconds, secondsToNs } from '../time/rosTime';
 import type { Policy } from '../policy/Policy';
 import type { SafetyEvent } from '../safety/SafetyEvent';
@@ -52,9 +54,9 @@ export interface EpisodeResult {
   /** Simulated time to success, or to the time limit. */
   durationS: number;
   finalDistanceM: number;
-  /** Safety interventions (the counting rule of `isIntervention`). */
+  /** Safety interventions (the counting rule of EpisodeStats). */
   safetyInterventions: number;
-  stats: ControlLoopStats;
+  stats: EpisodeStats;
 }
 
 export interface Percentiles {
@@ -71,7 +73,12 @@ export interface SimSummary {
   /** Simulated time was paced to wall time. */
   realtime: boolean;
   success_rate: number;
+  /** Safety interventions (the counting rule of EpisodeStats), in all and per limit. */
   safety_interventions: number;
+  safety_interventions_by_limit: Record<string, number>;
+  /** Control ticks and command messages sent (a command and its gripper on two topics are two), all episodes. */
+  ticks: number;
+  commands_sent: number;
   /** Per target colour: episodes and success rate. */
   per_task: Record<string, { episodes: number; success_rate: number }>;
   /** Clock-time lateness of the loop's ticks (0 on simulated time unless --realtime), ms. */
@@ -116,8 +123,6 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
   const policy = faults === undefined ? basePolicy : new FaultyPolicy(basePolicy, faults, sim.clock, 1.5 * embodiment.config.timeouts.policy_deadline_s);
   const recorder = options.recordPath === undefined ? undefined : await SimRecorder.open(options.recordPath, sim, embodiment);
   const results: EpisodeResult[] = [];
-  const lateness: number[] = [];
-  const compute: number[] = [];
   const simStartS = sim.clock.nowS();
   try {
     for (let index = 0; index < options.episodes; index++) {
@@ -129,11 +134,11 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
         recorder?.safetyEvent(event);
         faults?.onSafetyEvent(event);
       };
-      const loop = new ControlLoop({
+      const loop = createEpisodeLoop({
         embodiment,
         transport,
         policy,
-        safety: (options.safety ?? safetyGateFor)(embodiment),
+        safety: options.safety?.(embodiment),
         instruction: task.instruction,
         handover: options.handover,
         // Under faults a policy may not answer at all: the clock moves on after a short wall-time wait.
@@ -145,27 +150,20 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
       recorder?.instruction(task.instruction);
       // Sensors start publishing once the bridge listens (a driver's first messages on connect).
       sim.restartSensors(startS);
-      try {
-        let previousS = sim.clock.nowS();
-        await loop.run(() => {
-          const tS = sim.clock.nowS();
+      let previousS = sim.clock.nowS();
+      const { stats } = await runEpisode(loop, {
+        until: (tS) => {
           options.onTick?.(tS - simStartS);
           if (faults !== undefined) {
             if (faults.startsBetween('estop', previousS, tS).length > 0) loop.estop();
             if (faults.endsBetween('estop', previousS, tS).length > 0) loop.reset();
             previousS = tS;
           }
-          const done = sim.world.succeeded || tS - startS >= task.timeLimitS;
-          if (done) faults?.endEpisode();
-          return done;
-        });
-      } finally {
-        await loop.settle();
-        loop.close();
-      }
-      const stats = loop.stats();
-      lateness.push(...stats.latenessS);
-      compute.push(...stats.tickComputeS);
+          return sim.world.succeeded;
+        },
+        timeLimitS: task.timeLimitS,
+        ending: () => faults?.endEpisode(),
+      });
       const result: EpisodeResult = {
         index,
         instruction: task.instruction,
@@ -187,6 +185,7 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
     await recorder?.close();
     await sim.close();
   }
+  const total = sumEpisodeStats(results.map((r) => r.stats));
   const perTask: Record<string, { episodes: number; success_rate: number }> = {};
   for (const r of results) {
     const entry = (perTask[r.target] ??= { episodes: 0, success_rate: 0 });
@@ -201,16 +200,19 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
     seed: options.seed,
     realtime: options.realtime ?? false,
     success_rate: results.length === 0 ? 0 : results.filter((r) => r.success).length / results.length,
-    safety_interventions: results.reduce((s, r) => s + r.safetyInterventions, 0),
+    safety_interventions: total.safetyInterventions,
+    safety_interventions_by_limit: { ...total.interventionsByLimit },
+    ticks: total.ticks,
+    commands_sent: total.commandsSent,
     per_task: perTask,
-    loop_lateness_ms: percentiles(lateness, 1000),
-    tick_compute_ms: percentiles(compute, 1000),
-    overruns: results.reduce((s, r) => s + r.stats.overruns, 0),
-    inferences: results.reduce((s, r) => s + r.stats.inferences.completed, 0),
-    inference_failures: results.reduce((s, r) => s + r.stats.inferences.failed, 0),
-    overdue_ticks: results.reduce((s, r) => s + r.stats.overdueTicks, 0),
-    late_chunks: results.reduce((s, r) => s + r.stats.lateChunks.count, 0),
-    max_chunk_delay_ms: results.reduce((m, r) => Math.max(m, r.stats.lateChunks.maxDelayS * 1000), 0),
+    loop_lateness_ms: percentiles(total.latenessS, 1000),
+    tick_compute_ms: percentiles(total.tickComputeS, 1000),
+    overruns: total.overruns,
+    inferences: total.inferences.completed,
+    inference_failures: total.inferences.failed,
+    overdue_ticks: total.overdueTicks,
+    late_chunks: total.lateChunks.count,
+    max_chunk_delay_ms: total.lateChunks.maxDelayS * 1000,
     simulated_s: sim.clock.nowS() - simStartS,
     wall_s: (performance.now() - wallStart) / 1000,
     results,

@@ -1,4 +1,5 @@
 import type { Embodiment } from '../../config/Embodiment';
+import type { EpisodeStats } from '../../control/EpisodeStats';
 import type { Handover } from '../../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../../control/queue/latencyCompensation';
 import type { ActionChunk, PolicyServerStats } from '../../policy/Policy';
@@ -59,11 +60,15 @@ export interface BridgeListeners {
   fault(error: Error): void;
 }
 
+/** The node's figures: its loop's EpisodeStats since configure, the status fields derived from them, and its health. */
 export interface BridgeStats {
+  /** From `episode`: ticks, overruns, completed inferences, safety interventions (the EpisodeStats counting rule). */
   ticks: number;
   overruns: number;
   chunks: number;
   safetyInterventions: number;
+  /** The loop's statistics in the shape every run reports (sim, demos, eval). */
+  episode: EpisodeStats;
   /** Duration of the last inference, s. */
   lastInferenceS?: number;
   /** A served policy: round trip and server timing, counts of its connection. */

@@ -1,4 +1,5 @@
-import { ControlLoop, type TickInfo } from '../../control/ControlLoop';
+import type { ControlLoop, TickInfo } from '../../control/ControlLoop';
+import { createEpisodeLoop } from '../../control/runEpisode';
 import { describeError, VlaError } from '../../errors';
 import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
@@ -71,7 +72,8 @@ export class PipelineBridge implements BridgeRuntime {
     this.safety = settings.safety;
     this.health = new LoopHealth(settings.commandRateHz);
     this.stopBudgetS = Math.max(0, ...embodiment.limits.map((l) => (Number.isFinite(l.maxAcceleration) ? l.maxVelocity / l.maxAcceleration : 0))) + STOP_MARGIN_S;
-    this.loop = new ControlLoop({
+    // The node's run is one open-ended episode: the same wiring as every other run, started and stopped by the lifecycle.
+    this.loop = createEpisodeLoop({
       embodiment,
       transport: settings.transport,
       policy,
@@ -145,7 +147,6 @@ export class PipelineBridge implements BridgeRuntime {
   stats(): BridgeStats {
     const s = this.loop.stats();
     const latencies = s.inferences.latencyS;
-    const interventions = Object.values(this.safety.counters).reduce((sum, n) => sum + n, 0);
     const waitingFor = this.waitingFor();
     const command = this.lastTick?.command;
     const holding = command === undefined ? this.running !== undefined : command.holding;
@@ -153,7 +154,8 @@ export class PipelineBridge implements BridgeRuntime {
       ticks: s.ticks,
       overruns: s.overruns,
       chunks: s.inferences.completed,
-      safetyInterventions: interventions,
+      safetyInterventions: s.safetyInterventions,
+      episode: s,
       holding,
       waitingFor,
       lateness: this.health.lateness(),

@@ -7,7 +7,7 @@ import { LoopbackTransport } from '../../transport/LoopbackTransport';
 import type { MessageOf, Publisher, TopicOptions, Unsubscribe } from '../../transport/Transport';
 import { InProcessNodeHost } from '../host/InProcessNodeHost';
 import type { ParameterValue } from '../host/NodeHost';
-import type { ActionChunkMsg, PolicyStatusMsg, SafetyEventMsg } from '../../msgs/vlaMessages';
+import { type ActionChunkMsg, type PolicyStatusMsg, SAFETY_EVENT_SEVERITY, type SafetyEventMsg } from '../../msgs/vlaMessages';
 import { pipelineBridgeFactory } from './PipelineBridge';
 import { VlaBridgeNode } from './VlaBridgeNode';
 
@@ -45,12 +45,12 @@ afterEach(async () => {
   }
 });
 
-/** `frameStampS`: the header stamp of the camera frames published at `t` (default `t`). */
-function rig(overrides: Record<string, ParameterValue> = {}, frameStampS: (t: number) => number = (t) => t): Rig {
+/** `frameStampS`: the header stamp of the camera frames published at `t` (default `t`); `target`: the policy's. */
+function rig(overrides: Record<string, ParameterValue> = {}, frameStampS: (t: number) => number = (t) => t, target: readonly number[] = TARGET): Rig {
   const clock = new ManualClock(T0);
   const bus = new LoopbackTransport(clock);
   const arm = new ExactArm(bus, embodiment, HOME);
-  const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, action: () => TARGET });
+  const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, action: () => [...target] });
   const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'franka_panda', policy: '/policies/scripted', instruction: 'turn the base', ...overrides } });
   const node = new VlaBridgeNode({ host, createBridge: pipelineBridgeFactory({ loadPolicy: async () => policy }) });
   let k = 0;
@@ -202,6 +202,29 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(answer.success).toBe(true);
     await r.run(0.5);
     expect(r.arm.positions[0]).toBeGreaterThan(held);
+  });
+
+  it('~/status counts interventions by the one rule: an e-stop held for a second is one, a deactivation\'s stop is none', async () => {
+    // A policy that holds the rest pose: nothing but the e-stop and the stop can act.
+    const r = rig({}, (t) => t, HOME.slice(0, 7));
+    const events = r.inbox<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
+    const status = r.inbox<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
+    await activated(r);
+    await r.run(0.3);
+    r.bus.createPublisher('/vla_bridge/estop', 'std_msgs/msg/Bool').publish({ data: true } satisfies BoolMsg);
+    await r.run(1.0);
+    expect((await r.host.callService('std_srvs/srv/Trigger', '~/reset', {})).success).toBe(true);
+    await r.run(0.3);
+    expect(r.host.trigger('deactivate')).toBe('inactive');
+    let stopped = false;
+    void r.node.whenStopped().then(() => (stopped = true));
+    await r.runUntil(() => stopped, 3);
+    r.node.publishStatus();
+    const { info } = SAFETY_EVENT_SEVERITY;
+    expect(events.filter((e) => e.severity !== info).map((e) => e.limit)).toEqual(['estop']);
+    // The deactivation's controlled stop is reported (severity info), not counted.
+    expect(events.some((e) => e.limit === 'stop' && e.severity === info)).toBe(true);
+    expect(status.at(-1)!.safety_interventions).toBe(1);
   });
 
   it('active with no joint state and no image yet: ~/status says it waits, and for which topics', async () => {

@@ -1,3 +1,4 @@
+import { emptyEpisodeStats } from '../../control/EpisodeStats';
 import { type StatusSnapshot, statusToDiagnostics, statusToMsg } from './statusMessages';
 
 const base: StatusSnapshot = {
@@ -13,7 +14,10 @@ const base: StatusSnapshot = {
   estopped: false,
   commandRateHz: 100,
   policyRateHz: 10,
-  stats: { ticks: 10, overruns: 0, chunks: 2, safetyInterventions: 0, holding: false, waitingFor: [], lateness: { p50S: 0, p99S: 0, maxS: 0, ticks: 0 }, clockStalls: 0 },
+  stats: {
+    ticks: 10, overruns: 0, chunks: 2, safetyInterventions: 0, episode: emptyEpisodeStats(), holding: false, waitingFor: [],
+    lateness: { p50S: 0, p99S: 0, maxS: 0, ticks: 0 }, clockStalls: 0,
+  },
 };
 
 describe('~/status of a served policy', () => {
