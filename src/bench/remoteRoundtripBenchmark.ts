@@ -1,5 +1,6 @@
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark, BenchFigure } from './BenchFigure';
 import { median, percentile } from '../stats/orderStatistics';
@@ -52,27 +53,37 @@ async function bareEcho(reply: Uint8Array): Promise<{ roundTrip(request: Uint8Ar
 export const remoteRoundtripBenchmark: Benchmark = {
   name: 'policy.remote_roundtrip',
   async run({ quick }): Promise<BenchFigure[]> {
-    const samples = quick ? 30 : 400;
-    const warmup = quick ? 5 : 50;
+    const samples = quick ? 30 : 1000;
+    const warmup = quick ? 5 : 100;
     const manifest = loadServedManifest(join(packageRoot(), 'policies', 'openpi_sim_panda')) as ServedPolicyManifest;
     const pose = [0, -0.3, 0, -2.2, 0, 2, 0.8, 1];
     const actions = ndarray(Float32Array.from({ length: 80 }, (_, i) => pose[i % 8]! + (i % 8 === 7 ? 0 : 0.001 * Math.floor(i / 8))), [10, 8]);
     const server = await PolicyServer.start({ metadata: () => ({ action_horizon: 10, action_dim: 8 }), infer: () => Promise.resolve({ actions }) });
     const obs = observation();
     const policy = await RemotePolicy.connect(manifest, { url: server.url });
-    const request = packMessage(new ServedObservation(manifest).encode(obs));
-    const reply = packMessage({ actions, server_timing: { infer_ms: 0.01, prev_total_ms: 0.5 } });
+    const request = packMessage(new ServedObservation(manifest).encode(obs)).slice();
+    const reply = packMessage({ actions, server_timing: { infer_ms: 0.01, prev_total_ms: 0.5 } }).slice();
     const echo = await bareEcho(reply);
     const ours: number[] = [];
     const bare: number[] = [];
+    const timeOurs = async () => {
+      const t = performance.now();
+      await policy.infer(obs);
+      return micros(t);
+    };
+    const timeBare = async () => {
+      const t = performance.now();
+      await echo.roundTrip(request);
+      return micros(t);
+    };
     try {
+      // Interleaved, each going first every other round, so that neither side always inherits the other's
+      // leftovers (garbage, cold caches).
       for (let i = 0; i < warmup + samples; i++) {
-        let t = performance.now();
-        await policy.infer(obs);
-        const a = micros(t);
-        t = performance.now();
-        await echo.roundTrip(request);
-        const b = micros(t);
+        const oursFirst = i % 2 === 0;
+        const b0 = oursFirst ? undefined : await timeBare();
+        const a = await timeOurs();
+        const b = b0 ?? (await timeBare());
         if (i >= warmup) {
           ours.push(a);
           bare.push(b);
@@ -93,8 +104,18 @@ export const remoteRoundtripBenchmark: Benchmark = {
         unit: 'us',
         baseline: 'bare ws echo of the same request and reply bytes',
         ratio: m / base,
-        method: `RemotePolicy.infer on loopback against vla-bridge serve's server answering a fixed (10, 8) chunk (224x224x3 uint8 image + float32 state + prompt out, msgpack/numpy both ways, reply validated), interleaved with a bare ws client/server exchanging the same bytes, median of ${samples}`,
-        extra: { bytes_per_observation: request.length, bytes_per_reply: reply.length, baseline_median_us: Number(base.toFixed(1)), baseline_p99_us: Number(percentile(bare, 99).toFixed(1)) },
+        method:
+          "RemotePolicy.infer on loopback against vla-bridge serve's server answering a fixed (10, 8) chunk " +
+          '(224x224x3 uint8 image + float32 state + prompt out, msgpack/numpy both ways, reply validated), ' +
+          `interleaved with a bare ws client/server exchanging the same bytes, median of ${samples} rounds after ${warmup} warm-up rounds, ` +
+          'the two sides alternating which goes first',
+        extra: {
+          bytes_per_observation: request.length,
+          bytes_per_reply: reply.length,
+          baseline_median_us: Number(base.toFixed(1)),
+          baseline_p99_us: Number(percentile(bare, 99).toFixed(1)),
+          load_average_1min: Number(loadavg()[0]!.toFixed(2)),
+        },
       },
     ];
   },

@@ -78,7 +78,7 @@ describe('a served policy against the Python peer', () => {
     const server = await peer();
     const conn = await OpenpiConnection.open(server.url, { connectTimeoutS: 3, maxReplyBytes: 1 << 20 });
     try {
-      const reply = await conn.request(new ServedObservation(manifest, stateSource).encode(observation()));
+      const reply = await conn.request(new ServedObservation(manifest, stateSource).encode(observation()), 10);
       const echo = reply.message['echo'] as Record<string, unknown>;
       const f = frame224();
       const sum = f.data.reduce((a, b) => a + b, 0);
@@ -153,6 +153,22 @@ describe('a served policy against the Python peer', () => {
     expect(chunk.horizon).toBe(10);
     expect(policy.serverStats()).toMatchObject({ abandoned: 1, reconnects: 1, replies: 1 });
     expect(policy.serverStats().roundTripMs!.p50).toBeGreaterThanOrEqual(600);
+  });
+
+  it('no reply within server.request_timeout_s (no caller deadline): the request fails naming it, the connection goes', async () => {
+    const server = await peer(['--mode', 'slow', '--delay', '0.8']);
+    const policy = await connect(server.url, {}, { ...manifest, server: { ...manifest.server, request_timeout_s: 0.2 } });
+    const startedMs = performance.now();
+    const late = await failure(policy.infer(observation()));
+    expect(performance.now() - startedMs).toBeLessThan(700);
+    expect(late.code).toBe('INFERENCE_FAILED');
+    expect(late.message).toContain(`policy server ${server.url} sent no reply within 0.2 s`);
+    expect(late.path).toBe('server.request_timeout_s');
+    // The late reply never becomes a chunk: the next inference runs on a new connection.
+    await new Promise((r) => setTimeout(r, 900));
+    const next = await failure(policy.infer(observation()));
+    expect(next.code).toBe('INFERENCE_FAILED');
+    expect(policy.serverStats()).toMatchObject({ requests: 2, replies: 0, failures: 2, reconnects: 1 });
   });
 
   it('a connection lost mid-run: failures counted, retries with doubling backoff, then resumes', async () => {

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { VlaError } from '../../errors';
-import { packMessage, unpackMessage } from './numpyMsgpack';
+import { packTransient, unpackMessage } from './numpyMsgpack';
 
 /** The environment variable the API key is read from (never the command line, never a file in the repository). */
 export const API_KEY_ENV = 'VLA_BRIDGE_POLICY_API_KEY';
@@ -25,6 +25,7 @@ interface Pending {
   reject(err: VlaError): void;
   startedMs: number;
   requestBytes: number;
+  timer: NodeJS.Timeout;
 }
 
 /**
@@ -110,13 +111,23 @@ export class OpenpiConnection {
     return this.lostError === undefined && this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Sends one observation map; resolves with the reply map. */
-  request(message: Record<string, unknown>): Promise<Reply> {
+  /**
+   * Sends one observation map; resolves with the reply map. Without a reply within `timeoutS` the request fails
+   * and the connection is closed (a late reply could not be told apart from the next one's).
+   */
+  request(message: Record<string, unknown>, timeoutS: number): Promise<Reply> {
     if (this.lostError !== undefined) return Promise.reject(this.lostError);
     if (this.pending !== undefined) return Promise.reject(new VlaError('INFERENCE_BUSY', `a request to ${this.url} is still running`));
-    const frame = packMessage(message);
+    // A client masks what it sends: with compression off, ws copies the frame while masking, before send() returns.
+    const frame = packTransient(message);
     return new Promise<Reply>((resolve, reject) => {
-      this.pending = { resolve, reject, startedMs: performance.now(), requestBytes: frame.length };
+      const timer = setTimeout(() => {
+        if (this.pending?.timer !== timer) return;
+        this.pending = undefined;
+        reject(new VlaError('INFERENCE_FAILED', `policy server ${this.url} sent no reply within ${timeoutS} s`, { path: 'server.request_timeout_s' }));
+        this.close();
+      }, timeoutS * 1000);
+      this.pending = { resolve, reject, startedMs: performance.now(), requestBytes: frame.length, timer };
       this.socket.send(frame, { binary: true }, (err) => {
         if (err) this.fail(lostError(this.url, err));
       });
@@ -144,6 +155,7 @@ export class OpenpiConnection {
       return;
     }
     this.pending = undefined;
+    clearTimeout(pending.timer);
     let message: unknown;
     try {
       message = unpackMessage(data);
@@ -162,7 +174,9 @@ export class OpenpiConnection {
     if (this.lostError === undefined || this.lostError.code === 'INFERENCE_FAILED') this.lostError = err;
     const pending = this.pending;
     this.pending = undefined;
-    pending?.reject(this.lostError);
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    pending.reject(this.lostError);
   }
 }
 

@@ -78,12 +78,9 @@ class RemoteStepper implements PolicyStepper {
     try {
       const request = this.encoder.encode(observation);
       const t1 = nowMs();
-      const connection = await this.connected();
+      const connection = this.connection?.open === true ? this.connection : await this.connected();
       this.counts.requests++;
-      const reply = await withTimeout(connection.request(request), this.manifest.server.request_timeout_s, () => {
-        connection.close();
-        return new VlaError('INFERENCE_FAILED', `policy server ${this.url} sent no reply within ${this.manifest.server.request_timeout_s} s`, { path: 'server.request_timeout_s' });
-      });
+      const reply = await connection.request(request, this.manifest.server.request_timeout_s);
       const t2 = nowMs();
       this.counts.replies++;
       this.counts.requestBytes = reply.requestBytes;
@@ -225,20 +222,4 @@ function timingMs(value: unknown): number {
   if (typeof value !== 'object' || value === null) return NaN;
   const ms = (value as Record<string, unknown>)['infer_ms'];
   return typeof ms === 'number' ? ms : NaN;
-}
-
-function withTimeout<T>(work: Promise<T>, seconds: number, onTimeout: () => VlaError): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), seconds * 1000);
-    work.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
 }

@@ -1,6 +1,6 @@
 import { Packr } from 'msgpackr';
 import { VlaError } from '../../errors';
-import { ndarray, packMessage, unpackMessage } from './numpyMsgpack';
+import { ndarray, packMessage, packTransient, unpackMessage } from './numpyMsgpack';
 
 const hex = (s: string) => Buffer.from(s).toString('hex');
 
@@ -64,5 +64,33 @@ describe('openpi numpy msgpack', () => {
       expect((err as VlaError).message).toMatch(message);
       expect((err as VlaError).message).toContain('actions');
     }
+  });
+
+  it('reads bytes keys as text (UTF-8 included), and a "__proto__" key stays a key, not a prototype', () => {
+    const te = new TextEncoder();
+    const packr = new Packr({ useRecords: false, variableMapSize: true });
+    const frame = packr.pack(new Map<unknown, unknown>([[te.encode('caméra'), 1], ['__proto__', new Map([['polluted', true]])], [te.encode('plain'), 'x']]));
+    const back = unpackMessage(frame) as Record<string, unknown>;
+    expect(back['caméra']).toBe(1);
+    expect(back['plain']).toBe('x');
+    expect(Object.keys(back)).toEqual(['caméra', '__proto__', 'plain']);
+    expect(Object.getPrototypeOf(back)).toBeNull();
+    expect((back as { polluted?: unknown }).polluted).toBeUndefined();
+    expect({ ...(back['__proto__'] as object) }).toEqual({ polluted: true });
+  });
+
+  it('packTransient writes the same bytes as packMessage, and the next frame reuses its memory', () => {
+    const message = (v: number) => ({ image: ndarray(new Uint8Array(200_000).fill(v), [200_000]), prompt: `step ${v}` });
+    const expected = [1, 2].map((v) => Buffer.from(packMessage(message(v))));
+    const first = packTransient(message(1));
+    expect(Buffer.from(first).equals(expected[0]!)).toBe(true);
+    const [buffer, offset] = [first.buffer, first.byteOffset];
+    const second = packTransient(message(2));
+    expect(Buffer.from(second).equals(expected[1]!)).toBe(true);
+    expect(second.buffer).toBe(buffer);
+    expect(second.byteOffset).toBe(offset);
+    // packMessage frames are not rewound: the next frame comes after them.
+    const kept = packMessage(message(3));
+    expect(packTransient(message(4)).byteOffset).toBeGreaterThanOrEqual(kept.byteOffset + kept.length);
   });
 });

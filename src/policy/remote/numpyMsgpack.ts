@@ -1,4 +1,4 @@
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr, RESET_BUFFER_MODE, Unpackr } from 'msgpackr';
 import { VlaError } from '../../errors';
 
 /**
@@ -50,9 +50,19 @@ function dtypeOf(data: NdData): NdDtype {
 const packr = new Packr({ useRecords: false, variableMapSize: true, useFloat32: 0 });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' });
 
-/** Encodes a message (string-keyed object tree, NdArray and NpScalar leaves) as one msgpack frame. */
+/** Encodes a message (string-keyed object tree, NdArray and NpScalar leaves) as one msgpack frame of its own. */
 export function packMessage(message: Record<string, unknown>): Uint8Array {
   return packr.pack(toWire(message));
+}
+
+/**
+ * packMessage for a frame the caller is done with before anything else is packed (a masked WebSocket send with
+ * compression off, which copies it before send() returns): msgpackr's packers write into one shared buffer, and
+ * this rewinds it to the frame's start afterwards, so a ~150 KB observation per request reuses the same memory
+ * instead of a fresh allocation every few frames (page faults and garbage collection at the policy rate).
+ */
+export function packTransient(message: Record<string, unknown>): Uint8Array {
+  return packr.pack(toWire(message), RESET_BUFFER_MODE);
 }
 
 function toWire(value: unknown): unknown {
@@ -83,36 +93,50 @@ export function unpackMessage(frame: Uint8Array): unknown {
   return fromWire(raw, '');
 }
 
+const utf8 = new TextDecoder();
+
+/** A map key as text: openpi's keys are short ASCII bytes, read without allocating a Buffer per key. */
 function keyText(key: unknown): string {
   if (typeof key === 'string') return key;
-  if (key instanceof Uint8Array) return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('utf8');
-  return String(key);
+  if (!(key instanceof Uint8Array)) return String(key);
+  if (key.length > 64) return utf8.decode(key);
+  let text = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i]!;
+    if (c >= 0x80) return utf8.decode(key);
+    text += String.fromCharCode(c);
+  }
+  return text;
 }
 
 function fromWire(value: unknown, path: string): unknown {
   if (Array.isArray(value)) return value.map((v, i) => fromWire(v, `${path}[${i}]`));
   if (!(value instanceof Map)) return value;
-  const entries = new Map<string, unknown>();
-  for (const [k, v] of value) entries.set(keyText(k), v);
-  if (entries.get('__ndarray__') === true) return decodeArray(entries, path);
-  if (entries.get('__npgeneric__') === true) {
-    const data = entries.get('data');
+  // One pass over the map: its keys as text, values still raw (an array's data stays a view of the frame).
+  // No prototype: a "__proto__" key from the wire stays a plain key.
+  const entries: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of value as Map<unknown, unknown>) entries[keyText(k)] = v;
+  if (entries['__ndarray__'] === true) return decodeArray(entries, path);
+  if (entries['__npgeneric__'] === true) {
+    const data = entries['data'];
     if (typeof data !== 'number' && typeof data !== 'bigint' && typeof data !== 'boolean') throw invalid(path, `a numpy scalar holds ${typeof data}`);
-    return { kind: 'npgeneric', dtype: String(entries.get('dtype')), value: data } satisfies NpScalar;
+    return { kind: 'npgeneric', dtype: String(entries['dtype']), value: data } satisfies NpScalar;
   }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) out[k] = fromWire(v, path === '' ? k : `${path}.${k}`);
-  return out;
+  for (const k in entries) {
+    const v = entries[k];
+    if (typeof v === 'object' && v !== null) entries[k] = fromWire(v, path === '' ? k : `${path}.${k}`);
+  }
+  return entries;
 }
 
 function invalid(path: string, message: string): VlaError {
   return new VlaError('POLICY_SERVER_REPLY_INVALID', `${path || 'the reply'}: ${message}`, { path: path || undefined });
 }
 
-function decodeArray(entries: Map<string, unknown>, path: string): NdArray {
-  const dtype = entries.get('dtype');
-  const shape = entries.get('shape');
-  const data = entries.get('data');
+function decodeArray(entries: Record<string, unknown>, path: string): NdArray {
+  const dtype = entries['dtype'];
+  const shape = entries['shape'];
+  const data = entries['data'];
   if (typeof dtype !== 'string' || !(dtype in BYTES_PER)) throw invalid(path, `unsupported numpy dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(BYTES_PER).join(' ')})`);
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) throw invalid(path, `shape ${JSON.stringify(shape)} is not a list of sizes`);
   if (!(data instanceof Uint8Array)) throw invalid(path, 'data is not bytes');
