@@ -26,6 +26,10 @@ describe('recordDemos', () => {
     const summary = await recordDemos({ embodiment: panda, episodes: 2, seed: 5, firstEpisode: 3, outDir: out, onEpisode: (e) => seen.push(e) });
     expect(summary.successes).toBe(2);
     expect(summary.safetyInterventions).toBe(0);
+    // The run's loop statistics, summed over the episodes: every tick commanded the arm and its gripper.
+    expect(summary.stats.ticks).toBeGreaterThan(100);
+    expect(summary.stats.commandsSent).toBe(2 * summary.stats.ticks);
+    expect(summary.stats.inferences.completed).toBeGreaterThan(0);
     const meta = JSON.parse(readFileSync(join(out, DEMO_META_PATH), 'utf8'));
     const episodes = meta.episodes as DemoEpisode[];
     expect(episodes).toEqual(seen);

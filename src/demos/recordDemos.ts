@@ -1,6 +1,7 @@
 import type { Embodiment } from '../config/Embodiment';
 import type { ControlLoop } from '../control/ControlLoop';
 import type { Handover } from '../control/queue/ActionQueue';
+import { addEpisodeStats, emptyEpisodeStats, type EpisodeStats } from '../control/EpisodeStats';
 import { createEpisodeLoop, runEpisode } from '../control/runEpisode';
 import { VlaError } from '../errors';
 import { isObservation } from '../observation/ObservationAssembler';
@@ -59,8 +60,10 @@ export interface RecordDemosSummary {
   episodes: number;
   successes: number;
   samples: number;
-  /** Safety interventions (severity warn or error) while recording, all episodes. */
+  /** Safety interventions (the counting rule of EpisodeStats) while recording, all episodes. */
   safetyInterventions: number;
+  /** The episodes' loop statistics, summed. */
+  stats: EpisodeStats;
 }
 
 const NOISE_STREAM = 0x6e6f6973;
@@ -97,7 +100,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
     fps: embodiment.config.rates.command_hz / every,
   }, { overwrite: options.overwrite, codec: options.codec });
   let successes = 0;
-  let interventions = 0;
+  let total = emptyEpisodeStats();
   const first = options.firstEpisode ?? 0;
   let done = false;
   try {
@@ -142,7 +145,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
         },
         timeLimitS: task.timeLimitS,
       });
-      interventions += stats.safetyInterventions;
+      total = addEpisodeStats(total, stats);
       if (successAtS !== undefined) successes++;
       const target = task.cubes[task.targetIndex]!;
       const episode = await writer.endEpisode({
@@ -175,7 +178,7 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
     });
     await transport.close();
   }
-  return { dir: options.outDir, episodes: options.episodes, successes, samples: writer.samples, safetyInterventions: interventions };
+  return { dir: options.outDir, episodes: options.episodes, successes, samples: writer.samples, safetyInterventions: total.safetyInterventions, stats: total };
 }
 
 /** The goal point above cube `k`, at the clearance sampleReachTask put above the target. */
