@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Embodiment } from '../config/Embodiment';
 import { VlaError } from '../errors';
+import { executionProvidersNamed } from '../policy/manifest/executionProvidersNamed';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../policy/manifest/PolicyManifest';
 import type { PolicyServerStats } from '../policy/Policy';
 import type { GuardedPolicy } from '../policy/GuardedPolicy';
@@ -20,16 +21,9 @@ export function addExecutionProviderOption(command: Command): Command {
   return command.option('--execution-provider <EPS>', `onnxruntime execution providers for a local policy, in order (${EXECUTION_PROVIDERS.join(', ')}), e.g. cuda,cpu: cpu last falls back with a log line`);
 }
 
-/** `cuda,cpu` -> ['cuda', 'cpu'], or ARGUMENT_INVALID naming the unknown provider. */
+/** `--execution-provider cuda,cpu` -> ['cuda', 'cpu'], or ARGUMENT_INVALID naming the unknown provider. */
 export function parseExecutionProviders(value: string | undefined): ExecutionProvider[] | undefined {
-  if (value === undefined) return undefined;
-  const names = value.split(',').map((s) => s.trim().toLowerCase());
-  for (const n of names) {
-    if (!(EXECUTION_PROVIDERS as readonly string[]).includes(n)) {
-      throw new VlaError('ARGUMENT_INVALID', `unknown execution provider "${n}"`, { path: '--execution-provider', hint: `use ${EXECUTION_PROVIDERS.join(', ')} (comma-separated, in order of preference)` });
-    }
-  }
-  return names as ExecutionProvider[];
+  return value === undefined ? undefined : executionProvidersNamed(value, '--execution-provider');
 }
 
 /** Loads a policy folder (local or served) with the command-line options; onnxruntime is imported only then. */

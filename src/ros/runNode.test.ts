@@ -79,6 +79,21 @@ describe('runNode', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('execution_provider from the command line or -p reaches the pipeline as a list (the command line wins)', async () => {
+    const factory = new FakeBridgeFactory();
+    const parameters = { embodiment: 'franka_panda', policy: '/policies/demo', execution_provider: 'cuda,cpu' };
+    const { rcl, end, running } = start(['--ros-args', '-p', 'execution_provider:=tensorrt'], factory, parameters);
+    await flush();
+    const node = rcl.nodes[0] as FakeLifecycleNode;
+    expect(node.getParameter('execution_provider').value).toBe('cuda,cpu');
+    expect(node.configure().label).toBe('inactive');
+    expect(factory.settings[0]!.executionProviders).toEqual(['cuda', 'cpu']);
+    end();
+    await flush();
+    factory.bridges[0]?.finishStop();
+    await running;
+  });
+
   it('ends a controlled stop at once when /clock has stopped (a replayed bag has ended), and exits cleanly', async () => {
     // The stop needs 0.5 s of ROS time, which no longer advances once the bag has ended.
     const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.5 });

@@ -53,12 +53,21 @@ describe('vla-bridge run', () => {
     expect(r.stderr).toMatch(/no shipped embodiment named "no_such_robot"/);
   });
 
+  it('checks --execution-provider before starting ROS, naming an unknown provider', async () => {
+    const r = await withRosDistro(undefined, () => runCli(['run', '--embodiment', 'franka_panda', '--execution-provider', 'cuda,tpu']));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--execution-provider: unknown execution provider "tpu"/);
+    expect(r.stderr).not.toMatch(/ROS 2 is not sourced/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('documents its options and lifecycle in --help', async () => {
     const r = await runCli(['run', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--embodiment <name-or-yaml>/);
     expect(r.stdout).toMatch(/--policy <dir>/);
     expect(r.stdout).toMatch(/--instruction <text>/);
+    expect(r.stdout).toMatch(/--execution-provider <EPS>[\s\S]*node parameter\s+execution_provider/);
     expect(r.stdout).toMatch(/ros2 lifecycle set \/vla_bridge configure/);
   });
 });

@@ -4,12 +4,14 @@ import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { VlaError } from '../../errors';
 import type { RunNodeOptions } from '../../ros/runNode';
 import { type CliContext, logLine } from '../CliContext';
+import { parseExecutionProviders } from '../policyOptions';
 
 interface RunOptions {
   embodiment?: string;
   policy?: string;
   instruction?: string;
   policyServer?: string;
+  executionProvider?: string;
 }
 
 /**
@@ -31,6 +33,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--policy <dir>', 'the policy folder')
     .option('--instruction <text>', 'the language instruction')
     .option('--policy-server <URL>', "a served policy's server (ws://host:port) instead of its manifest's (node parameter policy_server); API key from VLA_BRIDGE_POLICY_API_KEY")
+    .option(
+      '--execution-provider <EPS>',
+      'onnxruntime execution providers for a local policy, in order (e.g. cuda,cpu), instead of its manifest\'s (node parameter execution_provider)',
+    )
     .argument('[ros-args...]', 'ROS arguments after --ros-args: -p name:=value, -r from:=to, --params-file FILE, --log-level LEVEL')
     .allowUnknownOption()
     .allowExcessArguments()
@@ -56,6 +62,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
       if (opts.policy !== undefined) parameters.policy = resolve(ctx.cwd, opts.policy);
       if (opts.instruction !== undefined) parameters.instruction = opts.instruction;
       if (opts.policyServer !== undefined) parameters.policy_server = opts.policyServer;
+      // Checked here too, so that a misspelt provider fails before ROS starts.
+      const providers = parseExecutionProviders(opts.executionProvider);
+      if (providers !== undefined) parameters.execution_provider = providers.join(',');
       // The ROS node (and with it rclnodejs and the policy runtime) loads only for this command.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runNode } = require('../../ros/runNode') as typeof import('../../ros/runNode');

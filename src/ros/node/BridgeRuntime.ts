@@ -2,6 +2,7 @@ import type { Embodiment } from '../../config/Embodiment';
 import type { EpisodeStats } from '../../control/EpisodeStats';
 import type { Handover } from '../../control/queue/ActionQueue';
 import type { LatencyCompensation } from '../../control/queue/latencyCompensation';
+import type { ExecutionProvider } from '../../policy/manifest/PolicyManifest';
 import type { ActionChunk, PolicyServerStats } from '../../policy/Policy';
 import type { SafetyEvent } from '../../safety/SafetyEvent';
 import type { SafetyLayer } from '../../safety/SafetyLayer';
@@ -22,6 +23,8 @@ export interface BridgeSettings {
   policyPath: string;
   /** A served policy's server URL instead of its manifest's (parameter policy_server). */
   policyServer?: string;
+  /** onnxruntime execution providers of a local policy instead of its manifest's (parameter execution_provider). */
+  executionProviders?: readonly ExecutionProvider[];
   instruction: string;
   commandRateHz: number;
   policyRateHz: number;

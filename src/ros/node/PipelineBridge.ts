@@ -21,7 +21,17 @@ export interface PipelineBridgeDeps {
  * pipeline the simulator and bag replay run, composed on the node's transport.
  */
 export function pipelineBridgeFactory(deps: PipelineBridgeDeps = {}): BridgeFactory {
-  const load = deps.loadPolicy ?? ((dir: string, settings: BridgeSettings) => loadPolicy(dir, { deadlineS: settings.policyDeadlineS, policyServer: settings.policyServer, embodiment: settings.embodiment }));
+  const load =
+    deps.loadPolicy ??
+    ((dir: string, settings: BridgeSettings) =>
+      loadPolicy(dir, {
+        deadlineS: settings.policyDeadlineS,
+        policyServer: settings.policyServer,
+        executionProviders: settings.executionProviders,
+        embodiment: settings.embodiment,
+        // A provider fallback (cuda listed, cpu used) goes to the node's log, not to stderr.
+        log: (line) => settings.logger.warn(line),
+      }));
   return async (settings, listeners) => {
     const policy = await load(settings.policyPath, settings);
     let bridge: PipelineBridge;

@@ -3,6 +3,7 @@ import { loadEmbodiment } from '../../config/loadEmbodiment';
 import { handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { describeError } from '../../errors';
+import { executionProvidersNamed } from '../../policy/manifest/executionProvidersNamed';
 import { SafetyLayer } from '../../safety/SafetyLayer';
 import type { Transport } from '../../transport/Transport';
 import type { LifecycleState } from '../host/lifecycle';
@@ -252,6 +253,7 @@ export class VlaBridgeNode {
       embodiment,
       policyPath: p.policy,
       policyServer: p.policy_server === '' ? undefined : p.policy_server,
+      executionProviders: p.execution_provider === '' ? undefined : executionProvidersNamed(p.execution_provider, 'execution_provider'),
       instruction: this.instructionText,
       commandRateHz: or(p.command_rate_hz, c.rates.command_hz),
       policyRateHz: or(p.policy_rate_hz, c.rates.policy_hz),

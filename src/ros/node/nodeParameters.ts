@@ -1,6 +1,7 @@
 import { DEFAULT_HANDOVER_NAME, HANDOVERS } from '../../control/queue/handovers';
 import { LATENCY_COMPENSATIONS } from '../../control/queue/latencyCompensation';
 import { VlaError } from '../../errors';
+import { EXECUTION_PROVIDERS } from '../../policy/manifest/PolicyManifest';
 import type { ParameterKind, ParameterSpec, ParameterValue } from '../host/NodeHost';
 
 export const WATCHDOG_RESUME_MODES = ['manual', 'auto'] as const;
@@ -33,6 +34,16 @@ export const NODE_PARAMETERS = [
     default: '',
     readOnly: true,
     description: "A served policy's server URL (ws://host:port), instead of its manifest's server.url; empty: the manifest's. API key from VLA_BRIDGE_POLICY_API_KEY",
+  },
+  {
+    name: 'execution_provider',
+    kind: 'string',
+    default: '',
+    readOnly: true,
+    description:
+      'onnxruntime execution providers of a local ONNX policy in order of preference (e.g. cuda,cpu) instead of ' +
+      "its manifest's runtime.execution_providers; empty: the manifest's. With cpu listed last, a missing provider falls back with a warning",
+    additionalConstraints: `comma-separated, each one of ${EXECUTION_PROVIDERS.join(', ')}`,
   },
   {
     name: 'instruction',
