@@ -49,7 +49,8 @@ from vla_tools.actions import openvla_encode
 from vla_tools.files import write_json, write_png, write_text
 from vla_tools.paths import SPIECE
 from vla_tools.reach_demo.data import ARM_DIMS, COLORS, Demos, NAME, NUM_BINS, PROMPT_WORDS, TEMPLATES, normalize_images, normalize_state, prompt_ids, quantile_stats
-from vla_tools.reach_demo.export import export_onnx, golden_cases, manifest_text
+from vla_tools.reach_demo.export import export_onnx, golden_cases
+from vla_tools.reach_demo.manifest import manifest_text
 from vla_tools.reach_demo.model import DemoVla, causal_bias
 from vla_tools.tokenizers import LlamaLikeTokenizer
 

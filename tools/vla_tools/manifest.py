@@ -5,7 +5,6 @@ import os
 import shutil
 
 import numpy as np
-import torch
 
 from vla_tools.paths import OUT, OXE_STATS, SPIECE
 from vla_tools.files import write_png
@@ -84,6 +83,8 @@ def load_oxe():
 
 def first_seed(make, check, seeds=range(100)):
     """Builds with successive seeds until check() accepts (greedy margins large enough to be unambiguous)."""
+    import torch  # here, so that the manifest helpers need only numpy
+
     for seed in seeds:
         torch.manual_seed(seed)
         built = make()

@@ -1,4 +1,4 @@
-"""Greedy decoding, the ONNX export (prefill + decode, optimum convention), manifest.yaml and the goldens."""
+"""Greedy decoding, the ONNX export (prefill + decode, optimum convention) and the goldens."""
 
 import os
 
@@ -6,10 +6,9 @@ import numpy as np
 import torch
 
 from vla_tools.actions import openvla_decode
-from vla_tools.manifest import yaml_list
 from vla_tools.paths import OPSET
 from vla_tools.tinylm import kv_axes, kv_names, restricted_argmax
-from vla_tools.reach_demo.data import ARM_DIMS, COLORS, IMAGE_SIZE, MEAN, NAME, NUM_BINS, STD, TEMPLATES, normalize_images, prompt_ids
+from vla_tools.reach_demo.data import ARM_DIMS, COLORS, NUM_BINS, TEMPLATES, normalize_images, prompt_ids
 from vla_tools.reach_demo.model import Decode, Prefill
 
 
@@ -66,63 +65,6 @@ def export_onnx(model, folder, sample):
         onnx.checker.check_model(onnx.load(path))
     return prefill_path, decode_path
 
-
-def manifest_text(V, bounds, horizon, steps_to_execute, step_dt, joint_names, training_note):
-    lower, upper = bounds
-    return f"""# The demo policy: a tiny tokenized VLA trained in the built-in simulator to reach the cube named in the
-# instruction ("reach the blue cube"; the other two cubes are distractors). OpenVLA-style: a 96x96 camera image,
-# the joint state and the instruction in; {horizon} steps x 7 joint deltas out as uniform-bin action tokens
-# (256 bins over the last 256 ids of the tokenizer vocab), quantile-unnormalized with the data's q01/q99.
-# {training_note}
-# Made by tools/train_demo_policy.py; see TRAINING.md.
-format: vla_bridge.policy/1
-name: {NAME}
-description: tiny OpenVLA-style reaching policy for franka_panda in the built-in simulator (reach the <colour> cube)
-model:
-  type: autoregressive
-  prefill: prefill.onnx
-  decode: decode.onnx
-cameras:
-  - name: primary
-    tensor: pixel_values
-    width: {IMAGE_SIZE}
-    height: {IMAGE_SIZE}
-    color: rgb
-    geometry: {{ mode: resize, interpolation: bilinear }}
-    layout: nchw
-    dtype: float32
-    normalize: {{ scale: {1 / 255.0!r}, mean: {yaml_list(MEAN)}, std: {yaml_list(STD)} }}
-prompt:
-  tokenizer: tokenizer.json
-  template: "{{instruction}}"
-  lowercase_instruction: true
-  bos_token: "<s>"
-state:
-  tensor: state
-  source: position
-  dims: 8
-  normalization:
-    type: quantile
-    stats: {{ file: dataset_statistics.json, path: {NAME}/proprio }}
-action:
-  space:
-    names: {yaml_list(joint_names)}
-    kind: delta
-    # Each step is an offset from the joint positions the policy observed (not from the previous step).
-    delta_convention: relative_to_observation
-    frame: joint
-    bounds:
-      lower: {yaml_list(lower)}
-      upper: {yaml_list(upper)}
-  decoder:
-    type: uniform_bins
-    vocab_size: {V}
-    num_bins: {NUM_BINS}
-  normalization:
-    type: quantile
-    stats: {{ file: dataset_statistics.json, path: {NAME}/action }}
-  chunk: {{ horizon: {horizon}, steps_to_execute: {steps_to_execute}, step_dt_s: {step_dt} }}
-"""
 
 def golden_cases(trainer, model, V, count):
     """Held-out observations with an instruction naming the target or another cube, decoded in PyTorch."""
