@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { loadEmbodiment } from '../../src/config/loadEmbodiment';
-import { VlaError } from '../../src/errors';
 import type { Observation, RawImageFrame } from '../../src/observation/Observation';
 import { loadServedManifest } from '../../src/policy/loadPolicy';
 import type { ServedPolicyManifest } from '../../src/policy/manifest/ServedPolicyManifest';
@@ -8,6 +7,7 @@ import { RemotePolicy, type RemotePolicyOptions } from '../../src/policy/remote/
 import { OpenpiConnection } from '../../src/policy/remote/OpenpiConnection';
 import { ServedObservation, stateSourceOf } from '../../src/policy/remote/ServedObservation';
 import { type PythonPeer, startPythonPeer } from '../peers/pythonPeer';
+import { vlaFailure as failure } from '../support/vlaFailure';
 
 // The served policy's wire format checked against an independent server: the Python peer (python3-websockets,
 // python3-msgpack, numpy) written from the protocol's text, not from our code.
@@ -40,16 +40,6 @@ async function connect(url: string, options: RemotePolicyOptions = {}, m: Served
   policies.push(p);
   return p;
 }
-async function failure(work: Promise<unknown>): Promise<VlaError> {
-  try {
-    await work;
-  } catch (err) {
-    expect(err).toBeInstanceOf(VlaError);
-    return err as VlaError;
-  }
-  throw new Error('expected a failure');
-}
-
 afterEach(async () => {
   await Promise.all(policies.splice(0).map((p) => p.close()));
   await Promise.all(peers.splice(0).map((p) => p.stop()));
@@ -183,7 +173,7 @@ describe('a served policy against the Python peer', () => {
     await policy.infer(observation());
     await policy.infer(observation());
     const waiting = await failure(policy.infer(observation()).then(() => policy.infer(observation())));
-    expect(waiting.message).toMatch(/no connection to policy server .* \(next attempt in 0\.\d+ s\)|was lost/);
+    expect(waiting.message).toMatch(/no connection to policy server .* \(retrying 0\.\d+ s after the last attempt: .*\)|was lost/);
     await new Promise((r) => setTimeout(r, 600));
     await policy.infer(observation());
     const stats = policy.serverStats();

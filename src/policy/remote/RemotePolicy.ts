@@ -46,6 +46,9 @@ class RemoteStepper implements PolicyStepper {
   private connection: OpenpiConnection | undefined;
   private backoffS: number;
   private nextAttemptMs = 0;
+  /** The backoff applied after the last failed connection attempt, s, and that attempt's error. */
+  private waitS = 0;
+  private connectError = '';
   private closed = false;
   readonly roundTrip = new LatencyStats();
   readonly serverInfer = new LatencyStats();
@@ -125,9 +128,10 @@ class RemoteStepper implements PolicyStepper {
     if (this.closed) throw new VlaError('INFERENCE_FAILED', `policy ${this.name} is closed`);
     if (this.connection?.open === true) return this.connection;
     this.connection = undefined;
-    const waitMs = this.nextAttemptMs - nowMs();
-    if (waitMs > 0) {
-      throw new VlaError('INFERENCE_FAILED', `no connection to policy server ${this.url} (next attempt in ${(waitMs / 1000).toFixed(2)} s)${this.lastError === undefined ? '' : `; last error: ${this.lastError}`}`, {
+    if (this.nextAttemptMs > nowMs()) {
+      // The same text until the next attempt, so that repeats can be counted rather than printed.
+      const retry = `retrying ${this.waitS.toFixed(2)} s after the last attempt: ${this.connectError}`;
+      throw new VlaError('INFERENCE_FAILED', `no connection to policy server ${this.url} (${retry})`, {
         hint: 'the bridge reconnects with backoff; the watchdog holds the arm meanwhile',
       });
     }
@@ -139,6 +143,8 @@ class RemoteStepper implements PolicyStepper {
       this.backoffS = this.manifest.server.reconnect_backoff_s.initial;
       return connection;
     } catch (err) {
+      this.connectError = err instanceof VlaError ? err.message : String(err);
+      this.waitS = this.backoffS;
       this.nextAttemptMs = nowMs() + this.backoffS * 1000;
       this.backoffS = Math.min(this.manifest.server.reconnect_backoff_s.max, this.backoffS * 2);
       throw err;

@@ -4,6 +4,7 @@ import type { ImageFrame, Observation } from '../../observation/Observation';
 import type { CameraSpec } from '../manifest/PolicyManifest';
 import type { ServedCameraSpec, ServedPolicyManifest } from '../manifest/ServedPolicyManifest';
 import { CameraPreprocessor } from '../preprocess/CameraPreprocessor';
+import { opencv } from '../preprocess/opencv';
 import { ndarray } from './numpyMsgpack';
 
 /** Where the state's values come from in an observation's joint state (the embodiment's command joint order). */
@@ -52,6 +53,9 @@ export class ServedObservation {
     this.manifest = manifest;
     this.cameras = manifest.cameras.map((c) => new CameraPreprocessor(cameraSpecOf(c)));
     this.source = source;
+    // A frame not already at the wire's size goes through OpenCV, whose first load takes ~0.4 s on the main
+    // thread: load it now, before a control loop runs, not inside the tick of the first inference.
+    opencv();
   }
 
   encode(observation: Observation): Record<string, unknown> {
