@@ -68,7 +68,8 @@ export const remoteRoundtripBenchmark: Benchmark = {
     const bare: number[] = [];
     const timeOurs = async () => {
       const t = performance.now();
-      await policy.infer(obs);
+      // With a deadline, as the control loop asks (sim --policy-server, the node).
+      await policy.infer(obs, { deadlineS: 1 });
       return micros(t);
     };
     const timeBare = async () => {

@@ -25,7 +25,6 @@ interface Pending {
   reject(err: VlaError): void;
   startedMs: number;
   requestBytes: number;
-  timer: NodeJS.Timeout;
 }
 
 /**
@@ -38,6 +37,9 @@ export class OpenpiConnection {
   readonly metadata: Record<string, unknown>;
   private readonly socket: WebSocket;
   private pending: Pending | undefined;
+  /** One timer for every request of the connection, re-armed per request (no allocation per request). */
+  private requestTimer: NodeJS.Timeout | undefined;
+  private requestTimeoutS = 0;
   private lostError: VlaError | undefined;
   private serverText: string | undefined;
 
@@ -121,17 +123,31 @@ export class OpenpiConnection {
     // A client masks what it sends: with compression off, ws copies the frame while masking, before send() returns.
     const frame = packTransient(message);
     return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.pending?.timer !== timer) return;
-        this.pending = undefined;
-        reject(new VlaError('INFERENCE_FAILED', `policy server ${this.url} sent no reply within ${timeoutS} s`, { path: 'server.request_timeout_s' }));
-        this.close();
-      }, timeoutS * 1000);
-      this.pending = { resolve, reject, startedMs: performance.now(), requestBytes: frame.length, timer };
+      this.pending = { resolve, reject, startedMs: performance.now(), requestBytes: frame.length };
+      this.armTimer(timeoutS);
       this.socket.send(frame, { binary: true }, (err) => {
         if (err) this.fail(lostError(this.url, err));
       });
     });
+  }
+
+  private armTimer(timeoutS: number): void {
+    const timer = this.requestTimer;
+    if (timer !== undefined && this.requestTimeoutS === timeoutS) {
+      timer.refresh();
+      return;
+    }
+    clearTimeout(timer);
+    this.requestTimeoutS = timeoutS;
+    this.requestTimer = setTimeout(() => {
+      // Every request re-arms the timer, so a request still pending now is the one it was armed for. Without
+      // one, the reply came in time (the timer is left to run out rather than cleared, to re-arm it cheaply).
+      const pending = this.pending;
+      if (pending === undefined) return;
+      this.pending = undefined;
+      pending.reject(new VlaError('INFERENCE_FAILED', `policy server ${this.url} sent no reply within ${timeoutS} s`, { path: 'server.request_timeout_s' }));
+      this.close();
+    }, timeoutS * 1000);
   }
 
   /** Drops the connection (a pending request fails). */
@@ -155,7 +171,6 @@ export class OpenpiConnection {
       return;
     }
     this.pending = undefined;
-    clearTimeout(pending.timer);
     let message: unknown;
     try {
       message = unpackMessage(data);
@@ -172,11 +187,10 @@ export class OpenpiConnection {
 
   private fail(err: VlaError): void {
     if (this.lostError === undefined || this.lostError.code === 'INFERENCE_FAILED') this.lostError = err;
+    clearTimeout(this.requestTimer);
     const pending = this.pending;
     this.pending = undefined;
-    if (pending === undefined) return;
-    clearTimeout(pending.timer);
-    pending.reject(this.lostError);
+    pending?.reject(this.lostError);
   }
 }
 

@@ -63,3 +63,23 @@ it('a server that stays away: each failure names the last connection error once,
     await policy.close();
   }
 }, 20_000);
+
+it('server.request_timeout_s holds for every request, not only the first: a reply in time, then one that never comes', async () => {
+  let calls = 0;
+  const slow = { ...handler, infer: () => (++calls === 1 ? handler.infer() : new Promise<never>(() => undefined)) };
+  const server = await PolicyServer.start(slow);
+  const timed: ServedPolicyManifest = { ...manifest, server: { ...manifest.server, request_timeout_s: 0.3 } };
+  const policy = await RemotePolicy.connect(timed, { url: server.url });
+  try {
+    await policy.infer(observation());
+    await new Promise((r) => setTimeout(r, 200));
+    const startedMs = performance.now();
+    const late = await failure(policy.infer(observation()));
+    expect(late.message).toContain('sent no reply within 0.3 s');
+    expect(performance.now() - startedMs).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - startedMs).toBeLessThan(1500);
+  } finally {
+    await policy.close();
+    await server.close();
+  }
+});
