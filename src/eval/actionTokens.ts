@@ -2,7 +2,7 @@ import type { Embodiment } from '../config/Embodiment';
 import { VlaError } from '../errors';
 import { UniformBins } from '../policy/decode/uniformBins';
 import { actionSpaceOf } from '../policy/manifest/actionSpaceOf';
-import { loadPolicyManifest } from '../policy/manifest/loadPolicyManifest';
+import { isServedFormat, loadPolicyManifest, readManifestSource } from '../policy/manifest/loadPolicyManifest';
 import { loadNormalization } from '../policy/normalization/loadNormalization';
 import { type Normalization, normalize } from '../policy/normalization/Normalization';
 import { secondsToNs } from '../time/rosTime';
@@ -50,9 +50,12 @@ export function uniformBinTokenizer(options: { space: ActionSpace; horizon: numb
 /**
  * The tokenizer of a policy folder, or why token accuracy cannot be computed for it: it is defined here for
  * uniform-bin decoders (OpenVLA style) with joint actions, where a recorded joint command is an action of the
- * policy's space. Reads the manifest and the statistics only (no model).
+ * policy's space. Reads the manifest and the statistics only (no model). A served policy has none here.
  */
 export function actionTokenizerFor(policyDir: string): ActionTokenizer | { reason: string } {
+  if (isServedFormat(readManifestSource(policyDir).source.value)) {
+    return { reason: 'the policy is served: its server returns actions, not tokens' };
+  }
   const folder = loadPolicyManifest(policyDir);
   const m = folder.manifest;
   const decoder = m.action.decoder;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -49,6 +49,23 @@ describe('served policies on the command line', () => {
     expect(r.stderr).toContain(url);
     expect(r.stderr).toMatch(/unreachable|did not answer/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('eval --policy-server replays a recording through the served policy: metrics, the server latency, no token accuracy', async () => {
+    const bag = join(tmp, 'served-eval.mcap');
+    expect((await runCli(['sim', '--policy', 'scripted', '--embodiment', 'franka_panda', '--episodes', '1', '--seed', '5', '--record', bag])).code).toBe(0);
+    peer = await startPythonPeer();
+    const out = join(tmp, 'served-eval');
+    const r = await runCli(['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', SERVED, '--policy-server', peer.url, '--out', out, '--json']);
+    expect(r.stderr).not.toMatch(/error|\n\s+at /);
+    expect(r.code).toBe(0);
+    type Metrics = { token_accuracy: number | null; token_accuracy_note: string; policy_server: { url: string; replies: number; failures: number } };
+    const m = JSON.parse(r.stdout) as Metrics;
+    expect(m.token_accuracy).toBeNull();
+    expect(m.token_accuracy_note).toMatch(/the policy is served/);
+    expect(m.policy_server).toMatchObject({ url: peer.url, failures: 0 });
+    expect(m.policy_server.replies).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'metrics.json')) && existsSync(join(out, 'report.html'))).toBe(true);
   });
 
   it('infer and check show the server metadata; infer sends the state as given', async () => {
