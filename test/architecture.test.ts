@@ -65,7 +65,9 @@ describe('source layout', () => {
 
   it('lists every folder of src/ in the README layout', () => {
     const layout = readFileSync(join(ROOT, 'README.md'), 'utf8').split('## Layout')[1] ?? '';
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `src/${e.name}`);
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => `src/${e.name}`);
     expect(folders.filter((f) => !new RegExp(`^${f} `, 'm').test(layout))).toEqual([]);
   });
 
@@ -82,7 +84,11 @@ describe('source layout', () => {
     const nodeTopic = /^(~\/|\/vla_bridge(\/|$))/;
     const offenders = built
       .filter((f) => !inFolder('outputs')(f))
-      .flatMap((f) => stringLiterals(f).filter((l) => nodeTopic.test(l.text)).map((l) => `${relative(ROOT, f)}:${l.line} ${l.text}`));
+      .flatMap((f) =>
+        stringLiterals(f)
+          .filter((l) => nodeTopic.test(l.text))
+          .map((l) => `${relative(ROOT, f)}:${l.line} ${l.text}`),
+      );
     expect(offenders).toEqual([]);
   });
 

@@ -6,8 +6,24 @@ import * as api from '../src';
  */
 describe('the public API', () => {
   it('offers errors, embodiments, the pipeline, bags, evaluation, policies, safety and the node', () => {
-    const offered = ['VlaError', 'describeError', 'loadEmbodiment', 'ControlLoop', 'runEpisode', 'InferenceScheduler', 'BagReader', 'McapRecorder', 'runEval',
-      'loadPolicy', 'GuardedPolicy', 'PolicyRuntime', 'SafetyLayer', 'SafetyFilter', 'VlaBridgeNode', 'commandModeFor'] as const;
+    const offered = [
+      'VlaError',
+      'describeError',
+      'loadEmbodiment',
+      'ControlLoop',
+      'runEpisode',
+      'InferenceScheduler',
+      'BagReader',
+      'McapRecorder',
+      'runEval',
+      'loadPolicy',
+      'GuardedPolicy',
+      'PolicyRuntime',
+      'SafetyLayer',
+      'SafetyFilter',
+      'VlaBridgeNode',
+      'commandModeFor',
+    ] as const;
     expect(offered.filter((name) => typeof api[name] !== 'function')).toEqual([]);
   });
 

@@ -21,7 +21,11 @@ async function main(): Promise<number> {
   for (const r of results) {
     const pass = r.promptMatches && r.tokensMatch && r.maxLogitError <= LOGIT_TOLERANCE;
     ok &&= pass;
-    process.stdout.write(`${pass ? 'ok  ' : 'FAIL'} "${r.instruction}": prompt ${r.promptMatches ? 'same' : 'differs'}, tokens ${r.tokensMatch ? 'same' : 'differ'}, max logit error ${r.maxLogitError.toExponential(2)}, max action error ${r.maxActionError.toExponential(2)}\n`);
+    process.stdout.write(
+      `${pass ? 'ok  ' : 'FAIL'} "${r.instruction}": prompt ${r.promptMatches ? 'same' : 'differs'}, ` +
+        `tokens ${r.tokensMatch ? 'same' : 'differ'}, max logit error ` +
+        `${r.maxLogitError.toExponential(2)}, max action error ${r.maxActionError.toExponential(2)}\n`,
+    );
   }
   return ok ? 0 : 1;
 }

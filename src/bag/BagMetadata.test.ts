@@ -28,7 +28,14 @@ describe('readBagMetadata', () => {
 
   it.each([1, 2, 3, 4, 5, 6, 7, 8, 9])('reads the fields rosbag2 writes at version %i', (version) => {
     const dir = tempDir();
-    writeMetadataYaml(dir, { version, storage: 'mcap', files: [{ path: 'b_0.mcap', messageCount: 3 }], topics: [{ name: '/a', type: 'std_msgs/msg/String', count: 3 }], startNs: 1754489469740737342n, durationNs: 5n });
+    writeMetadataYaml(dir, {
+      version,
+      storage: 'mcap',
+      files: [{ path: 'b_0.mcap', messageCount: 3 }],
+      topics: [{ name: '/a', type: 'std_msgs/msg/String', count: 3 }],
+      startNs: 1754489469740737342n,
+      durationNs: 5n,
+    });
     const m = readBagMetadata(join(dir, 'metadata.yaml'));
     expect(m.version).toBe(version);
     expect(m.relative_file_paths).toEqual(['b_0.mcap']);
@@ -39,8 +46,14 @@ describe('readBagMetadata', () => {
 
   it('names the missing field', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'metadata.yaml'), 'rosbag2_bagfile_information:\n  version: 5\n  storage_identifier: mcap\n  topics_with_message_count:\n    - topic_metadata: {type: std_msgs/msg/String}\n');
-    expect(() => readBagMetadata(join(dir, 'metadata.yaml'))).toThrow(expect.objectContaining({ code: 'BAG_INVALID', path: 'rosbag2_bagfile_information.topics_with_message_count.0.topic_metadata.name' }));
+    writeFileSync(
+      join(dir, 'metadata.yaml'),
+      'rosbag2_bagfile_information:\n  version: 5\n  storage_identifier: mcap\n  ' +
+        'topics_with_message_count:\n    - topic_metadata: {type: std_msgs/msg/String}\n',
+    );
+    expect(() => readBagMetadata(join(dir, 'metadata.yaml'))).toThrow(
+      expect.objectContaining({ code: 'BAG_INVALID', path: 'rosbag2_bagfile_information.topics_with_message_count.0.topic_metadata.name' }),
+    );
   });
 });
 
@@ -49,15 +62,37 @@ describe('bagMetadataYaml', () => {
     const dir = tempDir();
     const yaml = bagMetadataYaml({
       storageIdentifier: 'mcap',
-      topics: [{ name: '/joint_states', type: 'sensor_msgs/msg/JointState', serializationFormat: 'cdr', offeredQosProfiles: '- history: 3', messageCount: 4 }],
+      topics: [
+        {
+          name: '/joint_states',
+          type: 'sensor_msgs/msg/JointState',
+          serializationFormat: 'cdr',
+          offeredQosProfiles: '- history: 3',
+          messageCount: 4,
+        },
+      ],
       files: [{ path: 'run_0.mcap', startNs: 1754489469740737342n, durationNs: 30n, messageCount: 4 }],
     });
     writeFileSync(join(dir, 'metadata.yaml'), yaml);
     const m = readBagMetadata(join(dir, 'metadata.yaml'));
-    expect(m).toMatchObject({ version: 5, storage_identifier: 'mcap', message_count: 4n, relative_file_paths: ['run_0.mcap'], compression_mode: '' });
+    expect(m).toMatchObject({
+      version: 5,
+      storage_identifier: 'mcap',
+      message_count: 4n,
+      relative_file_paths: ['run_0.mcap'],
+      compression_mode: '',
+    });
     expect(m.starting_time!.nanoseconds_since_epoch).toBe(1754489469740737342n);
     expect(m.duration!.nanoseconds).toBe(30n);
     expect(m.files![0]).toMatchObject({ path: 'run_0.mcap', message_count: 4n });
-    expect(m.topics_with_message_count[0]).toMatchObject({ message_count: 4n, topic_metadata: { name: '/joint_states', type: 'sensor_msgs/msg/JointState', serialization_format: 'cdr', offered_qos_profiles: '- history: 3' } });
+    expect(m.topics_with_message_count[0]).toMatchObject({
+      message_count: 4n,
+      topic_metadata: {
+        name: '/joint_states',
+        type: 'sensor_msgs/msg/JointState',
+        serialization_format: 'cdr',
+        offered_qos_profiles: '- history: 3',
+      },
+    });
   });
 });

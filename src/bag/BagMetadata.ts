@@ -41,7 +41,10 @@ export const BagMetadataSchema = z.looseObject({
     .transform((v) => v ?? []),
   compression_format: z.string().nullish(),
   compression_mode: z.string().nullish(),
-  relative_file_paths: z.array(z.string()).nullish().transform((v) => v ?? []),
+  relative_file_paths: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
   files: z.array(FileInformationSchema).nullish(),
   ros_distro: z.string().nullish(),
 });

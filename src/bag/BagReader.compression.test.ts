@@ -2,7 +2,17 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import type { VlaError } from '../errors';
 import { type BagInfo, BagReader } from './BagReader';
-import { cdr, jointState, removeTempDirs, tempDir, type TestMessage, writeMcapFile, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../../test/support/bag/writeTestBags';
+import {
+  cdr,
+  jointState,
+  removeTempDirs,
+  tempDir,
+  type TestMessage,
+  writeMcapFile,
+  writeMetadataYaml,
+  writeSqliteBag,
+  zstdFrame,
+} from '../../test/support/bag/writeTestBags';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/bags');
 const JS = { name: '/joint_states', type: 'sensor_msgs/msg/JointState' };
@@ -24,7 +34,8 @@ async function readAll(path: string): Promise<ReadBack> {
     const info = await reader.info();
     const topics = reader.topics.map((t) => ({ name: t.name, type: t.type, serializationFormat: t.serializationFormat }));
     const messages = [];
-    for await (const m of reader.messages()) messages.push({ topic: m.topic, type: m.type, logTimeNs: m.logTimeNs, data: Buffer.from(m.data), message: m.message });
+    for await (const m of reader.messages())
+      messages.push({ topic: m.topic, type: m.type, logTimeNs: m.logTimeNs, data: Buffer.from(m.data), message: m.message });
     return { info, topics, messages };
   } finally {
     await reader.close();
@@ -64,7 +75,12 @@ describe('bags recorded with rosbag2 zstd compression read message for message l
     expect(got.info.files.map((f) => f.path)).toEqual([join(FIXTURES, bag.endsWith('.zstd') ? bag : `${bag}/${fileName}`)]);
     expect(got.topics).toEqual(want.topics);
     expect(got.info.topics).toEqual(want.info.topics);
-    expect([got.info.storage, got.info.messageCount, got.info.startNs, got.info.endNs]).toEqual([want.info.storage, want.info.messageCount, want.info.startNs, want.info.endNs]);
+    expect([got.info.storage, got.info.messageCount, got.info.startNs, got.info.endNs]).toEqual([
+      want.info.storage,
+      want.info.messageCount,
+      want.info.startNs,
+      want.info.endNs,
+    ]);
     expect(got.messages).toHaveLength(20);
     expect(got.messages).toEqual(want.messages);
   });
@@ -74,11 +90,23 @@ describe('bags recorded with rosbag2 zstd compression read message for message l
     const messages = Array.from({ length: 30 }, (_, i) => js(i));
     await writeMcapFile(join(plain, 'b_0.mcap'), { topics: [JS], messages });
     const perMessage = tempDir();
-    await writeMcapFile(join(perMessage, 'b_0.mcap'), { topics: [JS], messages: await Promise.all(messages.map(async (m) => ({ ...m, data: await zstdFrame(m.data) }))) });
-    writeMetadataYaml(perMessage, { version: 8, storage: 'mcap', compressionMode: 'MESSAGE', files: [{ path: 'b_0.mcap', messageCount: 30 }], topics: [{ name: JS.name, type: JS.type, count: 30 }] });
+    await writeMcapFile(join(perMessage, 'b_0.mcap'), {
+      topics: [JS],
+      messages: await Promise.all(messages.map(async (m) => ({ ...m, data: await zstdFrame(m.data) }))),
+    });
+    writeMetadataYaml(perMessage, {
+      version: 8,
+      storage: 'mcap',
+      compressionMode: 'MESSAGE',
+      files: [{ path: 'b_0.mcap', messageCount: 30 }],
+      topics: [{ name: JS.name, type: JS.type, count: 30 }],
+    });
     const whole = await compressFile(join(plain, 'b_0.mcap'), join(tempDir(), 'b_0.mcap.zstd'));
     const want = await readAll(plain);
-    for (const [path, mode] of [[perMessage, 'message'], [whole, 'file']] as const) {
+    for (const [path, mode] of [
+      [perMessage, 'message'],
+      [whole, 'file'],
+    ] as const) {
       const got = await readAll(path);
       expect(got.info.compression).toEqual({ format: 'zstd', mode });
       expect(got.messages).toEqual(want.messages);
@@ -89,7 +117,12 @@ describe('bags recorded with rosbag2 zstd compression read message for message l
     const dir = tempDir();
     copyFileSync(join(FIXTURES, 'sqlite3/talker_zstd_message/talker.db3'), join(dir, 'talker.db3'));
     const yaml = readFileSync(join(FIXTURES, 'sqlite3/talker_zstd_message/metadata.yaml'), 'utf8');
-    writeFileSync(join(dir, 'metadata.yaml'), yaml.replace('compression_format: zstd', 'compression_format: ZSTD').replace('compression_mode: MESSAGE', 'compression_mode: message'));
+    writeFileSync(
+      join(dir, 'metadata.yaml'),
+      yaml
+        .replace('compression_format: zstd', 'compression_format: ZSTD')
+        .replace('compression_mode: MESSAGE', 'compression_mode: message'),
+    );
     const got = await readAll(dir);
     expect(got.info.compression).toEqual({ format: 'zstd', mode: 'message' });
     expect(got.messages).toHaveLength(20);
@@ -122,7 +155,13 @@ describe('file-compressed bag folders without metadata.yaml, or with files decom
     expect(both.info.compression).toBeUndefined();
     const inPlace = tempDir();
     copyFileSync(join(dir, 'b_0.db3'), join(inPlace, 'b_0.db3'));
-    writeMetadataYaml(inPlace, { version: 5, storage: 'sqlite3', compressionMode: 'FILE', files: [{ path: 'b_0.db3.zstd', messageCount: 2 }], topics: [{ name: JS.name, type: JS.type, count: 2 }] });
+    writeMetadataYaml(inPlace, {
+      version: 5,
+      storage: 'sqlite3',
+      compressionMode: 'FILE',
+      files: [{ path: 'b_0.db3.zstd', messageCount: 2 }],
+      topics: [{ name: JS.name, type: JS.type, count: 2 }],
+    });
     expect((await readAll(inPlace)).messages).toHaveLength(2);
   });
 });
@@ -196,20 +235,54 @@ describe('corrupt or truncated zstd: BAG_INVALID (exit 2) naming the file and wh
     const dir = tempDir();
     writeFileSync(join(dir, 'text.db3.zstd'), await zstdFrame(new TextEncoder().encode('hello, this is not a sqlite3 database')));
     writeFileSync(join(dir, 'junk.mcap.zstd'), Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]));
-    expect(await failure(join(dir, 'text.db3.zstd'))).toMatchObject({ code: 'BAG_INVALID', file: join(dir, 'text.db3.zstd'), message: expect.stringMatching(/once decompressed/) });
-    expect(await failure(join(dir, 'junk.mcap.zstd'))).toMatchObject({ code: 'BAG_INVALID', file: join(dir, 'junk.mcap.zstd'), message: expect.stringMatching(/does not decompress/) });
+    expect(await failure(join(dir, 'text.db3.zstd'))).toMatchObject({
+      code: 'BAG_INVALID',
+      file: join(dir, 'text.db3.zstd'),
+      message: expect.stringMatching(/once decompressed/),
+    });
+    expect(await failure(join(dir, 'junk.mcap.zstd'))).toMatchObject({
+      code: 'BAG_INVALID',
+      file: join(dir, 'junk.mcap.zstd'),
+      message: expect.stringMatching(/does not decompress/),
+    });
   });
 
   it('names the topic and the message whose payload does not decompress in a message-compressed bag', async () => {
     const messages = await Promise.all(Array.from({ length: 5 }, async (_, i) => ({ ...js(i), data: await zstdFrame(js(i).data) })));
     const cut = tempDir();
-    writeSqliteBag(join(cut, 'b_0.db3'), { layout: 'iron', topics: [JS], messages: messages.map((m, i) => (i === 3 ? { ...m, data: m.data.subarray(0, m.data.length - 4) } : m)) });
-    writeMetadataYaml(cut, { version: 8, storage: 'sqlite3', compressionMode: 'MESSAGE', files: [{ path: 'b_0.db3', messageCount: 5 }], topics: [{ name: JS.name, type: JS.type, count: 5 }] });
+    writeSqliteBag(join(cut, 'b_0.db3'), {
+      layout: 'iron',
+      topics: [JS],
+      messages: messages.map((m, i) => (i === 3 ? { ...m, data: m.data.subarray(0, m.data.length - 4) } : m)),
+    });
+    writeMetadataYaml(cut, {
+      version: 8,
+      storage: 'sqlite3',
+      compressionMode: 'MESSAGE',
+      files: [{ path: 'b_0.db3', messageCount: 5 }],
+      topics: [{ name: JS.name, type: JS.type, count: 5 }],
+    });
     const err = await failure(cut);
-    expect(err).toMatchObject({ code: 'BAG_INVALID', file: join(cut, 'b_0.db3'), path: JS.name, message: expect.stringMatching(/^message 3 on \/joint_states \(log time 1003000000 ns\) does not decompress: .*truncated/) });
+    expect(err).toMatchObject({
+      code: 'BAG_INVALID',
+      file: join(cut, 'b_0.db3'),
+      path: JS.name,
+      message: expect.stringMatching(/^message 3 on \/joint_states \(log time 1003000000 ns\) does not decompress: .*truncated/),
+    });
     const plain = tempDir();
     writeSqliteBag(join(plain, 'b_0.db3'), { layout: 'iron', topics: [JS], messages: [js(0)] });
-    writeMetadataYaml(plain, { version: 8, storage: 'sqlite3', compressionMode: 'MESSAGE', files: [{ path: 'b_0.db3', messageCount: 1 }], topics: [{ name: JS.name, type: JS.type, count: 1 }] });
-    expect(await failure(plain)).toMatchObject({ code: 'BAG_INVALID', path: JS.name, message: expect.stringMatching(/message 0 .* not zstd data/), hint: expect.stringMatching(/compression_mode/) });
+    writeMetadataYaml(plain, {
+      version: 8,
+      storage: 'sqlite3',
+      compressionMode: 'MESSAGE',
+      files: [{ path: 'b_0.db3', messageCount: 1 }],
+      topics: [{ name: JS.name, type: JS.type, count: 1 }],
+    });
+    expect(await failure(plain)).toMatchObject({
+      code: 'BAG_INVALID',
+      path: JS.name,
+      message: expect.stringMatching(/message 0 .* not zstd data/),
+      hint: expect.stringMatching(/compression_mode/),
+    });
   });
 });

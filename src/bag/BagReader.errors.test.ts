@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { VlaError } from '../errors';
 import { BagReader } from './BagReader';
-import { cdr, jointState, removeTempDirs, tempDir, type TestMessage, writeMcapFile, writeMetadataYaml, writeSqliteBag } from '../../test/support/bag/writeTestBags';
+import {
+  cdr,
+  jointState,
+  removeTempDirs,
+  tempDir,
+  type TestMessage,
+  writeMcapFile,
+  writeMetadataYaml,
+  writeSqliteBag,
+} from '../../test/support/bag/writeTestBags';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/bags');
 const JS = { name: '/joint_states', type: 'sensor_msgs/msg/JointState' };
@@ -87,7 +96,11 @@ describe('truncated and corrupt bags: BAG_INVALID (exit 2) naming the file and w
     let n = 0;
     for await (const _ of reader.messages()) n++;
     await reader.close();
-    expect(info.topics.map((t) => [t.name, t.count])).toEqual([['/parameter_events', 0], ['/rosout', 10], ['/topic', 10]]);
+    expect(info.topics.map((t) => [t.name, t.count])).toEqual([
+      ['/parameter_events', 0],
+      ['/rosout', 10],
+      ['/topic', 10],
+    ]);
     expect(n).toBe(20);
   });
 
@@ -98,7 +111,10 @@ describe('truncated and corrupt bags: BAG_INVALID (exit 2) naming the file and w
     writeFileSync(join(dir, 'notes.txt'), 'hello world, this is text');
     expect(await failure(join(dir, 'x.mcap'))).toMatchObject({ code: 'BAG_INVALID', message: expect.stringMatching(/MCAP magic/) });
     expect(await failure(join(dir, 'x.db3'))).toMatchObject({ code: 'BAG_INVALID', file: join(dir, 'x.db3') });
-    expect(await failure(join(dir, 'notes.txt'))).toMatchObject({ code: 'BAG_INVALID', message: expect.stringMatching(/not a rosbag2 storage file/) });
+    expect(await failure(join(dir, 'notes.txt'))).toMatchObject({
+      code: 'BAG_INVALID',
+      message: expect.stringMatching(/not a rosbag2 storage file/),
+    });
   });
 
   it('refuses a sqlite3 database that is not a bag', async () => {
@@ -113,8 +129,15 @@ describe('truncated and corrupt bags: BAG_INVALID (exit 2) naming the file and w
   it('refuses a message whose bytes do not decode, naming the topic', async () => {
     const dir = tempDir();
     const file = join(dir, 'g.mcap');
-    await writeMcapFile(file, { topics: [JS], messages: [{ topic: JS.name, logTimeNs: 5n, data: new Uint8Array([0, 1, 0, 0, 0xff, 0xff, 0xff, 0x7f]) }] });
-    expect(await failure(file)).toMatchObject({ code: 'BAG_INVALID', path: '/joint_states', message: expect.stringMatching(/cannot be decoded as sensor_msgs\/msg\/JointState/) });
+    await writeMcapFile(file, {
+      topics: [JS],
+      messages: [{ topic: JS.name, logTimeNs: 5n, data: new Uint8Array([0, 1, 0, 0, 0xff, 0xff, 0xff, 0x7f]) }],
+    });
+    expect(await failure(file)).toMatchObject({
+      code: 'BAG_INVALID',
+      path: '/joint_states',
+      message: expect.stringMatching(/cannot be decoded as sensor_msgs\/msg\/JointState/),
+    });
   });
 });
 
@@ -122,7 +145,11 @@ describe('bags vla-bridge does not read: BAG_UNSUPPORTED (exit 2) with the way o
   it('says a ROS 1 bag is one, and how to convert it', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'old.bag'), '#ROSBAG V2.0\n\0\0\0\0');
-    expect(await failure(join(dir, 'old.bag'))).toMatchObject({ code: 'BAG_UNSUPPORTED', message: expect.stringMatching(/ROS 1/), hint: expect.stringMatching(/rosbags-convert/) });
+    expect(await failure(join(dir, 'old.bag'))).toMatchObject({
+      code: 'BAG_UNSUPPORTED',
+      message: expect.stringMatching(/ROS 1/),
+      hint: expect.stringMatching(/rosbags-convert/),
+    });
   });
 
   it('refuses rosbag2 compression other than zstd file and message mode, naming the field', async () => {
@@ -130,10 +157,19 @@ describe('bags vla-bridge does not read: BAG_UNSUPPORTED (exit 2) with the way o
     const lz4 = tempDir();
     copyFileSync(join(FIXTURES, 'sqlite3/talker_zstd_file/talker.db3.zstd'), join(lz4, 'talker.db3.zstd'));
     writeFileSync(join(lz4, 'metadata.yaml'), yaml.replace('compression_format: zstd', 'compression_format: lz4'));
-    expect(await failure(lz4)).toMatchObject({ code: 'BAG_UNSUPPORTED', path: 'rosbag2_bagfile_information.compression_format', message: expect.stringMatching(/file compression \(lz4\).*zstd/), hint: expect.stringMatching(/ros2 bag convert/) });
+    expect(await failure(lz4)).toMatchObject({
+      code: 'BAG_UNSUPPORTED',
+      path: 'rosbag2_bagfile_information.compression_format',
+      message: expect.stringMatching(/file compression \(lz4\).*zstd/),
+      hint: expect.stringMatching(/ros2 bag convert/),
+    });
     const mode = tempDir();
     writeFileSync(join(mode, 'metadata.yaml'), yaml.replace('compression_mode: FILE', 'compression_mode: CHUNK'));
-    expect(await failure(mode)).toMatchObject({ code: 'BAG_UNSUPPORTED', path: 'rosbag2_bagfile_information.compression_mode', message: expect.stringMatching(/chunk compression \(zstd\)/) });
+    expect(await failure(mode)).toMatchObject({
+      code: 'BAG_UNSUPPORTED',
+      path: 'rosbag2_bagfile_information.compression_mode',
+      message: expect.stringMatching(/chunk compression \(zstd\)/),
+    });
     const lz4File = join(tempDir(), 'b_0.db3.lz4');
     writeFileSync(lz4File, Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7, 0, 0, 0, 0]));
     expect(await failure(lz4File)).toMatchObject({ code: 'BAG_UNSUPPORTED', message: expect.stringMatching(/lz4/) });
@@ -150,8 +186,20 @@ describe('bag folders with problems', () => {
   it('names metadata.yaml and the missing split file', async () => {
     const dir = tempDir();
     writeSqliteBag(join(dir, 'b_0.db3'), { layout: 'iron', topics: [JS], messages: [js(0)] });
-    writeMetadataYaml(dir, { version: 7, storage: 'sqlite3', files: [{ path: 'b_0.db3', messageCount: 1 }, { path: 'b_1.db3', messageCount: 1 }], topics: [{ name: JS.name, type: JS.type, count: 2 }] });
-    expect(await failure(dir)).toMatchObject({ code: 'FILE_NOT_FOUND', file: join(dir, 'metadata.yaml'), message: expect.stringMatching(/"b_1\.db3"/) });
+    writeMetadataYaml(dir, {
+      version: 7,
+      storage: 'sqlite3',
+      files: [
+        { path: 'b_0.db3', messageCount: 1 },
+        { path: 'b_1.db3', messageCount: 1 },
+      ],
+      topics: [{ name: JS.name, type: JS.type, count: 2 }],
+    });
+    expect(await failure(dir)).toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      file: join(dir, 'metadata.yaml'),
+      message: expect.stringMatching(/"b_1\.db3"/),
+    });
   });
 
   it('refuses metadata.yaml that is not YAML or not rosbag2 metadata, naming the field', async () => {
@@ -165,7 +213,10 @@ describe('bag folders with problems', () => {
 
   it('refuses an empty folder and one mixing .mcap and .db3 without metadata.yaml', async () => {
     const empty = tempDir();
-    expect(await failure(empty)).toMatchObject({ code: 'BAG_INVALID', message: expect.stringMatching(/no metadata\.yaml and no \.mcap or \.db3/) });
+    expect(await failure(empty)).toMatchObject({
+      code: 'BAG_INVALID',
+      message: expect.stringMatching(/no metadata\.yaml and no \.mcap or \.db3/),
+    });
     const mixed = tempDir();
     await writeMcapFile(join(mixed, 'a.mcap'), { topics: [JS], messages: [js(0)] });
     writeSqliteBag(join(mixed, 'b.db3'), { layout: 'iron', topics: [JS], messages: [js(1)] });

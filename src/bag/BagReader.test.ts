@@ -7,21 +7,33 @@ import { removeTempDirs, tempDir } from '../../test/support/bag/writeTestBags';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/bags');
 
-async function infoOf(path: string): Promise<{ storage: string; durationNs: bigint; messageCount: number; topics: [string, string, number][]; warnings: string[] }> {
+async function infoOf(
+  path: string,
+): Promise<{ storage: string; durationNs: bigint; messageCount: number; topics: [string, string, number][]; warnings: string[] }> {
   const reader = await BagReader.open(path);
   try {
     const info = await reader.info();
-    return { storage: info.storage, durationNs: info.durationNs, messageCount: info.messageCount, topics: info.topics.map((t) => [t.name, t.type, t.count]), warnings: reader.warnings };
+    return {
+      storage: info.storage,
+      durationNs: info.durationNs,
+      messageCount: info.messageCount,
+      topics: info.topics.map((t) => [t.name, t.type, t.count]),
+      warnings: reader.warnings,
+    };
   } finally {
     await reader.close();
   }
 }
 
-async function allMessages(path: string, topics?: string[]): Promise<{ topic: string; type: string; logTimeNs: bigint; message: unknown }[]> {
+async function allMessages(
+  path: string,
+  topics?: string[],
+): Promise<{ topic: string; type: string; logTimeNs: bigint; message: unknown }[]> {
   const reader = await BagReader.open(path);
   try {
     const out = [];
-    for await (const m of reader.messages(topics === undefined ? {} : { topics })) out.push({ topic: m.topic, type: m.type, logTimeNs: m.logTimeNs, message: m.message });
+    for await (const m of reader.messages(topics === undefined ? {} : { topics }))
+      out.push({ topic: m.topic, type: m.type, logTimeNs: m.logTimeNs, message: m.message });
     return out;
   } finally {
     await reader.close();
@@ -137,7 +149,8 @@ describe('BagReader on real rosbag2 recordings', () => {
     const all = await allMessages(join(FIXTURES, 'mcap/talker'), ['/topic']);
     const reader = await BagReader.open(join(FIXTURES, 'mcap/talker'));
     const got: bigint[] = [];
-    for await (const m of reader.rawMessages({ topics: ['/topic'], startNs: all[2]!.logTimeNs, endNs: all[4]!.logTimeNs })) got.push(m.logTimeNs);
+    for await (const m of reader.rawMessages({ topics: ['/topic'], startNs: all[2]!.logTimeNs, endNs: all[4]!.logTimeNs }))
+      got.push(m.logTimeNs);
     await reader.close();
     expect(got).toEqual([all[2]!.logTimeNs, all[3]!.logTimeNs, all[4]!.logTimeNs]);
   });

@@ -113,7 +113,14 @@ export class BagReader {
       await Promise.all(files.map((f) => f.close()));
       throw err;
     }
-    return new BagReader(path, files, location.metadata, location.compression, options.library ?? new MessageDefinitionLibrary(), options.onWarning);
+    return new BagReader(
+      path,
+      files,
+      location.metadata,
+      location.compression,
+      options.library ?? new MessageDefinitionLibrary(),
+      options.onWarning,
+    );
   }
 
   get storage(): StorageId {
@@ -150,7 +157,10 @@ export class BagReader {
       return info;
     });
     for (const t of topics) {
-      if (t.serializationFormat !== 'cdr') this.warn(`topic ${t.name} uses message encoding "${t.serializationFormat}": its messages are counted but vla-bridge cannot decode them (CDR only)`);
+      if (t.serializationFormat !== 'cdr')
+        this.warn(
+          `topic ${t.name} uses message encoding "${t.serializationFormat}": its messages are counted but vla-bridge cannot decode them (CDR only)`,
+        );
     }
     this.compareWithMetadata(topics);
     const starts = files.map((f) => f.startNs).filter((t): t is bigint => t !== undefined);
@@ -187,11 +197,15 @@ export class BagReader {
     const topics = filter.topics === undefined ? undefined : new Set(filter.topics);
     for (const name of topics ?? []) {
       if (this.topic(name) === undefined) {
-        throw new VlaError('BAG_INVALID', `the bag has no topic ${name} (it has: ${this.topics.map((t) => t.name).join(', ') || 'no topics'})`, {
-          file: this.path,
-          path: name,
-          hint: 'check the topic names in the embodiment YAML against `vla-bridge bag-info`',
-        });
+        throw new VlaError(
+          'BAG_INVALID',
+          `the bag has no topic ${name} (it has: ${this.topics.map((t) => t.name).join(', ') || 'no topics'})`,
+          {
+            file: this.path,
+            path: name,
+            hint: 'check the topic names in the embodiment YAML against `vla-bridge bag-info`',
+          },
+        );
       }
       this.files.forEach((file, i) => {
         const topic = file.topics.find((t) => t.name === name);
@@ -206,7 +220,13 @@ export class BagReader {
   }
 
   /** One generator per file (each layer of async iteration costs about a microsecond per message). */
-  private async *fromFile(index: number, file: StorageFile, topics: ReadonlySet<string> | undefined, filter: BagReadFilter, decode: boolean): AsyncGenerator<RawBagMessage | BagMessage> {
+  private async *fromFile(
+    index: number,
+    file: StorageFile,
+    topics: ReadonlySet<string> | undefined,
+    filter: BagReadFilter,
+    decode: boolean,
+  ): AsyncGenerator<RawBagMessage | BagMessage> {
     const byName = new Map(file.topics.map((t) => [t.name, t]));
     const readFilter = { topics, startNs: filter.startNs, endNs: filter.endNs };
     for await (const m of file.read(readFilter)) {
@@ -224,7 +244,13 @@ export class BagReader {
     const cache = this.decoders[fileIndex]!;
     let decoder = cache.get(topic.name);
     if (decoder === undefined) {
-      const decodable = { name: topic.name, type: normalizeTypeName(topic.type), serializationFormat: topic.serializationFormat, file: this.files[fileIndex]!.path, definition: topic.definition };
+      const decodable = {
+        name: topic.name,
+        type: normalizeTypeName(topic.type),
+        serializationFormat: topic.serializationFormat,
+        file: this.files[fileIndex]!.path,
+        definition: topic.definition,
+      };
       decoder = TopicDecoder.create(decodable, this.library, (w) => this.warn(w));
       cache.set(topic.name, decoder);
     }
@@ -237,7 +263,9 @@ export class BagReader {
       const name = entry.topic_metadata.name;
       const actual = topics.find((t) => t.name === name);
       if (actual !== undefined && BigInt(actual.count) !== entry.message_count) {
-        this.warn(`metadata.yaml counts ${entry.message_count} messages on ${name} but the files hold ${actual.count} (counts shown are from the files)`);
+        this.warn(
+          `metadata.yaml counts ${entry.message_count} messages on ${name} but the files hold ${actual.count} (counts shown are from the files)`,
+        );
       }
     }
   }

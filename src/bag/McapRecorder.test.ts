@@ -16,14 +16,75 @@ const header = (sec: number, nanosec = 0, frame_id = ''): Record<string, unknown
 
 /** One message of each type the bridge writes, in the decoded shape (typed numeric arrays). */
 const SAMPLES: [string, string, Record<string, unknown>][] = [
-  ['/joint_states', 'sensor_msgs/msg/JointState', { header: header(1, 5), name: ['a', 'b'], position: new Float64Array([0.5, -1]), velocity: new Float64Array([0, 0.1]), effort: new Float64Array(0) }],
-  ['/camera/image_raw', 'sensor_msgs/msg/Image', { header: header(1, 6, 'cam'), height: 2, width: 3, encoding: 'rgb8', is_bigendian: 0, step: 9, data: new Uint8Array(18).map((_, i) => i) }],
-  ['/camera/compressed', 'sensor_msgs/msg/CompressedImage', { header: header(1, 7, 'cam'), format: 'jpeg', data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) }],
-  ['/arm/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory', { header: header(1, 8), joint_names: ['a', 'b'], points: [{ positions: new Float64Array([1, 2]), velocities: new Float64Array(0), accelerations: new Float64Array(0), effort: new Float64Array(0), time_from_start: { sec: 0, nanosec: 10_000_000 } }] }],
-  ['/arm/commands', 'std_msgs/msg/Float64MultiArray', { layout: { dim: [{ label: 'joints', size: 2, stride: 2 }], data_offset: 0 }, data: new Float64Array([0.1, 0.2]) }],
-  ['/servo/delta_twist_cmds', 'geometry_msgs/msg/TwistStamped', { header: header(1, 9, 'base'), twist: { linear: { x: 0.1, y: 0, z: 0 }, angular: { x: 0, y: 0, z: -0.2 } } }],
-  ['/target_pose', 'geometry_msgs/msg/PoseStamped', { header: header(1, 10, 'base'), pose: { position: { x: 0.3, y: 0, z: 0.5 }, orientation: { x: 0, y: 0, z: 0, w: 1 } } }],
-  ['/diagnostics', 'diagnostic_msgs/msg/DiagnosticArray', { header: header(1, 11), status: [{ level: 1, name: 'safety', message: 'clamped', hardware_id: '', values: [{ key: 'joint', value: 'a' }] }] }],
+  [
+    '/joint_states',
+    'sensor_msgs/msg/JointState',
+    {
+      header: header(1, 5),
+      name: ['a', 'b'],
+      position: new Float64Array([0.5, -1]),
+      velocity: new Float64Array([0, 0.1]),
+      effort: new Float64Array(0),
+    },
+  ],
+  [
+    '/camera/image_raw',
+    'sensor_msgs/msg/Image',
+    {
+      header: header(1, 6, 'cam'),
+      height: 2,
+      width: 3,
+      encoding: 'rgb8',
+      is_bigendian: 0,
+      step: 9,
+      data: new Uint8Array(18).map((_, i) => i),
+    },
+  ],
+  [
+    '/camera/compressed',
+    'sensor_msgs/msg/CompressedImage',
+    { header: header(1, 7, 'cam'), format: 'jpeg', data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) },
+  ],
+  [
+    '/arm/joint_trajectory',
+    'trajectory_msgs/msg/JointTrajectory',
+    {
+      header: header(1, 8),
+      joint_names: ['a', 'b'],
+      points: [
+        {
+          positions: new Float64Array([1, 2]),
+          velocities: new Float64Array(0),
+          accelerations: new Float64Array(0),
+          effort: new Float64Array(0),
+          time_from_start: { sec: 0, nanosec: 10_000_000 },
+        },
+      ],
+    },
+  ],
+  [
+    '/arm/commands',
+    'std_msgs/msg/Float64MultiArray',
+    { layout: { dim: [{ label: 'joints', size: 2, stride: 2 }], data_offset: 0 }, data: new Float64Array([0.1, 0.2]) },
+  ],
+  [
+    '/servo/delta_twist_cmds',
+    'geometry_msgs/msg/TwistStamped',
+    { header: header(1, 9, 'base'), twist: { linear: { x: 0.1, y: 0, z: 0 }, angular: { x: 0, y: 0, z: -0.2 } } },
+  ],
+  [
+    '/target_pose',
+    'geometry_msgs/msg/PoseStamped',
+    { header: header(1, 10, 'base'), pose: { position: { x: 0.3, y: 0, z: 0.5 }, orientation: { x: 0, y: 0, z: 0, w: 1 } } },
+  ],
+  [
+    '/diagnostics',
+    'diagnostic_msgs/msg/DiagnosticArray',
+    {
+      header: header(1, 11),
+      status: [{ level: 1, name: 'safety', message: 'clamped', hardware_id: '', values: [{ key: 'joint', value: 'a' }] }],
+    },
+  ],
 ];
 
 async function readBack(path: string): Promise<{ topic: string; type: string; logTimeNs: bigint; message: unknown }[]> {
@@ -64,14 +125,20 @@ describe('McapRecorder', () => {
     expect(reader.chunkIndexes.map((c) => c.compression)).toEqual(['zstd']);
     await handle.close();
     const metadata = readBagMetadata(join(file, '..', 'metadata.yaml'));
-    expect(metadata).toMatchObject({ version: 5, storage_identifier: 'mcap', relative_file_paths: ['predictions.mcap'], message_count: 1n });
+    expect(metadata).toMatchObject({
+      version: 5,
+      storage_identifier: 'mcap',
+      relative_file_paths: ['predictions.mcap'],
+      message_count: 1n,
+    });
   });
 
   it('writes byte-identical files for identical input', async () => {
     const write = async (): Promise<Buffer> => {
       const file = join(tempDir(), 'same.mcap');
       const recorder = await McapRecorder.open(file, { compression: 'lz4' });
-      for (let i = 0; i < 20; i++) for (const [topic, type, message] of SAMPLES) void recorder.write(topic, type, BigInt(i) * 1000n, message);
+      for (let i = 0; i < 20; i++)
+        for (const [topic, type, message] of SAMPLES) void recorder.write(topic, type, BigInt(i) * 1000n, message);
       await recorder.close();
       return readFileSync(file);
     };
@@ -86,7 +153,11 @@ describe('McapRecorder', () => {
     const library = new MessageDefinitionLibrary({ msgDirectories: [{ package: 'vla_bridge', dir: join(root, 'msg') }] });
     const dir = join(root, 'bag');
     const recorder = await McapRecorder.open(dir, { library });
-    const status = { state: 0, events: [{ header: header(2), joint: 'a', limit: 'velocity', excess: 0.25 }], latest_actions: new Float64Array([1, 2]) };
+    const status = {
+      state: 0,
+      events: [{ header: header(2), joint: 'a', limit: 'velocity', excess: 0.25 }],
+      latest_actions: new Float64Array([1, 2]),
+    };
     await recorder.write('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus', 7n, status);
     await recorder.close();
     const reader = await BagReader.open(dir, { library: new MessageDefinitionLibrary({ msgDirectories: [] }) });
@@ -100,11 +171,22 @@ describe('McapRecorder', () => {
   it('refuses a message missing a field, naming it, and keeps recording the rest', async () => {
     const dir = join(tempDir(), 'bad');
     const recorder = await McapRecorder.open(dir);
-    const bad = { header: header(1), joint_names: ['a'], points: [{ positions: [1], velocities: [], accelerations: [], time_from_start: { sec: 0, nanosec: 0 } }] };
-    await expect(recorder.write('/cmd', 'trajectory_msgs/msg/JointTrajectory', 1n, bad)).rejects.toMatchObject({ code: 'MESSAGE_INVALID', message: expect.stringMatching(/no field "points\[0\]\.effort"/) });
+    const bad = {
+      header: header(1),
+      joint_names: ['a'],
+      points: [{ positions: [1], velocities: [], accelerations: [], time_from_start: { sec: 0, nanosec: 0 } }],
+    };
+    await expect(recorder.write('/cmd', 'trajectory_msgs/msg/JointTrajectory', 1n, bad)).rejects.toMatchObject({
+      code: 'MESSAGE_INVALID',
+      message: expect.stringMatching(/no field "points\[0\]\.effort"/),
+    });
     await expect(recorder.write('/cmd', 'trajectory_msgs/msg/JointTrajectory', 2n, SAMPLES[3]![2])).resolves.toBeUndefined();
-    await expect(recorder.write('/cmd', 'std_msgs/msg/Float64MultiArray', 3n, SAMPLES[4]![2])).rejects.toThrow(/recorded as trajectory_msgs\/msg\/JointTrajectory/);
-    await expect(recorder.write('/x', 'unknown_msgs/msg/Thing', 4n, {})).rejects.toThrow(/no message definition for unknown_msgs\/msg\/Thing/);
+    await expect(recorder.write('/cmd', 'std_msgs/msg/Float64MultiArray', 3n, SAMPLES[4]![2])).rejects.toThrow(
+      /recorded as trajectory_msgs\/msg\/JointTrajectory/,
+    );
+    await expect(recorder.write('/x', 'unknown_msgs/msg/Thing', 4n, {})).rejects.toThrow(
+      /no message definition for unknown_msgs\/msg\/Thing/,
+    );
     await recorder.close();
     expect((await readBack(dir)).map((m) => m.logTimeNs)).toEqual([2n]);
     await expect(recorder.write('/cmd', 'trajectory_msgs/msg/JointTrajectory', 5n, SAMPLES[3]![2])).rejects.toThrow(/after close/);
@@ -120,6 +202,8 @@ describe('McapRecorder', () => {
   });
 
   it('refuses a misspelled option', async () => {
-    await expect(McapRecorder.open(join(tempDir(), 'x'), { compresion: 'lz4' } as never)).rejects.toThrow(/unknown McapRecorder option\(s\): compresion/);
+    await expect(McapRecorder.open(join(tempDir(), 'x'), { compresion: 'lz4' } as never)).rejects.toThrow(
+      /unknown McapRecorder option\(s\): compresion/,
+    );
   });
 });

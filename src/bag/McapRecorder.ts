@@ -92,7 +92,10 @@ export class McapRecorder {
    */
   static async open(path: string, options: McapRecorderOptions = {}): Promise<McapRecorder> {
     const unknown = Object.keys(options).filter((k) => !ALLOWED_OPTIONS.has(k));
-    if (unknown.length > 0) throw new VlaError('ARGUMENT_INVALID', `unknown McapRecorder option(s): ${unknown.join(', ')}`, { hint: `use ${[...ALLOWED_OPTIONS].join(', ')}` });
+    if (unknown.length > 0)
+      throw new VlaError('ARGUMENT_INVALID', `unknown McapRecorder option(s): ${unknown.join(', ')}`, {
+        hint: `use ${[...ALLOWED_OPTIONS].join(', ')}`,
+      });
     const file = extname(path).toLowerCase() === '.mcap' ? path : join(path, `${basename(path)}_0.mcap`);
     mkdirSync(dirname(file), { recursive: true });
     const compress = await chunkCompressor(options.compression ?? 'zstd');
@@ -100,7 +103,11 @@ export class McapRecorder {
     try {
       handle = await open(file, 'w');
     } catch (err) {
-      throw new VlaError('FILE_UNREADABLE', `cannot create the recording (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`, { file, cause: err, hint: 'check that the folder is writable' });
+      throw new VlaError('FILE_UNREADABLE', `cannot create the recording (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`, {
+        file,
+        cause: err,
+        hint: 'check that the folder is writable',
+      });
     }
     const writer = new McapWriter({
       writable: new FileHandleWritable(handle),
@@ -126,7 +133,10 @@ export class McapRecorder {
       try {
         data = recorded.writer.writeMessage(message);
       } catch (err) {
-        throw new VlaError('MESSAGE_INVALID', `the ${recorded.type} message for ${topic} cannot be serialized: ${describeError(err)}`, { path: topic, cause: err });
+        throw new VlaError('MESSAGE_INVALID', `the ${recorded.type} message for ${topic} cannot be serialized: ${describeError(err)}`, {
+          path: topic,
+          cause: err,
+        });
       }
       await this.add(recorded, logTimeNs, data);
     });
@@ -167,7 +177,13 @@ export class McapRecorder {
   }
 
   private async add(recorded: RecordedTopic, logTimeNs: bigint, data: Uint8Array): Promise<void> {
-    await this.writer.addMessage({ channelId: recorded.channelId, sequence: recorded.sequence, logTime: logTimeNs, publishTime: logTimeNs, data });
+    await this.writer.addMessage({
+      channelId: recorded.channelId,
+      sequence: recorded.sequence,
+      logTime: logTimeNs,
+      publishTime: logTimeNs,
+      data,
+    });
     recorded.sequence = (recorded.sequence + 1) >>> 0;
     recorded.count++;
     this.messageCount++;
@@ -180,7 +196,10 @@ export class McapRecorder {
     const existing = this.topics.get(topic);
     if (existing !== undefined) {
       if (existing.type !== fullType) {
-        throw new VlaError('MESSAGE_INVALID', `topic ${topic} is recorded as ${existing.type}, not ${fullType}`, { path: topic, hint: 'one topic carries one message type' });
+        throw new VlaError('MESSAGE_INVALID', `topic ${topic} is recorded as ${existing.type}, not ${fullType}`, {
+          path: topic,
+          hint: 'one topic carries one message type',
+        });
       }
       return existing;
     }
@@ -199,7 +218,15 @@ export class McapRecorder {
       schemaId,
       metadata: new Map([['offered_qos_profiles', DEFAULT_OFFERED_QOS]]),
     });
-    const recorded: RecordedTopic = { name: topic, type: fullType, channelId, writer: new MessageWriter(definitions), definitions, sequence: 0, count: 0 };
+    const recorded: RecordedTopic = {
+      name: topic,
+      type: fullType,
+      channelId,
+      writer: new MessageWriter(definitions),
+      definitions,
+      sequence: 0,
+      count: 0,
+    };
     this.topics.set(topic, recorded);
     return recorded;
   }

@@ -8,10 +8,12 @@ export async function* mergeByLogTime<T extends { logTimeNs: bigint }>(sources: 
     return;
   }
   const iterators = sources.map((s) => s[Symbol.asyncIterator]());
-  const heads: (T | undefined)[] = await Promise.all(iterators.map(async (it) => {
-    const r = await it.next();
-    return r.done === true ? undefined : r.value;
-  }));
+  const heads: (T | undefined)[] = await Promise.all(
+    iterators.map(async (it) => {
+      const r = await it.next();
+      return r.done === true ? undefined : r.value;
+    }),
+  );
   try {
     for (;;) {
       let best = -1;

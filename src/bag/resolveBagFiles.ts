@@ -75,7 +75,12 @@ function zstdHead(path: string, bytes: number): Buffer {
 /** A storage file by its first bytes (by extension when it is too short to tell); a zstd file by what it holds. */
 export function describeStorageFile(path: string): StorageFileLocation {
   const start = head(path, HEAD_BYTES);
-  if (isZstd(start)) return { path, storage: storageOf(path, zstdHead(path, HEAD_BYTES), path.replace(ZSTD_EXTENSION, ''), ' once decompressed'), zstdFile: true };
+  if (isZstd(start))
+    return {
+      path,
+      storage: storageOf(path, zstdHead(path, HEAD_BYTES), path.replace(ZSTD_EXTENSION, ''), ' once decompressed'),
+      zstdFile: true,
+    };
   return { path, storage: storageOf(path, start, path, ''), zstdFile: false };
 }
 
@@ -84,10 +89,14 @@ function storageOf(path: string, start: Buffer, name: string, when: string): Sto
   if (start.subarray(0, 8).equals(MCAP_MAGIC)) return 'mcap';
   if (start.equals(SQLITE_MAGIC)) return 'sqlite3';
   if (start.subarray(0, 4).equals(LZ4_FRAME_MAGIC)) {
-    throw new VlaError('BAG_UNSUPPORTED', 'this bag file is compressed with lz4 as a whole; vla-bridge reads rosbag2 zstd compression only', {
-      file: path,
-      hint: `decompress it first (\`lz4 -d ${basename(path)}\`) and fix the file name in metadata.yaml`,
-    });
+    throw new VlaError(
+      'BAG_UNSUPPORTED',
+      'this bag file is compressed with lz4 as a whole; vla-bridge reads rosbag2 zstd compression only',
+      {
+        file: path,
+        hint: `decompress it first (\`lz4 -d ${basename(path)}\`) and fix the file name in metadata.yaml`,
+      },
+    );
   }
   if (start.subarray(0, 7).equals(ROS1_MAGIC)) {
     throw new VlaError('BAG_UNSUPPORTED', 'this is a ROS 1 bag, not a rosbag2 bag', {
@@ -98,10 +107,16 @@ function storageOf(path: string, start: Buffer, name: string, when: string): Sto
   const byExtension = STORAGE_BY_EXTENSION[extname(name).toLowerCase()];
   if (byExtension !== undefined) {
     if (start.length < HEAD_BYTES) return byExtension;
-    throw new VlaError('BAG_INVALID', `the file is named like ${byExtension === 'mcap' ? 'an MCAP' : 'a sqlite3'} bag but its contents${when} are not (they do not start with the ${byExtension === 'mcap' ? 'MCAP' : 'SQLite'} magic bytes)`, {
-      file: path,
-      hint: 'the file is corrupt or not a bag; re-copy or re-record it',
-    });
+    throw new VlaError(
+      'BAG_INVALID',
+      `the file is named like ${byExtension === 'mcap' ? 'an MCAP' : 'a sqlite3'} bag but its ` +
+        `contents${when} are not (they do not start with the ` +
+        `${byExtension === 'mcap' ? 'MCAP' : 'SQLite'} magic bytes)`,
+      {
+        file: path,
+        hint: 'the file is corrupt or not a bag; re-copy or re-record it',
+      },
+    );
   }
   throw new VlaError('BAG_INVALID', `not a rosbag2 storage file (neither MCAP nor sqlite3${when})`, { file: path, hint: READ_HINT });
 }
@@ -113,7 +128,12 @@ function naturalCompare(a: string, b: string): number {
 
 /** .mcap/.db3 files and their .zstd forms; `X.db3.zstd` is left out when `X.db3` (its decompressed copy) is there. */
 function storageFilesIn(dir: string): string[] {
-  const names = new Set(readdirSync(dir).filter((name) => STORAGE_BY_EXTENSION[extname(name.replace(ZSTD_EXTENSION, '')).toLowerCase()] !== undefined && statSync(join(dir, name)).isFile()));
+  const names = new Set(
+    readdirSync(dir).filter(
+      (name) =>
+        STORAGE_BY_EXTENSION[extname(name.replace(ZSTD_EXTENSION, '')).toLowerCase()] !== undefined && statSync(join(dir, name)).isFile(),
+    ),
+  );
   return [...names]
     .filter((name) => !ZSTD_EXTENSION.test(name) || !names.has(name.replace(ZSTD_EXTENSION, '')))
     .sort(naturalCompare)
@@ -127,11 +147,17 @@ function declaredCompression(metadata: BagMetadata, metadataFile: string): BagCo
   const format = (metadata.compression_format ?? '').toLowerCase();
   const supported = format === 'zstd' && (mode === 'FILE' || mode === 'MESSAGE');
   if (!supported) {
-    throw new VlaError('BAG_UNSUPPORTED', `the bag was recorded with rosbag2 ${mode.toLowerCase()} compression (${format || 'no format named'}), which vla-bridge does not read (it reads zstd file and message compression)`, {
-      file: metadataFile,
-      path: `rosbag2_bagfile_information.${format === 'zstd' ? 'compression_mode' : 'compression_format'}`,
-      hint: 'write an uncompressed copy with `ros2 bag convert`; MCAP chunk compression (the MCAP default) needs no conversion',
-    });
+    throw new VlaError(
+      'BAG_UNSUPPORTED',
+      `the bag was recorded with rosbag2 ${mode.toLowerCase()} compression ` +
+        `(${format || 'no format named'}), which vla-bridge does not read (it reads zstd file and ` +
+        `message compression)`,
+      {
+        file: metadataFile,
+        path: `rosbag2_bagfile_information.${format === 'zstd' ? 'compression_mode' : 'compression_format'}`,
+        hint: 'write an uncompressed copy with `ros2 bag convert`; MCAP chunk compression (the MCAP default) needs no conversion',
+      },
+    );
   }
   return { format: 'zstd', mode: mode === 'FILE' ? 'file' : 'message' };
 }
@@ -176,10 +202,16 @@ function fromFolder(path: string): BagLocation {
     // recordings, and summing them silently would make one long "bag" of unrelated runs.
     const stems = new Set(files.map((f) => basename(f).replace(/(_\d+)?\.(mcap|db3)(\.zstd)?$/i, '')));
     if (stems.size > 1) {
-      throw new VlaError('BAG_INVALID', `the folder holds ${files.length} storage files with different names (${[...stems].slice(0, 4).join(', ')}${stems.size > 4 ? ', ...' : ''}) and no metadata.yaml to say they form one bag`, {
-        file: path,
-        hint: 'give one of the files, or the folder of one bag (with its metadata.yaml)',
-      });
+      throw new VlaError(
+        'BAG_INVALID',
+        `the folder holds ${files.length} storage files with different names ` +
+          `(${[...stems].slice(0, 4).join(', ')}${stems.size > 4 ? ', ...' : ''}) and no ` +
+          `metadata.yaml to say they form one bag`,
+        {
+          file: path,
+          hint: 'give one of the files, or the folder of one bag (with its metadata.yaml)',
+        },
+      );
     }
     return { path, files: located, ...compressionOf(undefined, located) };
   }
@@ -193,9 +225,14 @@ function fromFolder(path: string): BagLocation {
     });
   }
   const listed = metadata.relative_file_paths.length > 0 ? metadata.relative_file_paths : (metadata.files ?? []).map((f) => f.path);
-  const paths = listed.length > 0 ? listed.map((p) => locateListed(path, p, metadata.storage_identifier, metadataFile)) : storageFilesIn(path);
+  const paths =
+    listed.length > 0 ? listed.map((p) => locateListed(path, p, metadata.storage_identifier, metadataFile)) : storageFilesIn(path);
   if (paths.length === 0) {
-    throw new VlaError('BAG_INVALID', 'metadata.yaml lists no files and the folder has no .mcap or .db3 file', { file: metadataFile, path: 'relative_file_paths', hint: READ_HINT });
+    throw new VlaError('BAG_INVALID', 'metadata.yaml lists no files and the folder has no .mcap or .db3 file', {
+      file: metadataFile,
+      path: 'relative_file_paths',
+      hint: READ_HINT,
+    });
   }
   const files = paths.map(describeStorageFile);
   return { path, metadata, metadataFile, files, ...compressionOf(declared, files) };

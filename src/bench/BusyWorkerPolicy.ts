@@ -45,7 +45,15 @@ export class BusyWorkerPolicy implements Policy {
     const dims = this.space.names.length;
     const actions = new Float64Array(this.horizon * dims);
     for (let i = 0; i < this.horizon; i++) for (let d = 0; d < dims; d++) actions[i * dims + d] = observation.jointState.position[d]!;
-    return { observationStampS: observation.stampS, actions, horizon: this.horizon, dims, stepsToExecute: this.stepsToExecute, stepDtS: this.stepDtS, space: this.space };
+    return {
+      observationStampS: observation.stampS,
+      actions,
+      horizon: this.horizon,
+      dims,
+      stepsToExecute: this.stepsToExecute,
+      stepDtS: this.stepDtS,
+      space: this.space,
+    };
   }
 
   async close(): Promise<void> {

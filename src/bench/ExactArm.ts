@@ -52,7 +52,15 @@ export class ExactArm {
   /** A 4x4 grey rgb8 frame on every camera, stamped `stampS` (default `tS`; 0 as many camera drivers leave it). */
   publishFrames(tS: number, stampS = tS): void {
     for (const camera of this.cameras) {
-      camera.publish({ header: { stamp: secondsToTime(stampS), frame_id: 'camera' }, height: 4, width: 4, encoding: 'rgb8', is_bigendian: 0, step: 12, data: new Uint8Array(48).fill(128) });
+      camera.publish({
+        header: { stamp: secondsToTime(stampS), frame_id: 'camera' },
+        height: 4,
+        width: 4,
+        encoding: 'rgb8',
+        is_bigendian: 0,
+        step: 12,
+        data: new Uint8Array(48).fill(128),
+      });
     }
   }
 }

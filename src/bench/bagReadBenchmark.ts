@@ -67,7 +67,10 @@ async function oursRate(file: string, decode: boolean): Promise<number> {
 async function bareRate(file: string): Promise<number> {
   const t0 = process.hrtime.bigint();
   const handle = await open(file, 'r');
-  const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle), decompressHandlers: await loadDecompressHandlers() });
+  const reader = await McapIndexedReader.Initialize({
+    readable: new FileHandleReadable(handle),
+    decompressHandlers: await loadDecompressHandlers(),
+  });
   let n = 0;
   for await (const _ of reader.readMessages()) n++;
   await handle.close();
@@ -93,7 +96,9 @@ async function measure(name: string, file: string, runs: number, what: string): 
     unit: 'msg/s',
     baseline: 'bare @mcap/core McapIndexedReader.readMessages on the same file',
     ratio: median(ours) / base,
-    method: `${what}: BagReader.open + messages() decoding every message to plain objects, median of ${runs} whole-file reads alternating with the baseline; p99 is the rate 99% of reads beat`,
+    method:
+      `${what}: BagReader.open + messages() decoding every message to plain objects, median of ` +
+      `${runs} whole-file reads alternating with the baseline; p99 is the rate 99% of reads beat`,
     extra: { baseline_msg_per_s: base, undecoded_msg_per_s: median(raw), undecoded_ratio: median(raw) / base },
   };
 }

@@ -49,7 +49,10 @@ export const demoBenchmark: Benchmark = {
           unit: 'us',
           baseline: 'a 10 Hz policy period (100 ms)',
           ratio: stepMedian / 100_000,
-          method: `policies/reach_demo, a recorded 96x96 observation: preprocess, tokenize, prefill + 27 KV-cache decode runs (28 bin tokens), decode, unnormalize; in process, 1 thread, median of ${samples}`,
+          method:
+            `policies/reach_demo, a recorded 96x96 observation: preprocess, tokenize, prefill ` +
+            `+ 27 KV-cache decode runs (28 bin tokens), decode, unnormalize; in process, 1 thread, ` +
+            `median of ${samples}`,
         },
         {
           name: 'demo.reach_demo_step_worker',
@@ -58,7 +61,9 @@ export const demoBenchmark: Benchmark = {
           unit: 'us',
           baseline: 'the same step in process',
           ratio: median(viaWorker) / stepMedian,
-          method: `the same step as the control loop runs it (loadPolicy: onnxruntime in a worker thread), interleaved with the in-process one, median of ${samples}`,
+          method:
+            `the same step as the control loop runs it (loadPolicy: onnxruntime in a worker ` +
+            `thread), interleaved with the in-process one, median of ${samples}`,
         },
       ];
     } finally {

@@ -39,17 +39,46 @@ async function writeBag(file: string, seconds: number): Promise<Uint8Array[]> {
     const header = { stamp: stamp(tNs), frame_id: '' };
     const q = joints.map((_, j) => 0.1 * Math.sin(k / 50 + j));
     const empty = new Float64Array(0);
-    messages.push({ topic: '/joint_states', type: 'sensor_msgs/msg/JointState', tNs, message: { header, name: [...joints], position: Float64Array.from(q), velocity: empty, effort: empty } });
-    const point = { positions: Float64Array.from(q.slice(0, 7)), velocities: empty, accelerations: empty, effort: empty, time_from_start: { sec: 0, nanosec: 10_000_000 } };
-    messages.push({ topic: '/panda_arm_controller/joint_trajectory', type: 'trajectory_msgs/msg/JointTrajectory', tNs, message: { header, joint_names: joints.slice(0, 7), points: [point] } });
-    messages.push({ topic: '/gripper_controller/commands', type: 'std_msgs/msg/Float64MultiArray', tNs, message: { layout: { dim: [], data_offset: 0 }, data: Float64Array.of(0.04) } });
+    messages.push({
+      topic: '/joint_states',
+      type: 'sensor_msgs/msg/JointState',
+      tNs,
+      message: { header, name: [...joints], position: Float64Array.from(q), velocity: empty, effort: empty },
+    });
+    const point = {
+      positions: Float64Array.from(q.slice(0, 7)),
+      velocities: empty,
+      accelerations: empty,
+      effort: empty,
+      time_from_start: { sec: 0, nanosec: 10_000_000 },
+    };
+    messages.push({
+      topic: '/panda_arm_controller/joint_trajectory',
+      type: 'trajectory_msgs/msg/JointTrajectory',
+      tNs,
+      message: { header, joint_names: joints.slice(0, 7), points: [point] },
+    });
+    messages.push({
+      topic: '/gripper_controller/commands',
+      type: 'std_msgs/msg/Float64MultiArray',
+      tNs,
+      message: { layout: { dim: [], data_offset: 0 }, data: Float64Array.of(0.04) },
+    });
   }
   const frames: Uint8Array[] = [];
   for (let f = 0; f < seconds * CAMERA_HZ; f++) {
     const tNs = BigInt(Math.round((f * 1e9) / CAMERA_HZ));
     const rgb = pixels(f);
     frames.push(rgb);
-    const image = { header: { stamp: stamp(tNs), frame_id: 'camera' }, height: HEIGHT_PX, width: WIDTH_PX, encoding: 'rgb8', is_bigendian: 0, step: WIDTH_PX * 3, data: rgb };
+    const image = {
+      header: { stamp: stamp(tNs), frame_id: 'camera' },
+      height: HEIGHT_PX,
+      width: WIDTH_PX,
+      encoding: 'rgb8',
+      is_bigendian: 0,
+      step: WIDTH_PX * 3,
+      data: rgb,
+    };
     messages.push({ topic: '/camera/color/image_raw', type: 'sensor_msgs/msg/Image', tNs, message: image });
   }
   messages.sort((a, b) => (a.tNs < b.tNs ? -1 : a.tNs > b.tNs ? 1 : 0));
@@ -89,7 +118,14 @@ export const exportBenchmark: Benchmark = {
       for (let r = -1; r < runs; r++) {
         const t0 = process.hrtime.bigint();
         const outDir = join(dir, `ds${r}`);
-        const result = await exportLerobot({ bagPath: bag, embodiment, outDir, fps: CAMERA_HZ, instructionTopic: DEFAULT_INSTRUCTION_TOPIC, codec: 'av1' });
+        const result = await exportLerobot({
+          bagPath: bag,
+          embodiment,
+          outDir,
+          fps: CAMERA_HZ,
+          instructionTopic: DEFAULT_INSTRUCTION_TOPIC,
+          codec: 'av1',
+        });
         const exportS = Number(process.hrtime.bigint() - t0) / 1e9;
         const aloneS = await ffmpegAloneS(frames.slice(0, result.frames), join(dir, `alone${r}.mp4`));
         written = result.frames;
@@ -105,7 +141,11 @@ export const exportBenchmark: Benchmark = {
           unit: 'frames/s',
           baseline: 'ffmpeg alone (libsvtav1, same settings) encoding the same raw 640x480 frames piped from memory',
           ratio: median(exportFps) / median(aloneFps),
-          method: `a ${seconds} s franka_panda bag (rgb8 640x480 camera at 30 Hz, joint states and trajectory commands at 100 Hz) exported at 30 fps with AV1 video; frames per wall second of the whole export, median of ${runs} runs after a warm-up; p99 is the rate 99% of runs beat; ratio = export rate / ffmpeg-alone rate`,
+          method:
+            `a ${seconds} s franka_panda bag (rgb8 640x480 camera at 30 Hz, joint states and ` +
+            `trajectory commands at 100 Hz) exported at 30 fps with AV1 video; frames per wall ` +
+            `second of the whole export, median of ${runs} runs after a warm-up; p99 is the rate ` +
+            `99% of runs beat; ratio = export rate / ffmpeg-alone rate`,
           extra: { frames: written, ffmpeg_alone_frames_per_s: median(aloneFps) },
         },
       ];

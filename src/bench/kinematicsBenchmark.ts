@@ -24,13 +24,16 @@ export const kinematicsBenchmark: Benchmark = {
     const c = new Float64Array(16);
     const samples = quick ? 50 : 400;
     const batch = 2000;
-    const baseline = timeMicros(() => {
-      for (let i = 0; i < chain.dof + 1; i++) {
-        composeRigid(a, b, c);
-        a.set(c);
-        setIdentity(a);
-      }
-    }, { samples, batch });
+    const baseline = timeMicros(
+      () => {
+        for (let i = 0; i < chain.dof + 1; i++) {
+          composeRigid(a, b, c);
+          a.set(c);
+          setIdentity(a);
+        }
+      },
+      { samples, batch },
+    );
     const fk = timeMicros(() => chain.forwardKinematics(q, pose), { samples, batch });
     const jacobian = timeMicros(() => chain.jacobian(q, jac), { samples, batch });
     const base = median(baseline);

@@ -87,7 +87,10 @@ export const loopLatencyBenchmark: Benchmark = {
         unit: 'ms',
         baseline: `command period (${PERIOD_MS} ms)`,
         ratio: p99 / PERIOD_MS,
-        method: `ControlLoop on wall time at 100 Hz for ${durationS} s (observation, queue, safety, publish per tick) while a worker thread runs a ${INFERENCE_MS} ms inference per chunk; lateness = tick start - absolute deadline`,
+        method:
+          `ControlLoop on wall time at 100 Hz for ${durationS} s (observation, queue, safety, ` +
+          `publish per tick) while a worker thread runs a ${INFERENCE_MS} ms inference per chunk; ` +
+          `lateness = tick start - absolute deadline`,
         extra: {
           max_ms: Math.max(...latenessMs),
           overruns: run.overruns,

@@ -90,7 +90,14 @@ async function runNodeLoop(durationS: number): Promise<NodeRun> {
   let ticks = 0;
   const host = new InProcessNodeHost({
     bus: cdr,
-    overrides: { embodiment: 'franka_panda', policy: policy.name, instruction: 'hold', command_rate_hz: 1000 / PERIOD_MS, policy_rate_hz: 10, watchdog_resume: 'auto' },
+    overrides: {
+      embodiment: 'franka_panda',
+      policy: policy.name,
+      instruction: 'hold',
+      command_rate_hz: 1000 / PERIOD_MS,
+      policy_rate_hz: 10,
+      watchdog_resume: 'auto',
+    },
   });
   const pipeline = pipelineBridgeFactory({ loadPolicy: async () => policy });
   const node = new VlaBridgeNode({
@@ -125,7 +132,15 @@ async function runNodeLoop(durationS: number): Promise<NodeRun> {
   const kbytesPerS = (cdr.bytes - bytes0) / elapsedS / 1000;
   await node.dispose();
   await bus.close();
-  return { latenessMs: latenessS.slice(1).map((s) => s * 1000), computeMs: [], overruns: stats.overruns, ticks: stats.ticks, inferences: stats.chunks, messagesPerS, kbytesPerS };
+  return {
+    latenessMs: latenessS.slice(1).map((s) => s * 1000),
+    computeMs: [],
+    overruns: stats.overruns,
+    ticks: stats.ticks,
+    inferences: stats.chunks,
+    messagesPerS,
+    kbytesPerS,
+  };
 }
 
 /**
@@ -149,7 +164,11 @@ export const nodeLoopBenchmark: Benchmark = {
         unit: 'ms',
         baseline: `bare ControlLoop in the same run (p99 ${bareP99.toFixed(3)} ms)`,
         ratio: p99 / bareP99,
-        method: `VlaBridgeNode on the in-process host, configured and activated, at 100 Hz on wall time for ${durationS} s, every published message serialized to CDR, a worker thread running a ${INFERENCE_MS} ms inference per chunk; the bare loop first, for as long; ratio = p99 / bare p99`,
+        method:
+          `VlaBridgeNode on the in-process host, configured and activated, at 100 Hz on wall ` +
+          `time for ${durationS} s, every published message serialized to CDR, a worker thread ` +
+          `running a ${INFERENCE_MS} ms inference per chunk; the bare loop first, for as long; ` +
+          `ratio = p99 / bare p99`,
         extra: {
           max_ms: Math.max(...node.latenessMs),
           overruns: node.overruns,

@@ -25,7 +25,13 @@ const micros = (startMs: number) => (performance.now() - startMs) * 1000;
 
 /** The same prefill + decode session.run calls as a step, fed directly: no preprocessing, argmax or decoding. */
 async function bareRunner(runtime: PolicyRuntime, observation: Observation, tokens: readonly number[]): Promise<() => Promise<void>> {
-  const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  };
   const prefill = await ort.InferenceSession.create(runtime.folder.modelFile, options);
   const decode = await ort.InferenceSession.create(runtime.folder.decodeModelFile!, options);
   const pixels = runtime.preprocess(observation).pixel_values!;
@@ -34,7 +40,10 @@ async function bareRunner(runtime: PolicyRuntime, observation: Observation, toke
   const prefillFeeds = {
     pixel_values: new ort.Tensor('float32', pixels.data as Float32Array, [...pixels.dims]),
     input_ids: int64(ids, [1, ids.length]),
-    attention_mask: int64(ids.map(() => 1), [1, ids.length]),
+    attention_mask: int64(
+      ids.map(() => 1),
+      [1, ids.length],
+    ),
   };
   const layers = decode.inputNames.filter((n) => n.endsWith('.key')).length;
   return async () => {
@@ -86,7 +95,12 @@ export const policyBenchmark: Benchmark = {
     const figures: BenchFigure[] = [];
     try {
       const frame = syntheticRgb8(64, 64);
-      const observation: Observation = { stampS: 0, images: new Map([['primary', frame]]), jointState: { stampS: 0, position: new Float64Array(0) }, instruction: INSTRUCTION };
+      const observation: Observation = {
+        stampS: 0,
+        images: new Map([['primary', frame]]),
+        jointState: { stampS: 0, position: new Float64Array(0) },
+        instruction: INSTRUCTION,
+      };
       const tokens = (await runtime.step(observation)).chunk.tokens!;
       const bare = await bareRunner(runtime, observation, tokens);
 
@@ -116,7 +130,9 @@ export const policyBenchmark: Benchmark = {
         unit: 'us',
         baseline: 'a 10 Hz policy period (100 ms)',
         ratio: stepMedian / policyPeriodUs,
-        method: `tiny_openvla (64x64 rgb8 frame, 20-token prompt, 7 greedy bin tokens: prefill + 6 KV-cache decode runs), in process, 1 thread, median of ${samples}`,
+        method:
+          `tiny_openvla (64x64 rgb8 frame, 20-token prompt, 7 greedy bin tokens: prefill + 6 ` +
+          `KV-cache decode runs), in process, 1 thread, median of ${samples}`,
       });
       figures.push({
         name: 'policy.step_vs_session_run',
@@ -125,12 +141,22 @@ export const policyBenchmark: Benchmark = {
         unit: 'us',
         baseline: 'bare session.run sequence on the same inputs',
         ratio: stepMedian / median(base),
-        method: 'whole step (preprocess, tokenize, generate with restricted argmax, decode, unnormalize, validate) vs the same 7 session.run calls fed precomputed tensors, interleaved',
+        method:
+          'whole step (preprocess, tokenize, generate with restricted argmax, decode, unnormalize, ' +
+          'validate) vs the same 7 session.run calls fed precomputed tensors, interleaved',
         extra: { bare_median_us: median(base), bare_p99_us: percentile(base, 99), target_ratio: 1.1 },
       });
       const stage = (key: keyof StepTimings, name: string, what: string) => {
         const values = Float64Array.from(stages, (s) => s[key] * 1e6);
-        figures.push({ name, median: median(values), p99: percentile(values, 99), unit: 'us', baseline: 'whole step', ratio: median(values) / stepMedian, method: `${what}, median over the same ${samples} steps` });
+        figures.push({
+          name,
+          median: median(values),
+          p99: percentile(values, 99),
+          unit: 'us',
+          baseline: 'whole step',
+          ratio: median(values) / stepMedian,
+          method: `${what}, median over the same ${samples} steps`,
+        });
       };
       stage('preprocessS', 'policy.preprocess', 'camera frame to tensor (OpenCV)');
       stage('tokenizeS', 'policy.tokenize', 'instruction to prompt ids (template, BPE, BOS, suffix)');
@@ -163,7 +189,10 @@ export const policyBenchmark: Benchmark = {
         unit: 'us',
         baseline: 'main-thread CPU per step with the sessions in process',
         ratio: median(cpuWorker) / median(cpuInProcess),
-        method: `CPU time of the calling thread per step (Linux per-thread scheduler statistics), worker executor, averaged over ${batches} batches of 10 steps: what the control loop's thread still spends`,
+        method:
+          `CPU time of the calling thread per step (Linux per-thread scheduler statistics), ` +
+          `worker executor, averaged over ${batches} batches of 10 steps: what the control loop's ` +
+          `thread still spends`,
         extra: { in_process_median_us: median(cpuInProcess) },
       });
 
@@ -172,7 +201,17 @@ export const policyBenchmark: Benchmark = {
       const mean = [0.485, 0.456, 0.406];
       const std = [0.229, 0.224, 0.225];
       const pre = new CameraPreprocessor(
-        CameraSchema.parse({ name: 'c', tensor: 't', width: 224, height: 224, color: 'rgb', geometry: { mode: 'resize' }, layout: 'nchw', dtype: 'float32', normalize: { scale: 1 / 255, mean, std } }),
+        CameraSchema.parse({
+          name: 'c',
+          tensor: 't',
+          width: 224,
+          height: 224,
+          color: 'rgb',
+          geometry: { mode: 'resize' },
+          layout: 'nchw',
+          dtype: 'float32',
+          normalize: { scale: 1 / 255, mean, std },
+        }),
       );
       const out = new Float32Array(3 * 224 * 224);
       const cvTimes = new Float64Array(samples);

@@ -11,4 +11,15 @@ import { kinematicsBenchmark } from './kinematicsBenchmark';
 import { remoteRoundtripBenchmark } from './remoteRoundtripBenchmark';
 
 /** Every benchmark `vla-bridge bench` runs, in order. Figure names are stable once published. */
-export const BENCHMARKS: readonly Benchmark[] = [kinematicsBenchmark, bagReadBenchmark, loopLatencyBenchmark, nodeLoopBenchmark, policyBenchmark, remoteRoundtripBenchmark, safetyBenchmark, replaySpeedBenchmark, demoBenchmark, exportBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  kinematicsBenchmark,
+  bagReadBenchmark,
+  loopLatencyBenchmark,
+  nodeLoopBenchmark,
+  policyBenchmark,
+  remoteRoundtripBenchmark,
+  safetyBenchmark,
+  replaySpeedBenchmark,
+  demoBenchmark,
+  exportBenchmark,
+];

@@ -19,8 +19,23 @@ const micros = (startMs: number) => (performance.now() - startMs) * 1000;
 function observation(): Observation {
   const data = new Uint8Array(224 * 224 * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 7) * 17) & 255;
-  const frame: RawImageFrame = { kind: 'raw', stampS: 0, frameId: 'bench', width: 224, height: 224, encoding: 'rgb8', step: 224 * 3, isBigEndian: false, data };
-  return { stampS: 0, images: new Map([['primary', frame]]), jointState: { stampS: 0, position: Float64Array.of(0, -0.3, 0, -2.2, 0, 2, 0.8, 1) }, instruction: 'reach the red cube' };
+  const frame: RawImageFrame = {
+    kind: 'raw',
+    stampS: 0,
+    frameId: 'bench',
+    width: 224,
+    height: 224,
+    encoding: 'rgb8',
+    step: 224 * 3,
+    isBigEndian: false,
+    data,
+  };
+  return {
+    stampS: 0,
+    images: new Map([['primary', frame]]),
+    jointState: { stampS: 0, position: Float64Array.of(0, -0.3, 0, -2.2, 0, 2, 0.8, 1) },
+    instruction: 'reach the red cube',
+  };
 }
 
 /** A plain `ws` server that answers every frame with the given bytes, and a client that sends fixed bytes. */
@@ -57,8 +72,14 @@ export const remoteRoundtripBenchmark: Benchmark = {
     const warmup = quick ? 5 : 100;
     const manifest = loadServedManifest(join(packageRoot(), 'policies', 'openpi_sim_panda')) as ServedPolicyManifest;
     const pose = [0, -0.3, 0, -2.2, 0, 2, 0.8, 1];
-    const actions = ndarray(Float32Array.from({ length: 80 }, (_, i) => pose[i % 8]! + (i % 8 === 7 ? 0 : 0.001 * Math.floor(i / 8))), [10, 8]);
-    const server = await PolicyServer.start({ metadata: () => ({ action_horizon: 10, action_dim: 8 }), infer: () => Promise.resolve({ actions }) });
+    const actions = ndarray(
+      Float32Array.from({ length: 80 }, (_, i) => pose[i % 8]! + (i % 8 === 7 ? 0 : 0.001 * Math.floor(i / 8))),
+      [10, 8],
+    );
+    const server = await PolicyServer.start({
+      metadata: () => ({ action_horizon: 10, action_dim: 8 }),
+      infer: () => Promise.resolve({ actions }),
+    });
     const obs = observation();
     const policy = await RemotePolicy.connect(manifest, { url: server.url });
     const request = packMessage(new ServedObservation(manifest).encode(obs)).slice();

@@ -42,8 +42,18 @@ export const replaySpeedBenchmark: Benchmark = {
       let facts = { durationS: 0, ticks: 0, chunks: 0, messages: 0 };
       let topics: string[] = [];
       for (let r = -1; r < runs; r++) {
-        const out = await runEval({ bag: 'bench', bagPath: bag.dir, embodiment, openPolicy: () => loadPolicy(POLICY()), outDir: join(dir, `out${r}`) });
-        topics = [...out.plan.sensors.map((s) => s.topic), ...out.plan.channels.filter((c) => c.recordedType !== undefined).map((c) => c.channel.topic), ...(out.plan.instructionTopic === undefined ? [] : [out.plan.instructionTopic])];
+        const out = await runEval({
+          bag: 'bench',
+          bagPath: bag.dir,
+          embodiment,
+          openPolicy: () => loadPolicy(POLICY()),
+          outDir: join(dir, `out${r}`),
+        });
+        topics = [
+          ...out.plan.sensors.map((s) => s.topic),
+          ...out.plan.channels.filter((c) => c.recordedType !== undefined).map((c) => c.channel.topic),
+          ...(out.plan.instructionTopic === undefined ? [] : [out.plan.instructionTopic]),
+        ];
         const read = await bareReadS(bag.dir, topics);
         if (r < 0) continue; // warm-up: JIT, onnxruntime sessions, page cache
         const wallS = out.timing.replay_wall_s as number;
@@ -52,7 +62,12 @@ export const replaySpeedBenchmark: Benchmark = {
         replayS.push(wallS);
         readS.push(read);
         inferenceS.push(out.replay.inferenceWallS.reduce((a, b) => a + b, 0));
-        facts = { durationS, ticks: out.replay.stats.ticks, chunks: out.replay.stats.inferences.completed, messages: out.replay.messagesPlayed };
+        facts = {
+          durationS,
+          ticks: out.replay.stats.ticks,
+          chunks: out.replay.stats.inferences.completed,
+          messages: out.replay.messagesPlayed,
+        };
       }
       return [
         {
@@ -62,7 +77,13 @@ export const replaySpeedBenchmark: Benchmark = {
           unit: 'x real time',
           baseline: 'BagReader.messages() over the same bag and topics, decoded, no pipeline',
           ratio: median(replayS) / median(readS),
-          method: `a ${facts.durationS.toFixed(2)} s simulator recording (franka_panda, camera 96x96, joint states and commands at 100 Hz) replayed through observation, tiny_openvla (ONNX, worker thread), action queue, safety and command publishing in lockstep bag time, predictions.mcap written as it goes; bag seconds per wall second, median of ${runs} replays (policy loading excluded); p99 is the speed 99% of replays beat; ratio = replay wall time / bare read time`,
+          method:
+            `a ${facts.durationS.toFixed(2)} s simulator recording (franka_panda, camera ` +
+            `96x96, joint states and commands at 100 Hz) replayed through observation, ` +
+            `tiny_openvla (ONNX, worker thread), action queue, safety and command publishing in ` +
+            `lockstep bag time, predictions.mcap written as it goes; bag seconds per wall second, ` +
+            `median of ${runs} replays (policy loading excluded); p99 is the speed 99% of replays ` +
+            `beat; ratio = replay wall time / bare read time`,
           extra: {
             bag_s: facts.durationS,
             replay_wall_ms: median(replayS) * 1e3,

@@ -67,7 +67,11 @@ export const safetyBenchmark: Benchmark = {
         unit: 'us',
         baseline: 'bare clamp',
         ratio: median(layer) / base,
-        method: `SafetyLayer.enforce on the Panda's 7 arm joints with its workspace, tool speed and jerk limits and a watchdog, closed loop at 100 Hz on a policy-like stream; median and p99 of batches of ${batch} ticks; baseline: per-joint position/velocity clamp over the same inputs`,
+        method:
+          `SafetyLayer.enforce on the Panda's 7 arm joints with its workspace, tool speed and ` +
+          `jerk limits and a watchdog, closed loop at 100 Hz on a policy-like stream; median and ` +
+          `p99 of batches of ${batch} ticks; baseline: per-joint position/velocity clamp over the ` +
+          `same inputs`,
         extra: {
           bare_clamp_median_us: base,
           joint_limits_only_median_us: median(joints),
@@ -89,7 +93,10 @@ function policyStream(limits: readonly JointLimits[]): Float64Array[] {
   return Array.from({ length: STREAM_TICKS }, (_, k) => {
     if (k % 200 === 0) limits.forEach((_, j) => (offsets[j] = 0.6 * (rand() - 0.5)));
     const t = k * DT_S;
-    const q = Float64Array.from(limits, (l, j) => 0.5 * (l.minPosition + l.maxPosition) + offsets[j]! + 0.2 * Math.sin(2 * Math.PI * 0.3 * t + j));
+    const q = Float64Array.from(
+      limits,
+      (l, j) => 0.5 * (l.minPosition + l.maxPosition) + offsets[j]! + 0.2 * Math.sin(2 * Math.PI * 0.3 * t + j),
+    );
     if (k % 500 === 499) q[3] = NaN;
     return q;
   });

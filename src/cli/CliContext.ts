@@ -66,7 +66,11 @@ export function parseNumberOption(value: string, option: string, range: NumberRa
   const n = Number(value);
   if (value.trim() === '' || !inRange(n, range)) {
     const expected = describeRange(range);
-    throw new VlaError('ARGUMENT_INVALID', `${option} must be ${expected}, got "${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`, { path: option, hint: `give ${option} ${expected}` });
+    throw new VlaError(
+      'ARGUMENT_INVALID',
+      `${option} must be ${expected}, got "${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`,
+      { path: option, hint: `give ${option} ${expected}` },
+    );
   }
   return n;
 }

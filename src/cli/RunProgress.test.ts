@@ -9,7 +9,11 @@ function context(interactive: boolean): { ctx: CliContext; out: () => string; er
   const e: Buffer[] = [];
   stdout.on('data', (b: Buffer) => o.push(b));
   stderr.on('data', (b: Buffer) => e.push(b));
-  return { ctx: { stdout, stderr, stdin: Readable.from(['']), cwd: '/', interactive }, out: () => Buffer.concat(o).toString(), err: () => Buffer.concat(e).toString() };
+  return {
+    ctx: { stdout, stderr, stdin: Readable.from(['']), cwd: '/', interactive },
+    out: () => Buffer.concat(o).toString(),
+    err: () => Buffer.concat(e).toString(),
+  };
 }
 
 describe('RunProgress', () => {

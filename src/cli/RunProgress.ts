@@ -32,7 +32,9 @@ export class RunProgress {
     private readonly options: RunProgressOptions,
   ) {
     this.intervalMs = (options.lineIntervalS ?? 10) * 1000;
-    this.bar = ctx.interactive ? new SingleBar({ stream: ctx.stderr, format: options.barFormat, hideCursor: true, clearOnComplete: true }) : undefined;
+    this.bar = ctx.interactive
+      ? new SingleBar({ stream: ctx.stderr, format: options.barFormat, hideCursor: true, clearOnComplete: true })
+      : undefined;
   }
 
   start(total: number, payload: Record<string, unknown> = {}): void {
@@ -60,7 +62,8 @@ export class RunProgress {
     const message = `${what}: ${describeError(err)}`;
     const seen = this.errors.get(message) ?? 0;
     this.errors.set(message, seen + 1);
-    if (seen === 0 && this.bar === undefined) logLine(this.ctx, `${this.options.label}: ${message}${message.includes('\n') ? '' : ' (repeats are counted, not printed)'}`);
+    if (seen === 0 && this.bar === undefined)
+      logLine(this.ctx, `${this.options.label}: ${message}${message.includes('\n') ? '' : ' (repeats are counted, not printed)'}`);
   }
 
   /** Occurrences of each distinct error. */

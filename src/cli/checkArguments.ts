@@ -27,10 +27,14 @@ export function checkArguments(args: readonly string[]): void {
     const bytes = Buffer.byteLength(arg, 'utf8');
     if (/^--instruction/.test(option) && option !== arg) checkInstructionLength(valueOf(arg), option);
     if (bytes > MAX_ARGUMENT_BYTES) {
-      throw new VlaError('ARGUMENT_INVALID', `${option} is ${bytes} bytes long, at most ${MAX_ARGUMENT_BYTES} are accepted on the command line`, {
-        path: option,
-        hint: 'put large data in a file and give its path',
-      });
+      throw new VlaError(
+        'ARGUMENT_INVALID',
+        `${option} is ${bytes} bytes long, at most ${MAX_ARGUMENT_BYTES} are accepted on the command line`,
+        {
+          path: option,
+          hint: 'put large data in a file and give its path',
+        },
+      );
     }
   });
 }

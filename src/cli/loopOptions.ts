@@ -5,7 +5,9 @@ import type { NumberRange } from './CliContext';
 export const HANDOVER_HELP = `how chunks hand over: ${Object.keys(HANDOVERS).join(', ')}`;
 
 export const LATENCY_COMPENSATION_HELP =
-  "how a chunk is lined up with the clock: keep_fed (on its observation's time while that keeps the queue fed, else later) or strict (always on its observation's time: a policy slower than half a chunk runs the queue dry)";
+  "how a chunk is lined up with the clock: keep_fed (on its observation's time while that keeps the " +
+  "queue fed, else later) or strict (always on its observation's time: a policy slower than half " +
+  'a chunk runs the queue dry)';
 
 /** Episodes a run may ask for: past this a run would not end in any useful time. */
 export const EPISODES_RANGE: NumberRange = { integer: true, min: 1, max: 100_000 };

@@ -14,11 +14,17 @@ export interface PolicyCliOptions {
 }
 
 export function addPolicyServerOption(command: Command): Command {
-  return command.option('--policy-server <URL>', "a served policy's server (ws://host:port), instead of its manifest's server.url; API key from VLA_BRIDGE_POLICY_API_KEY");
+  return command.option(
+    '--policy-server <URL>',
+    "a served policy's server (ws://host:port), instead of its manifest's server.url; API key from VLA_BRIDGE_POLICY_API_KEY",
+  );
 }
 
 export function addExecutionProviderOption(command: Command): Command {
-  return command.option('--execution-provider <EPS>', `onnxruntime execution providers for a local policy, in order (${EXECUTION_PROVIDERS.join(', ')}), e.g. cuda,cpu: cpu last falls back with a log line`);
+  return command.option(
+    '--execution-provider <EPS>',
+    `onnxruntime execution providers for a local policy, in order (${EXECUTION_PROVIDERS.join(', ')}), e.g. cuda,cpu: cpu last falls back with a log line`,
+  );
 }
 
 /** `--execution-provider cuda,cpu` -> ['cuda', 'cpu'], or ARGUMENT_INVALID naming the unknown provider. */
@@ -27,11 +33,25 @@ export function parseExecutionProviders(value: string | undefined): ExecutionPro
 }
 
 /** Loads a policy folder (local or served) with the command-line options; onnxruntime is imported only then. */
-export async function loadPolicyForCli(dir: string, opts: PolicyCliOptions & { embodiment?: Embodiment; executor?: 'in_process' | 'worker'; flag?: string; log?: (line: string) => void }): Promise<GuardedPolicy> {
-  if (!existsSync(dir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: dir, path: opts.flag ?? '--policy', hint: 'give a policy folder (manifest.yaml and its model, or a served policy manifest)' });
+export async function loadPolicyForCli(
+  dir: string,
+  opts: PolicyCliOptions & { embodiment?: Embodiment; executor?: 'in_process' | 'worker'; flag?: string; log?: (line: string) => void },
+): Promise<GuardedPolicy> {
+  if (!existsSync(dir))
+    throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', {
+      file: dir,
+      path: opts.flag ?? '--policy',
+      hint: 'give a policy folder (manifest.yaml and its model, or a served policy manifest)',
+    });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadPolicy } = require('../policy/loadPolicy') as typeof import('../policy/loadPolicy');
-  return loadPolicy(dir, { policyServer: opts.policyServer, executionProviders: parseExecutionProviders(opts.executionProvider), embodiment: opts.embodiment, executor: opts.executor, log: opts.log });
+  return loadPolicy(dir, {
+    policyServer: opts.policyServer,
+    executionProviders: parseExecutionProviders(opts.executionProvider),
+    embodiment: opts.embodiment,
+    executor: opts.executor,
+    log: opts.log,
+  });
 }
 
 const ms = (v: number) => v.toFixed(v >= 10 ? 1 : 2);

@@ -47,7 +47,12 @@ export interface CommandModeOptions {
 }
 
 /** The command mode of the embodiment's `control.mode`, publishing on `transport`. */
-export function commandModeFor(embodiment: Embodiment, transport: Transport, safety: CommandSafety, options: CommandModeOptions): CommandMode {
+export function commandModeFor(
+  embodiment: Embodiment,
+  transport: Transport,
+  safety: CommandSafety,
+  options: CommandModeOptions,
+): CommandMode {
   const publisher = new CommandPublisher(transport, embodiment, { onSent: options.onSent });
   switch (embodiment.config.control.mode) {
     case 'joint_position':

@@ -29,7 +29,14 @@ function capture(e: Embodiment): { publisher: CommandPublisher; sent: SentMessag
 describe('CommandPublisher', () => {
   it('refuses a command that did not come from the safety layer, even one cast to SafeCommand', () => {
     const { publisher, sent } = capture(panda);
-    const forged = { kind: 'joint', stampS: 0, jointNames: panda.commandJointNames, positions: HOME, velocities: new Float64Array(8), holding: false } as unknown as SafeCommand;
+    const forged = {
+      kind: 'joint',
+      stampS: 0,
+      jointNames: panda.commandJointNames,
+      positions: HOME,
+      velocities: new Float64Array(8),
+      holding: false,
+    } as unknown as SafeCommand;
     expect(() => publisher.publish(forged)).toThrow(expect.objectContaining({ code: 'COMMAND_REFUSED' }));
     // A copy of a minted command is not minted either.
     const copy = { ...safeJointCommand(panda) } as unknown as SafeCommand;
@@ -65,7 +72,11 @@ describe('CommandPublisher', () => {
       ['/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory'],
       ['/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray'],
     ]);
-    const traj = sent[0]!.message as { header: { stamp: unknown }; joint_names: string[]; points: { positions: Float64Array; time_from_start: unknown }[] };
+    const traj = sent[0]!.message as {
+      header: { stamp: unknown };
+      joint_names: string[];
+      points: { positions: Float64Array; time_from_start: unknown }[];
+    };
     expect(traj.header.stamp).toEqual({ sec: 0, nanosec: 0 });
     expect(traj.joint_names).toEqual(panda.armJointNames);
     expect(Array.from(traj.points[0]!.positions)).toEqual(Array.from(HOME.slice(0, 7)));
@@ -104,7 +115,11 @@ describe('CommandPublisher', () => {
 
   it('sends TwistStamped and PoseStamped in the Cartesian modes with the gripper on its topic, and refuses a joint command there', () => {
     const twistE = withControl(panda, { mode: 'cartesian_twist', command_type: 'geometry_msgs/msg/TwistStamped' });
-    const twist = SafetyLayer.fromEmbodiment(twistE).enforceTwist({ tS: 1, measured: { stampS: 1, position: HOME }, proposal: new Float64Array(7) }).command;
+    const twist = SafetyLayer.fromEmbodiment(twistE).enforceTwist({
+      tS: 1,
+      measured: { stampS: 1, position: HOME },
+      proposal: new Float64Array(7),
+    }).command;
     const a = capture(twistE);
     a.publisher.publish(twist);
     expect(a.sent[0]!.type).toBe('geometry_msgs/msg/TwistStamped');
@@ -128,7 +143,11 @@ describe('CommandPublisher', () => {
 
   it('refuses a joint command for other joints', () => {
     const ur5e = loadEmbodiment('ur5e');
-    const cmd = SafetyLayer.fromEmbodiment(ur5e).enforce({ tS: 0, measured: { stampS: 0, position: new Float64Array(6) }, proposal: null }).command;
+    const cmd = SafetyLayer.fromEmbodiment(ur5e).enforce({
+      tS: 0,
+      measured: { stampS: 0, position: new Float64Array(6) },
+      proposal: null,
+    }).command;
     const { publisher } = capture(panda);
     expect(() => publisher.publish(cmd)).toThrow(/are not the embodiment's/);
   });

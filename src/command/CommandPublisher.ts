@@ -1,7 +1,14 @@
 import type { Embodiment } from '../config/Embodiment';
 import type { CommandType, ControlMode } from '../config/EmbodimentConfig';
 import { VlaError } from '../errors';
-import type { Float64MultiArrayMsg, HeaderMsg, JointStateMsg, JointTrajectoryMsg, PoseStampedMsg, TwistStampedMsg } from '../msgs/rosMessages';
+import type {
+  Float64MultiArrayMsg,
+  HeaderMsg,
+  JointStateMsg,
+  JointTrajectoryMsg,
+  PoseStampedMsg,
+  TwistStampedMsg,
+} from '../msgs/rosMessages';
 import { secondsToTime } from '../time/rosTime';
 import { type SafeCommand, type SafeJointCommand, unsafeReason } from '../safety/SafeCommand';
 import type { Publisher, Transport } from '../transport/Transport';
@@ -59,7 +66,9 @@ export class CommandPublisher {
     this.jointNames = names;
     this.gripperIndex = gripper === undefined ? -1 : names.indexOf(gripper.joint);
     const separateGripper = gripper?.command_topic !== undefined;
-    this.gripperPublisher = separateGripper ? (transport.createPublisher(gripper.command_topic!, 'std_msgs/msg/Float64MultiArray', { qos: 'reliable' }) as Publisher<unknown>) : undefined;
+    this.gripperPublisher = separateGripper
+      ? (transport.createPublisher(gripper.command_topic!, 'std_msgs/msg/Float64MultiArray', { qos: 'reliable' }) as Publisher<unknown>)
+      : undefined;
     this.armIndices = names.map((_, i) => i).filter((i) => !(separateGripper && i === this.gripperIndex));
     this.armNames = this.armIndices.map((i) => names[i]!);
     this.frameId = control.frame_id ?? embodiment.config.base_link;
@@ -82,7 +91,8 @@ export class CommandPublisher {
     const header: HeaderMsg = { stamp: secondsToTime(command.stampS), frame_id: this.frameId };
     switch (command.kind) {
       case 'joint':
-        if (this.mode !== 'joint_position' && this.mode !== 'joint_velocity') this.refuse(`a joint command cannot be sent in ${this.mode} mode`);
+        if (this.mode !== 'joint_position' && this.mode !== 'joint_velocity')
+          this.refuse(`a joint command cannot be sent in ${this.mode} mode`);
         this.send(this.publisher, this.jointMessage(command));
         if (this.gripperIndex >= 0) this.sendGripper(command.positions[this.gripperIndex]!);
         return;
@@ -90,7 +100,10 @@ export class CommandPublisher {
         if (this.mode !== 'cartesian_twist') this.refuse(`a twist command cannot be sent in ${this.mode} mode`);
         const [vx, vy, vz] = command.linearMPerS;
         const [wx, wy, wz] = command.angularRadPerS;
-        const msg: TwistStampedMsg = { header: { ...header, frame_id: command.frameId }, twist: { linear: { x: vx, y: vy, z: vz }, angular: { x: wx, y: wy, z: wz } } };
+        const msg: TwistStampedMsg = {
+          header: { ...header, frame_id: command.frameId },
+          twist: { linear: { x: vx, y: vy, z: vz }, angular: { x: wx, y: wy, z: wz } },
+        };
         this.send(this.publisher, msg);
         if (command.gripper !== undefined) this.sendGripper(command.gripper.position);
         return;
@@ -99,7 +112,10 @@ export class CommandPublisher {
         if (this.mode !== 'cartesian_pose') this.refuse(`a pose command cannot be sent in ${this.mode} mode`);
         const [x, y, z] = command.positionM;
         const [qx, qy, qz, qw] = command.orientationXyzw;
-        const msg: PoseStampedMsg = { header: { ...header, frame_id: command.frameId }, pose: { position: { x, y, z }, orientation: { x: qx, y: qy, z: qz, w: qw } } };
+        const msg: PoseStampedMsg = {
+          header: { ...header, frame_id: command.frameId },
+          pose: { position: { x, y, z }, orientation: { x: qx, y: qy, z: qz, w: qw } },
+        };
         this.send(this.publisher, msg);
         if (command.gripper !== undefined) this.sendGripper(command.gripper.position);
         return;
@@ -137,7 +153,13 @@ export class CommandPublisher {
       case 'std_msgs/msg/Float64MultiArray':
         return float64Array(velocityMode ? velocities : positions);
       case 'sensor_msgs/msg/JointState':
-        return { header: { stamp: secondsToTime(command.stampS), frame_id: '' }, name: this.armNames, position: velocityMode ? [] : positions, velocity: velocities, effort: [] };
+        return {
+          header: { stamp: secondsToTime(command.stampS), frame_id: '' },
+          name: this.armNames,
+          position: velocityMode ? [] : positions,
+          velocity: velocities,
+          effort: [],
+        };
       default:
         return this.refuse(`command type ${this.commandType} cannot carry a joint command`);
     }

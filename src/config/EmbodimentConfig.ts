@@ -131,7 +131,10 @@ export const EmbodimentConfigSchema = z.strictObject({
       command_hz: positive.refine((v) => v <= MAX_COMMAND_HZ, { message: `must be at most ${MAX_COMMAND_HZ} Hz` }).default(100),
       policy_hz: positive.default(10),
     })
-    .refine((r) => r.policy_hz <= r.command_hz, { message: 'policy_hz must not exceed command_hz (each chunk is executed at the command rate)', path: ['policy_hz'] })
+    .refine((r) => r.policy_hz <= r.command_hz, {
+      message: 'policy_hz must not exceed command_hz (each chunk is executed at the command rate)',
+      path: ['policy_hz'],
+    })
     .default({ command_hz: 100, policy_hz: 10 }),
   timeouts: z
     .strictObject({

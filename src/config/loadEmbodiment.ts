@@ -58,8 +58,13 @@ export function loadEmbodiment(nameOrPath: string, cwd = process.cwd()): Embodim
   const chain = KinematicChain.build(robot, config.base_link, config.tool_link);
 
   const errors: VlaError[] = [];
-  const problem = (path: (string | number)[], message: string, hint: string, joint?: string, code: 'CONFIG_INVALID' | 'CONFIG_UNKNOWN_JOINT' = 'CONFIG_INVALID') =>
-    errors.push(new VlaError(code, message, { ...at(path, joint), hint }));
+  const problem = (
+    path: (string | number)[],
+    message: string,
+    hint: string,
+    joint?: string,
+    code: 'CONFIG_INVALID' | 'CONFIG_UNKNOWN_JOINT' = 'CONFIG_INVALID',
+  ) => errors.push(new VlaError(code, message, { ...at(path, joint), hint }));
 
   checkJointList(config, robot.jointByName, chain, problem);
   const armJointNames = config.joints;
@@ -68,17 +73,28 @@ export function loadEmbodiment(nameOrPath: string, cwd = process.cwd()): Embodim
   const policyJointNames = config.policy_joints ?? armJointNames;
   policyJointNames.forEach((name, i) => {
     if (!commandJointNames.includes(name)) {
-      problem(['policy_joints', i], `policy joint "${name}" is not one of the commanded joints`, `use names from joints${gripperJoint === undefined ? '' : ' or the gripper joint'}`, name, 'CONFIG_UNKNOWN_JOINT');
+      problem(
+        ['policy_joints', i],
+        `policy joint "${name}" is not one of the commanded joints`,
+        `use names from joints${gripperJoint === undefined ? '' : ' or the gripper joint'}`,
+        name,
+        'CONFIG_UNKNOWN_JOINT',
+      );
     }
   });
   const cameraNames = new Set<string>();
   config.topics.cameras.forEach((camera, i) => {
-    if (cameraNames.has(camera.name)) problem(['topics', 'cameras', i, 'name'], `camera name "${camera.name}" is used twice`, 'give every camera its own name');
+    if (cameraNames.has(camera.name))
+      problem(['topics', 'cameras', i, 'name'], `camera name "${camera.name}" is used twice`, 'give every camera its own name');
     cameraNames.add(camera.name);
   });
   const allowed = COMMAND_TYPES_BY_MODE[config.control.mode];
   if (!allowed.includes(config.control.command_type)) {
-    problem(['control', 'command_type'], `command_type ${config.control.command_type} cannot carry control mode ${config.control.mode}`, `use one of ${allowed.join(', ')}`);
+    problem(
+      ['control', 'command_type'],
+      `command_type ${config.control.command_type} cannot carry control mode ${config.control.mode}`,
+      `use one of ${allowed.join(', ')}`,
+    );
   }
   if (errors.length > 0) throw new VlaErrorList(errors);
 
@@ -90,10 +106,14 @@ export function loadEmbodiment(nameOrPath: string, cwd = process.cwd()): Embodim
     const upper = urdfLimit.upper ?? Infinity;
     for (const key of ['open_position', 'closed_position'] as const) {
       if (g[key] < lower || g[key] > upper) {
-        throw new VlaError('CONFIG_INVALID', `gripper.${key} ${g[key]} is outside joint "${g.joint}"'s range [${lower}, ${upper}] in the URDF`, {
-          ...at(['gripper', key], g.joint),
-          hint: 'use a position inside the gripper joint limits',
-        });
+        throw new VlaError(
+          'CONFIG_INVALID',
+          `gripper.${key} ${g[key]} is outside joint "${g.joint}"'s range [${lower}, ${upper}] in the URDF`,
+          {
+            ...at(['gripper', key], g.joint),
+            hint: 'use a position inside the gripper joint limits',
+          },
+        );
       }
     }
   }
@@ -116,27 +136,56 @@ export function loadEmbodiment(nameOrPath: string, cwd = process.cwd()): Embodim
   };
 }
 
-type Problem = (path: (string | number)[], message: string, hint: string, joint?: string, code?: 'CONFIG_INVALID' | 'CONFIG_UNKNOWN_JOINT') => void;
+type Problem = (
+  path: (string | number)[],
+  message: string,
+  hint: string,
+  joint?: string,
+  code?: 'CONFIG_INVALID' | 'CONFIG_UNKNOWN_JOINT',
+) => void;
 
 /** The arm joints are exactly the moving joints of the chain from base_link to tool_link (in any order). */
 function checkJointList(config: EmbodimentConfig, known: ReadonlyMap<string, unknown>, chain: KinematicChain, problem: Problem): void {
   const seen = new Set<string>();
   config.joints.forEach((name, i) => {
     if (!known.has(name)) {
-      problem(['joints', i], `joint "${name}" is not in the URDF`, `the chain's joints are: ${chain.jointNames.join(', ')}`, name, 'CONFIG_UNKNOWN_JOINT');
+      problem(
+        ['joints', i],
+        `joint "${name}" is not in the URDF`,
+        `the chain's joints are: ${chain.jointNames.join(', ')}`,
+        name,
+        'CONFIG_UNKNOWN_JOINT',
+      );
     } else if (!chain.jointNames.includes(name)) {
-      problem(['joints', i], `joint "${name}" is not on the chain from ${chain.baseLink} to ${chain.toolLink}`, `the chain's joints are: ${chain.jointNames.join(', ')}`, name);
+      problem(
+        ['joints', i],
+        `joint "${name}" is not on the chain from ${chain.baseLink} to ${chain.toolLink}`,
+        `the chain's joints are: ${chain.jointNames.join(', ')}`,
+        name,
+      );
     }
     if (seen.has(name)) problem(['joints', i], `joint "${name}" is listed twice`, 'list each joint once', name);
     seen.add(name);
   });
   const missing = chain.jointNames.filter((name) => !seen.has(name));
   if (missing.length > 0) {
-    problem(['joints'], `joints must list every moving joint from ${chain.baseLink} to ${chain.toolLink}; missing: ${missing.join(', ')}`, 'add them (in the order your driver and policy use)');
+    problem(
+      ['joints'],
+      `joints must list every moving joint from ${chain.baseLink} to ${chain.toolLink}; missing: ${missing.join(', ')}`,
+      'add them (in the order your driver and policy use)',
+    );
   }
   const gripper = config.gripper?.joint;
   if (gripper !== undefined) {
-    if (!known.has(gripper)) problem(['gripper', 'joint'], `gripper joint "${gripper}" is not in the URDF`, 'use the URDF joint that opens the gripper', gripper, 'CONFIG_UNKNOWN_JOINT');
-    if (seen.has(gripper)) problem(['gripper', 'joint'], `gripper joint "${gripper}" is also an arm joint`, 'list it only under gripper', gripper);
+    if (!known.has(gripper))
+      problem(
+        ['gripper', 'joint'],
+        `gripper joint "${gripper}" is not in the URDF`,
+        'use the URDF joint that opens the gripper',
+        gripper,
+        'CONFIG_UNKNOWN_JOINT',
+      );
+    if (seen.has(gripper))
+      problem(['gripper', 'joint'], `gripper joint "${gripper}" is also an arm joint`, 'list it only under gripper', gripper);
   }
 }

@@ -31,23 +31,41 @@ function refuse(path: string, option: string, message: string, hint: string): Vl
  */
 export function checkOutputPath(path: string, option: string, kind: 'file' | 'folder'): void {
   if (SPECIAL_ROOTS.some((root) => path === root || path.startsWith(`${root}/`))) {
-    throw refuse(path, option, `cannot write output under ${path.split('/').slice(0, 2).join('/')} (a kernel or device file system)`, 'give a path on a normal disk, e.g. runs/out');
+    throw refuse(
+      path,
+      option,
+      `cannot write output under ${path.split('/').slice(0, 2).join('/')} (a kernel or device file system)`,
+      'give a path on a normal disk, e.g. runs/out',
+    );
   }
   const existing = statOf(path);
   if (existing !== undefined) {
-    if (kind === 'folder' && !existing.isDirectory()) throw refuse(path, option, 'the output path exists and is not a folder', `give a folder for ${option}`);
-    if (kind === 'file' && !existing.isFile()) throw refuse(path, option, 'the output path exists and is not a regular file', `give a file path for ${option}`);
+    if (kind === 'folder' && !existing.isDirectory())
+      throw refuse(path, option, 'the output path exists and is not a folder', `give a folder for ${option}`);
+    if (kind === 'file' && !existing.isFile())
+      throw refuse(path, option, 'the output path exists and is not a regular file', `give a file path for ${option}`);
   }
   // The nearest existing ancestor must be a folder we may write in (mkdir -p creates the rest).
   let ancestor = existing === undefined ? dirname(path) : existing.isDirectory() ? path : dirname(path);
   for (;;) {
     const stat = statOf(ancestor);
     if (stat !== undefined) {
-      if (!stat.isDirectory()) throw refuse(path, option, `cannot create the output: ${ancestor} is a file, not a folder`, `give ${option} a path whose parent folders are folders`);
+      if (!stat.isDirectory())
+        throw refuse(
+          path,
+          option,
+          `cannot create the output: ${ancestor} is a file, not a folder`,
+          `give ${option} a path whose parent folders are folders`,
+        );
       try {
         accessSync(ancestor, constants.W_OK | constants.X_OK);
       } catch {
-        throw refuse(path, option, `cannot create the output: no permission to write in ${ancestor}`, `give ${option} a path in a folder you can write to`);
+        throw refuse(
+          path,
+          option,
+          `cannot create the output: no permission to write in ${ancestor}`,
+          `give ${option} a path in a folder you can write to`,
+        );
       }
       return;
     }

@@ -33,7 +33,9 @@ function parseWithNonFinite(text: string): unknown {
       i += word[1]!.length - 1;
     } else out += c;
   }
-  return JSON.parse(out, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(MARK) ? Number(value.slice(MARK.length)) : value));
+  return JSON.parse(out, (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith(MARK) ? Number(value.slice(MARK.length)) : value,
+  );
 }
 
 /**
@@ -53,6 +55,9 @@ export function readJsonFile(file: string, code: ErrorCode, what: string, where:
     }
     const position = /position (\d+)/.exec((err as Error).message);
     const at = position === null ? '' : (({ line, column }) => ` (line ${line}, column ${column})`)(lineColumn(text, Number(position[1])));
-    throw new VlaError(code, `${what} is not valid JSON${at}`, { file, hint: `it is named at ${where.path ?? 'the manifest'}; give a JSON file` });
+    throw new VlaError(code, `${what} is not valid JSON${at}`, {
+      file,
+      hint: `it is named at ${where.path ?? 'the manifest'}; give a JSON file`,
+    });
   }
 }

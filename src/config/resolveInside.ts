@@ -9,7 +9,8 @@ import { type ErrorLocation, VlaError } from '../errors';
  * may point anywhere.
  */
 export function resolveInside(root: string, baseDir: string, named: string, where: ErrorLocation, what: string): string {
-  if (named.includes('\0')) throw new VlaError('CONFIG_INVALID', `${what} path contains a NUL character`, { ...where, hint: 'write a plain relative file name' });
+  if (named.includes('\0'))
+    throw new VlaError('CONFIG_INVALID', `${what} path contains a NUL character`, { ...where, hint: 'write a plain relative file name' });
   if (isAbsolute(named)) {
     throw new VlaError('CONFIG_INVALID', `${what} "${named}" is an absolute path; files named here must be inside ${root}`, {
       ...where,

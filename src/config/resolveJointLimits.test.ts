@@ -12,11 +12,23 @@ describe('resolveJointLimits', () => {
 
   it('takes URDF limits as they are when the YAML says nothing', () => {
     const { limits } = resolveJointLimits(koch, ['joint_6'], undefined);
-    expect(limits[0]).toEqual({ name: 'joint_6', type: 'revolute', minPosition: -2.45, maxPosition: 0.032, maxVelocity: 100, maxAcceleration: Infinity, maxJerk: Infinity });
+    expect(limits[0]).toEqual({
+      name: 'joint_6',
+      type: 'revolute',
+      minPosition: -2.45,
+      maxPosition: 0.032,
+      maxVelocity: 100,
+      maxAcceleration: Infinity,
+      maxJerk: Infinity,
+    });
   });
 
-  it('lets the YAML tighten the Koch follower\'s implausible velocity limit and add acceleration and jerk', () => {
-    const { limits } = resolveJointLimits(koch, ['joint_1'], safety({ joints: { joint_1: { max_velocity: 3, max_acceleration: 8, max_jerk: 400, max_position: 2 } } }));
+  it("lets the YAML tighten the Koch follower's implausible velocity limit and add acceleration and jerk", () => {
+    const { limits } = resolveJointLimits(
+      koch,
+      ['joint_1'],
+      safety({ joints: { joint_1: { max_velocity: 3, max_acceleration: 8, max_jerk: 400, max_position: 2 } } }),
+    );
     expect(limits[0]).toMatchObject({ maxVelocity: 3, maxAcceleration: 8, maxJerk: 400, minPosition: -3.14, maxPosition: 2 });
   });
 
@@ -31,9 +43,9 @@ describe('resolveJointLimits', () => {
   });
 
   it('blames min_position above max_position on the YAML fields, not on the margin', () => {
-    expect(() => resolveJointLimits(koch, ['joint_1'], safety({ position_margin: 0.01, joints: { joint_1: { min_position: 1, max_position: 0.5 } } }))).toThrow(
-      /joint "joint_1": min_position 1 is above max_position 0.5/,
-    );
+    expect(() =>
+      resolveJointLimits(koch, ['joint_1'], safety({ position_margin: 0.01, joints: { joint_1: { min_position: 1, max_position: 0.5 } } })),
+    ).toThrow(/joint "joint_1": min_position 1 is above max_position 0.5/);
   });
 
   it('applies the revolute margin in radians and the prismatic margin in metres', () => {
@@ -43,7 +55,7 @@ describe('resolveJointLimits', () => {
     expect(limits[1]!.maxPosition).toBeCloseTo(0.036, 12);
   });
 
-  it('intersects hard limits with a valid safety controller\'s soft limits', () => {
+  it("intersects hard limits with a valid safety controller's soft limits", () => {
     const m = parseUrdf(`<robot name="r"><link name="a"/><link name="b"/>
       <joint name="j" type="revolute"><parent link="a"/><child link="b"/><limit lower="-2" upper="2" velocity="1" effort="1"/>
       <safety_controller soft_lower_limit="-1.5" soft_upper_limit="2.5" k_velocity="10"/></joint></robot>`);
@@ -60,7 +72,12 @@ describe('resolveJointLimits', () => {
 
   it('leaves continuous joints unbounded', () => {
     const kinova = parseUrdfFile(join(FIXTURES, 'kinova_gen3_7dof_vision__kinova.urdf'));
-    expect(resolveJointLimits(kinova, ['joint_1'], safety({ position_margin: 0.05 })).limits[0]).toMatchObject({ type: 'continuous', minPosition: -Infinity, maxPosition: Infinity, maxVelocity: 1.3963 });
+    expect(resolveJointLimits(kinova, ['joint_1'], safety({ position_margin: 0.05 })).limits[0]).toMatchObject({
+      type: 'continuous',
+      minPosition: -Infinity,
+      maxPosition: Infinity,
+      maxVelocity: 1.3963,
+    });
   });
 
   it('refuses a mimic joint and names the joint to command instead', () => {
@@ -78,7 +95,7 @@ describe('loadEmbodiment', () => {
     expect(e.limits[0]!.maxVelocity).toBe(4.7);
   });
 
-  it('resolves the Panda with Franka\'s acceleration and jerk limits and its gripper last', () => {
+  it("resolves the Panda with Franka's acceleration and jerk limits and its gripper last", () => {
     const e = loadEmbodiment('franka_panda');
     expect(e.commandJointNames.at(-1)).toBe('panda_finger_joint1');
     expect(e.limits[1]).toMatchObject({ name: 'panda_joint2', maxVelocity: 2.175, maxAcceleration: 7.5, maxJerk: 3750 });

@@ -56,7 +56,12 @@ export function parseYaml(text: string, file: string): YamlSource {
 /** zod issues -> one VlaError each, naming the file, the YAML path, its line and what to do. */
 export function zodIssuesToErrors(issues: readonly core.$ZodIssue[], source: YamlSource): VlaError[] {
   if (source.value === null || source.value === undefined) {
-    return [new VlaError('CONFIG_INVALID', 'the file is empty (no YAML mapping, only whitespace or comments)', { file: source.file, hint: 'write the configuration into it; see the shipped examples' })];
+    return [
+      new VlaError('CONFIG_INVALID', 'the file is empty (no YAML mapping, only whitespace or comments)', {
+        file: source.file,
+        hint: 'write the configuration into it; see the shipped examples',
+      }),
+    ];
   }
   return issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -75,11 +80,15 @@ export function zodIssuesToErrors(issues: readonly core.$ZodIssue[], source: Yam
         : issue.code === 'invalid_value'
           ? `allowed values: ${issue.values.map((v) => String(v)).join(', ')}`
           : 'fix this value';
-    return new VlaError('CONFIG_INVALID', issue.input === undefined && issue.code === 'invalid_type' ? `missing required field (${issue.message})` : issue.message, {
-      file: source.file,
-      path: path.length === 0 ? '(document)' : path.join('.'),
-      line: source.lineOf(path),
-      hint,
-    });
+    return new VlaError(
+      'CONFIG_INVALID',
+      issue.input === undefined && issue.code === 'invalid_type' ? `missing required field (${issue.message})` : issue.message,
+      {
+        file: source.file,
+        path: path.length === 0 ? '(document)' : path.join('.'),
+        line: source.lineOf(path),
+        hint,
+      },
+    );
   });
 }

@@ -29,14 +29,33 @@ interface Rig {
   frameStampS?: (tS: number) => number;
 }
 
-function rig(policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedChunkPolicyOptions, 'action'>, inference: InferenceMode, extra: Partial<ControlLoopOptions> = {}): Rig {
+function rig(
+  policyOptions: Partial<ScriptedChunkPolicyOptions> & Pick<ScriptedChunkPolicyOptions, 'action'>,
+  inference: InferenceMode,
+  extra: Partial<ControlLoopOptions> = {},
+): Rig {
   const clock = new ManualClock(T0);
   const transport = new LoopbackTransport(clock);
   const arm = new ExactArm(transport, embodiment, HOME);
-  const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, ...policyOptions });
+  const policy = new ScriptedChunkPolicy({
+    names: embodiment.policyJointNames,
+    horizon: 10,
+    stepDtS: 0.1,
+    stepsToExecute: 5,
+    ...policyOptions,
+  });
   const events: SafetyEvent[] = [];
   const infos: TickInfo[] = [];
-  const loop = new ControlLoop({ embodiment, transport, policy, safety: safetyGateFor(embodiment), instruction: 'test', inference, listeners: { safetyEvent: (e) => events.push(e) }, ...extra });
+  const loop = new ControlLoop({
+    embodiment,
+    transport,
+    policy,
+    safety: safetyGateFor(embodiment),
+    instruction: 'test',
+    inference,
+    listeners: { safetyEvent: (e) => events.push(e) },
+    ...extra,
+  });
   let k = 0;
   const self: Rig = {
     clock,
@@ -106,24 +125,27 @@ describe('ControlLoop', () => {
   });
 
   // One inference is in flight at a time (the Policy contract) and the chunks are 10 x 0.1 s = 1 s long.
-  it.each([0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])('never runs dry with %p s of inference latency (chunks of 1 s)', async (latencyS) => {
-    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
-    await r.run(10);
-    const first = r.infos.findIndex((i) => i.queue === 'ok');
-    expect(first).toBeGreaterThan(0);
-    const after = r.infos.slice(first);
-    expect(after.filter((i) => i.queue !== 'ok')).toEqual([]);
-    const stats = r.loop.stats();
-    expect(stats.overdueTicks).toBe(0);
-    expect(stats.queue.drySamples).toBe(0);
-    expect(r.events.filter((e) => e.limit === 'watchdog_policy')).toEqual([]);
-    expect(stats.inferences.completed).toBeGreaterThanOrEqual(Math.floor(9 / Math.max(latencyS, 0.5)));
-    // Chunks run on their observation's time while that keeps the queue fed (latency up to half a chunk, less
-    // a tick of margin); beyond that each chunk runs late by no more than its latency.
-    if (latencyS <= 0.45) expect(stats.lateChunks.count).toBe(0);
-    else expect(stats.lateChunks.count).toBeGreaterThan(0);
-    expect(stats.lateChunks.maxDelayS).toBeLessThanOrEqual(latencyS + 1e-9);
-  });
+  it.each([0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])(
+    'never runs dry with %p s of inference latency (chunks of 1 s)',
+    async (latencyS) => {
+      const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
+      await r.run(10);
+      const first = r.infos.findIndex((i) => i.queue === 'ok');
+      expect(first).toBeGreaterThan(0);
+      const after = r.infos.slice(first);
+      expect(after.filter((i) => i.queue !== 'ok')).toEqual([]);
+      const stats = r.loop.stats();
+      expect(stats.overdueTicks).toBe(0);
+      expect(stats.queue.drySamples).toBe(0);
+      expect(r.events.filter((e) => e.limit === 'watchdog_policy')).toEqual([]);
+      expect(stats.inferences.completed).toBeGreaterThanOrEqual(Math.floor(9 / Math.max(latencyS, 0.5)));
+      // Chunks run on their observation's time while that keeps the queue fed (latency up to half a chunk, less
+      // a tick of margin); beyond that each chunk runs late by no more than its latency.
+      if (latencyS <= 0.45) expect(stats.lateChunks.count).toBe(0);
+      else expect(stats.lateChunks.count).toBeGreaterThan(0);
+      expect(stats.lateChunks.maxDelayS).toBeLessThanOrEqual(latencyS + 1e-9);
+    },
+  );
 
   it('never runs dry with a live (async) policy whose latency varies below the chunk duration, once it has seen the slowest', async () => {
     const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'async' });
@@ -158,41 +180,58 @@ describe('ControlLoop', () => {
   });
 
   it('with strict latency compensation, runs dry past half a chunk (and the watchdog holds the arm)', async () => {
-    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.7 }, { latencyCompensation: 'strict' });
+    const r = rig(
+      { action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) },
+      { kind: 'lockstep', latencyS: 0.7 },
+      { latencyCompensation: 'strict' },
+    );
     await r.run(6);
     expect(r.infos.some((i) => i.queue === 'dry')).toBe(true);
     expect(r.loop.stats().lateChunks.count).toBe(0);
     expect(r.events.some((e) => e.limit === 'watchdog_policy')).toBe(true);
   });
 
-  it.each([1.1, 1.5])('runs dry and brings the arm to a controlled stop when inference takes longer than a chunk (%p s)', async (latencyS) => {
-    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
-    await r.run(8);
-    expect(r.infos.some((i) => i.queue === 'dry')).toBe(true);
-    expect(r.events.some((e) => e.limit === 'watchdog_policy')).toBe(true);
-    const s = steps(r.arm.commands);
-    expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
-    expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
-  });
+  it.each([1.1, 1.5])(
+    'runs dry and brings the arm to a controlled stop when inference takes longer than a chunk (%p s)',
+    async (latencyS) => {
+      const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS });
+      await r.run(8);
+      expect(r.infos.some((i) => i.queue === 'dry')).toBe(true);
+      expect(r.events.some((e) => e.limit === 'watchdog_policy')).toBe(true);
+      const s = steps(r.arm.commands);
+      expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
+      expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
+    },
+  );
 
   it.each<[string, Handover]>([
     ['hard switch', { kind: 'receding_horizon', blendS: 0 }],
     ['overlap blending', { kind: 'receding_horizon', blendS: 0.3 }],
     ['temporal ensembling', { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS: 0.3 }],
-  ])('never steps further than the velocity limit allows across chunk boundaries (%s), even when chunks disagree by 0.3 rad', async (_name, handover) => {
-    for (const latencyS of [0.15, 0.8]) {
-      const r = rig({ action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q) => q + (call % 2 === 0 ? 0.3 : -0.3)) }, { kind: 'lockstep', latencyS }, { handover });
-      await r.run(5);
-      expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(latencyS < 0.5 ? 8 : 5);
-      const s = steps(r.arm.commands);
-      expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
-      expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
-    }
-  });
+  ])(
+    'never steps further than the velocity limit allows across chunk boundaries (%s), even when chunks disagree by 0.3 rad',
+    async (_name, handover) => {
+      for (const latencyS of [0.15, 0.8]) {
+        const r = rig(
+          { action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q) => q + (call % 2 === 0 ? 0.3 : -0.3)) },
+          { kind: 'lockstep', latencyS },
+          { handover },
+        );
+        await r.run(5);
+        expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(latencyS < 0.5 ? 8 : 5);
+        const s = steps(r.arm.commands);
+        expect(s.maxVelocityRatio).toBeLessThanOrEqual(1 + 1e-9);
+        expect(s.maxAccelerationRatio).toBeLessThanOrEqual(1 + 1e-6);
+      }
+    },
+  );
 
   it('blends chunks that disagree a little so smoothly that the safety layer has nothing to correct', async () => {
     // Each chunk is the reference plus its own offset of up to 0.02 rad (prediction noise).
-    const r = rig({ action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q, j) => q + 0.02 * Math.sin(7 * call + j)) }, { kind: 'lockstep', latencyS: 0.15 });
+    const r = rig(
+      { action: (obs, i, call) => reference(obs.stampS + (i + 1) * 0.1).map((q, j) => q + 0.02 * Math.sin(7 * call + j)) },
+      { kind: 'lockstep', latencyS: 0.15 },
+    );
     await r.run(6);
     expect(r.loop.stats().inferences.completed).toBeGreaterThanOrEqual(10);
     expect(r.events.filter((e) => e.severity !== 'info')).toEqual([]);
@@ -222,7 +261,11 @@ describe('ControlLoop', () => {
 
   it('drives the arm on camera frames stamped zero, judging them by their receive time, with one warning', async () => {
     const warnings: string[] = [];
-    const r = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.1 }, { listeners: { stampWarning: (m) => warnings.push(m) } });
+    const r = rig(
+      { action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) },
+      { kind: 'lockstep', latencyS: 0.1 },
+      { listeners: { stampWarning: (m) => warnings.push(m) } },
+    );
     r.frameStampS = () => 0;
     await r.run(3);
     const stamped = rig({ action: (obs, i) => reference(obs.stampS + (i + 1) * 0.1) }, { kind: 'lockstep', latencyS: 0.1 });
@@ -240,9 +283,17 @@ describe('ControlLoop', () => {
   it('refuses a policy that needs a camera the embodiment does not have', () => {
     const clock = new ManualClock(0);
     const transport = new LoopbackTransport(clock);
-    const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 2, stepDtS: 0.1, stepsToExecute: 1, action: () => HOME.slice(0, 7) });
+    const policy = new ScriptedChunkPolicy({
+      names: embodiment.policyJointNames,
+      horizon: 2,
+      stepDtS: 0.1,
+      stepsToExecute: 1,
+      action: () => HOME.slice(0, 7),
+    });
     Object.defineProperty(policy, 'cameras', { value: ['wrist'] });
-    expect(() => new ControlLoop({ embodiment, transport, policy, safety: safetyGateFor(embodiment), instruction: '' })).toThrow(/needs camera\(s\) wrist/);
+    expect(() => new ControlLoop({ embodiment, transport, policy, safety: safetyGateFor(embodiment), instruction: '' })).toThrow(
+      /needs camera\(s\) wrist/,
+    );
   });
 });
 

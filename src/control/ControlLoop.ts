@@ -133,7 +133,10 @@ export class ControlLoop {
       onStampWarning: (message, topic) => this.listeners.stampWarning?.(message, topic),
     });
     const converter = bindPolicy(embodiment, policy, { deltaConvention: options.deltaConvention });
-    this.queue = new ActionQueue(converter.space, { handover: options.handover ?? DEFAULT_HANDOVER, interpolation: options.interpolation ?? 'cubic' });
+    this.queue = new ActionQueue(converter.space, {
+      handover: options.handover ?? DEFAULT_HANDOVER,
+      interpolation: options.interpolation ?? 'cubic',
+    });
     this.inference = new InferenceScheduler({
       policy,
       mode: options.inference ?? (isDrivenByProgram(transport.clock) ? { kind: 'lockstep', latencyS: 0.1 } : { kind: 'async' }),
@@ -239,7 +242,12 @@ export class ControlLoop {
       maxLatenessS: s.maxLatenessS,
       tickComputeS: this.compute,
       ticksWithoutState: this.counts.ticksWithoutState,
-      inferences: { requested: inference.requested, completed: inference.completed, failed: inference.failed, latencyS: inference.latencyS },
+      inferences: {
+        requested: inference.requested,
+        completed: inference.completed,
+        failed: inference.failed,
+        latencyS: inference.latencyS,
+      },
       queue: this.queue.counters,
       lateChunks: inference.lateChunks,
       overdueTicks: this.counts.overdueTicks,

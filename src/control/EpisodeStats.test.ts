@@ -1,5 +1,12 @@
 import type { SafetyEvent, SafetySeverity } from '../safety/SafetyEvent';
-import { addEpisodeStats, emptyEpisodeStats, emptySafetyTally, type EpisodeStats, sumEpisodeStats, tallySafetyEvents } from './EpisodeStats';
+import {
+  addEpisodeStats,
+  emptyEpisodeStats,
+  emptySafetyTally,
+  type EpisodeStats,
+  sumEpisodeStats,
+  tallySafetyEvents,
+} from './EpisodeStats';
 
 const event = (limit: SafetyEvent['limit'], severity: SafetySeverity, tS = 0): SafetyEvent => ({ tS, limit, severity });
 
@@ -22,7 +29,10 @@ describe('the safety counting rule', () => {
   it('counts a limit that acts on N ticks (one event per joint and tick) as N interventions', () => {
     const tally = emptySafetyTally();
     for (let k = 0; k < 5; k++) tallySafetyEvents(tally, [{ ...event('acceleration', 'warn', k * 0.01), target: 'j1' }]);
-    tallySafetyEvents(tally, [{ ...event('acceleration', 'warn'), target: 'j1' }, { ...event('acceleration', 'warn'), target: 'j2' }]);
+    tallySafetyEvents(tally, [
+      { ...event('acceleration', 'warn'), target: 'j1' },
+      { ...event('acceleration', 'warn'), target: 'j2' },
+    ]);
     expect(tally.safetyInterventions).toBe(7);
     expect(tally.interventionsByLimit).toEqual({ acceleration: 7 });
   });
@@ -30,27 +40,66 @@ describe('the safety counting rule', () => {
 
 describe('addEpisodeStats', () => {
   const a = run({
-    ticks: 10, overruns: 1, latenessS: [0.001, 0.002], maxLatenessS: 0.002, tickComputeS: [1e-4], ticksWithoutState: 2,
+    ticks: 10,
+    overruns: 1,
+    latenessS: [0.001, 0.002],
+    maxLatenessS: 0.002,
+    tickComputeS: [1e-4],
+    ticksWithoutState: 2,
     inferences: { requested: 3, completed: 2, failed: 1, latencyS: [0.1, 0.2] },
-    queue: { chunks: 2, drySamples: 1, spareSamples: 0 }, lateChunks: { count: 1, maxDelayS: 0.05 }, overdueTicks: 4,
-    safetyEvents: 3, eventsByLimit: { velocity: 2, stop: 1 }, safetyInterventions: 2, interventionsByLimit: { velocity: 2 },
-    holdingTicks: 5, staleHoldingTicks: 1, clockStalls: 0, commandsSent: 20,
+    queue: { chunks: 2, drySamples: 1, spareSamples: 0 },
+    lateChunks: { count: 1, maxDelayS: 0.05 },
+    overdueTicks: 4,
+    safetyEvents: 3,
+    eventsByLimit: { velocity: 2, stop: 1 },
+    safetyInterventions: 2,
+    interventionsByLimit: { velocity: 2 },
+    holdingTicks: 5,
+    staleHoldingTicks: 1,
+    clockStalls: 0,
+    commandsSent: 20,
   });
   const b = run({
-    ticks: 5, overruns: 0, latenessS: [0.003], maxLatenessS: 0.003, tickComputeS: [2e-4, 3e-4], ticksWithoutState: 0,
+    ticks: 5,
+    overruns: 0,
+    latenessS: [0.003],
+    maxLatenessS: 0.003,
+    tickComputeS: [2e-4, 3e-4],
+    ticksWithoutState: 0,
     inferences: { requested: 1, completed: 1, failed: 0, latencyS: [0.3] },
-    queue: { chunks: 1, drySamples: 0, spareSamples: 2 }, lateChunks: { count: 2, maxDelayS: 0.01 }, overdueTicks: 0,
-    safetyEvents: 2, eventsByLimit: { velocity: 1, position: 1 }, safetyInterventions: 2, interventionsByLimit: { velocity: 1, position: 1 },
-    holdingTicks: 0, staleHoldingTicks: 0, clockStalls: 3, commandsSent: 10,
+    queue: { chunks: 1, drySamples: 0, spareSamples: 2 },
+    lateChunks: { count: 2, maxDelayS: 0.01 },
+    overdueTicks: 0,
+    safetyEvents: 2,
+    eventsByLimit: { velocity: 1, position: 1 },
+    safetyInterventions: 2,
+    interventionsByLimit: { velocity: 1, position: 1 },
+    holdingTicks: 0,
+    staleHoldingTicks: 0,
+    clockStalls: 3,
+    commandsSent: 10,
   });
 
   it('adds counts (per limit too), keeps the larger of the largest values and appends the samples in order', () => {
     expect(addEpisodeStats(a, b)).toEqual({
-      ticks: 15, overruns: 1, latenessS: [0.001, 0.002, 0.003], maxLatenessS: 0.003, tickComputeS: [1e-4, 2e-4, 3e-4], ticksWithoutState: 2,
+      ticks: 15,
+      overruns: 1,
+      latenessS: [0.001, 0.002, 0.003],
+      maxLatenessS: 0.003,
+      tickComputeS: [1e-4, 2e-4, 3e-4],
+      ticksWithoutState: 2,
       inferences: { requested: 4, completed: 3, failed: 1, latencyS: [0.1, 0.2, 0.3] },
-      queue: { chunks: 3, drySamples: 1, spareSamples: 2 }, lateChunks: { count: 3, maxDelayS: 0.05 }, overdueTicks: 4,
-      safetyEvents: 5, eventsByLimit: { velocity: 3, stop: 1, position: 1 }, safetyInterventions: 4, interventionsByLimit: { velocity: 3, position: 1 },
-      holdingTicks: 5, staleHoldingTicks: 1, clockStalls: 3, commandsSent: 30,
+      queue: { chunks: 3, drySamples: 1, spareSamples: 2 },
+      lateChunks: { count: 3, maxDelayS: 0.05 },
+      overdueTicks: 4,
+      safetyEvents: 5,
+      eventsByLimit: { velocity: 3, stop: 1, position: 1 },
+      safetyInterventions: 4,
+      interventionsByLimit: { velocity: 3, position: 1 },
+      holdingTicks: 5,
+      staleHoldingTicks: 1,
+      clockStalls: 3,
+      commandsSent: 30,
     });
   });
 

@@ -49,7 +49,12 @@ export interface EpisodeStats {
 /** The safety part of EpisodeStats, counted tick by tick by the control loop. */
 export type SafetyTally = Pick<EpisodeStats, 'safetyEvents' | 'eventsByLimit' | 'safetyInterventions' | 'interventionsByLimit'>;
 
-export function emptySafetyTally(): { safetyEvents: number; eventsByLimit: Record<string, number>; safetyInterventions: number; interventionsByLimit: Record<string, number> } {
+export function emptySafetyTally(): {
+  safetyEvents: number;
+  eventsByLimit: Record<string, number>;
+  safetyInterventions: number;
+  interventionsByLimit: Record<string, number>;
+} {
   return { safetyEvents: 0, eventsByLimit: {}, safetyInterventions: 0, interventionsByLimit: {} };
 }
 
@@ -109,7 +114,11 @@ export function addEpisodeStats(a: EpisodeStats, b: EpisodeStats): EpisodeStats 
       failed: a.inferences.failed + b.inferences.failed,
       latencyS: [...a.inferences.latencyS, ...b.inferences.latencyS],
     },
-    queue: { chunks: a.queue.chunks + b.queue.chunks, drySamples: a.queue.drySamples + b.queue.drySamples, spareSamples: a.queue.spareSamples + b.queue.spareSamples },
+    queue: {
+      chunks: a.queue.chunks + b.queue.chunks,
+      drySamples: a.queue.drySamples + b.queue.drySamples,
+      spareSamples: a.queue.spareSamples + b.queue.spareSamples,
+    },
     lateChunks: { count: a.lateChunks.count + b.lateChunks.count, maxDelayS: Math.max(a.lateChunks.maxDelayS, b.lateChunks.maxDelayS) },
     overdueTicks: a.overdueTicks + b.overdueTicks,
     safetyEvents: a.safetyEvents + b.safetyEvents,

@@ -81,7 +81,13 @@ export class InferenceScheduler {
 
   get counters(): InferenceCounters {
     const c = this.counts;
-    return { requested: c.requested, completed: c.completed, failed: c.failed, latencyS: this.latencies, lateChunks: { count: c.lateChunks, maxDelayS: c.maxChunkDelayS } };
+    return {
+      requested: c.requested,
+      completed: c.completed,
+      failed: c.failed,
+      latencyS: this.latencies,
+      lateChunks: { count: c.lateChunks, maxDelayS: c.maxChunkDelayS },
+    };
   }
 
   /** True when an inference in flight is older than the deadline. */

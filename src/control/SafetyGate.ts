@@ -9,7 +9,10 @@ export type { SafetyStepInput, SafetyStepResult, WatchdogInputs } from '../safet
  * proposal and the watchdog inputs every tick, and gets back the only kind of command a publisher accepts.
  * The loop depends on this slice of the layer's contract, not on its construction.
  */
-export type SafetyGate = Pick<SafetyLayer, 'enforce' | 'enforceTwist' | 'enforcePose' | 'estop' | 'stop' | 'reset' | 'latched' | 'counters'>;
+export type SafetyGate = Pick<
+  SafetyLayer,
+  'enforce' | 'enforceTwist' | 'enforcePose' | 'estop' | 'stop' | 'reset' | 'latched' | 'counters'
+>;
 
 /** The safety layer for an embodiment, as the loop uses it (the one place the loop's side names the layer). */
 export function safetyGateFor(embodiment: Embodiment, overrides?: SafetyLayerOverrides): SafetyGate {

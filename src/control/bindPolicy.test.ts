@@ -32,10 +32,18 @@ describe('bindPolicy', () => {
     expect(() => bindPolicy(panda, policy(six))).toThrow(/6 joint dimensions .* 7 policy joints/);
   });
 
-  it('maps the gripper by the policy\'s own convention when its manifest states one', () => {
+  it("maps the gripper by the policy's own convention when its manifest states one", () => {
     const closeIs1: ActionSpace = { ...absolute, gripperConvention: 'close_is_1' };
     const converter = bindPolicy(panda, policy(closeIs1));
-    const chunk = { observationStampS: 0, actions: Float64Array.from([0, 0, 0, -2, 0, 2, 0, 1]), horizon: 1, dims: 8, stepsToExecute: 1, stepDtS: 0.1, space: closeIs1 };
+    const chunk = {
+      observationStampS: 0,
+      actions: Float64Array.from([0, 0, 0, -2, 0, 2, 0, 1]),
+      horizon: 1,
+      dims: 8,
+      stepsToExecute: 1,
+      stepDtS: 0.1,
+      space: closeIs1,
+    };
     const state = { stampS: 0, position: new Float64Array(8) };
     const target = converter.convert(chunk, state);
     expect(target.points[7]).toBe(panda.config.gripper!.closed_position);

@@ -1,6 +1,13 @@
 export { ControlLoop, type ControlLoopListeners, type ControlLoopOptions, type InferenceMode, type TickInfo } from './ControlLoop';
 export { addEpisodeStats, emptyEpisodeStats, type EpisodeStats, sumEpisodeStats, tallySafetyEvents } from './EpisodeStats';
-export { createEpisodeLoop, type EpisodeEnd, type EpisodeLoopOptions, type EpisodeOutcome, type EpisodeStop, runEpisode } from './runEpisode';
+export {
+  createEpisodeLoop,
+  type EpisodeEnd,
+  type EpisodeLoopOptions,
+  type EpisodeOutcome,
+  type EpisodeStop,
+  runEpisode,
+} from './runEpisode';
 export { InferenceScheduler, type InferenceCounters, type InferenceSchedulerOptions } from './InferenceScheduler';
 export { type SafetyGate, safetyGateFor, type SafetyStepInput, type SafetyStepResult, type WatchdogInputs } from './SafetyGate';
 export { ActionQueue, type ActionQueueOptions, type Handover, type QueueSample, type QueueStatus } from './queue/ActionQueue';

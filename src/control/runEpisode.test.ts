@@ -11,11 +11,22 @@ const HOME = [0, -0.785, 0, -2.356, 0, 1.571, 0.785, 0.04];
 const PERIOD_S = 1 / embodiment.config.rates.command_hz;
 
 /** A simulated-time rig: an arm that follows every command exactly, a policy that holds the rest pose. */
-function rig(): { clock: SimClock; transport: LoopbackTransport; arm: ExactArm; episode(stop: EpisodeStop, onTick?: (loop: ControlLoop) => void): ReturnType<typeof runEpisode> } {
+function rig(): {
+  clock: SimClock;
+  transport: LoopbackTransport;
+  arm: ExactArm;
+  episode(stop: EpisodeStop, onTick?: (loop: ControlLoop) => void): ReturnType<typeof runEpisode>;
+} {
   const clock = new SimClock({ startS: 10 });
   const transport = new LoopbackTransport(clock);
   const arm = new ExactArm(transport, embodiment, HOME);
-  const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, action: () => HOME.slice(0, embodiment.policyJointNames.length) });
+  const policy = new ScriptedChunkPolicy({
+    names: embodiment.policyJointNames,
+    horizon: 10,
+    stepDtS: 0.1,
+    stepsToExecute: 5,
+    action: () => HOME.slice(0, embodiment.policyJointNames.length),
+  });
   return {
     clock,
     transport,

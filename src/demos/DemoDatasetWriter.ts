@@ -90,9 +90,15 @@ export class DemoDatasetWriter {
   private failure: unknown;
   private count = 0;
 
-  constructor(readonly dir: string, layout: DemoLayout, options: { overwrite?: boolean; codec?: VideoCodec } = {}) {
+  constructor(
+    readonly dir: string,
+    layout: DemoLayout,
+    options: { overwrite?: boolean; codec?: VideoCodec } = {},
+  ) {
     this.layout = layout;
-    const objects = Array.from({ length: layout.objectCount }, (_, k) => chunkNames(layout.actionNames, layout.horizon, `cube${k}/`)).flat();
+    const objects = Array.from({ length: layout.objectCount }, (_, k) =>
+      chunkNames(layout.actionNames, layout.horizon, `cube${k}/`),
+    ).flat();
     this.dataset = new LeRobotDatasetWriter({
       dir,
       overwrite: options.overwrite,
@@ -123,12 +129,17 @@ export class DemoDatasetWriter {
   add(sample: DemoSample): void {
     const { observation, label, objectLabels } = sample;
     const { layout } = this;
-    if (objectLabels.length !== layout.objectCount) throw new VlaError('RUN_FAILED', `a sample has ${objectLabels.length} object labels, the dataset records ${layout.objectCount}`);
+    if (objectLabels.length !== layout.objectCount)
+      throw new VlaError('RUN_FAILED', `a sample has ${objectLabels.length} object labels, the dataset records ${layout.objectCount}`);
     const frame = observation.images.get(layout.camera.name);
     if (frame === undefined) throw new VlaError('RUN_FAILED', `the observation has no "${layout.camera.name}" camera frame to record`);
     const rgb = rgbPixels(frame, layout.camera.width, layout.camera.height);
     const chunk = chunkRows(label.actions, label.horizon, label.dims, layout);
-    const vectors: Record<string, ArrayLike<number>> = { 'observation.state': observation.jointState.position, action: chunk.subarray(0, layout.actionNames.length), 'action.chunk': chunk };
+    const vectors: Record<string, ArrayLike<number>> = {
+      'observation.state': observation.jointState.position,
+      action: chunk.subarray(0, layout.actionNames.length),
+      'action.chunk': chunk,
+    };
     if (layout.objectCount > 0) {
       const rows = objectLabels.map((c) => chunkRows(c.actions, c.horizon, c.dims, layout));
       const all = new Float64Array(rows.length * chunk.length);
@@ -136,15 +147,22 @@ export class DemoDatasetWriter {
       vectors['action.object_chunks'] = all;
     }
     this.count++;
-    this.writes = this.writes.then(() => this.dataset.addFrame({ vectors, images: new Map([[layout.camera.name, rgb]]) })).catch((err: unknown) => {
-      this.failure ??= err;
-    });
+    this.writes = this.writes
+      .then(() => this.dataset.addFrame({ vectors, images: new Map([[layout.camera.name, rgb]]) }))
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      });
   }
 
   async endEpisode(episode: Omit<DemoEpisode, 'datasetEpisode' | 'firstSample' | 'sampleCount'>): Promise<DemoEpisode> {
     await this.flushed();
     const written = await this.dataset.endEpisode();
-    const record: DemoEpisode = { datasetEpisode: written?.index ?? -1, ...episode, firstSample: written?.fromIndex ?? this.count, sampleCount: written?.length ?? 0 };
+    const record: DemoEpisode = {
+      datasetEpisode: written?.index ?? -1,
+      ...episode,
+      firstSample: written?.fromIndex ?? this.count,
+      sampleCount: written?.length ?? 0,
+    };
     this.episodes.push(record);
     return record;
   }
@@ -158,7 +176,13 @@ export class DemoDatasetWriter {
       embodiment: layout.embodiment,
       camera: { ...layout.camera, encoding: 'rgb8' },
       state: { names: layout.stateNames, source: 'position' },
-      action: { names: layout.actionNames, kind: layout.actionKind, frame: layout.actionFrame, horizon: layout.horizon, step_dt_s: layout.stepDtS },
+      action: {
+        names: layout.actionNames,
+        kind: layout.actionKind,
+        frame: layout.actionFrame,
+        horizon: layout.horizon,
+        step_dt_s: layout.stepDtS,
+      },
       object_count: layout.objectCount,
       samples: this.count,
       successes: this.episodes.filter((e) => e.success).length,

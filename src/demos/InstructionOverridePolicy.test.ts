@@ -28,12 +28,25 @@ describe('InstructionOverridePolicy', () => {
       cameras: ['primary'],
       infer: (o) => {
         seen.push(o);
-        return Promise.resolve({ observationStampS: o.stampS, actions: Float64Array.of(0), horizon: 1, dims: 1, stepsToExecute: 1, stepDtS: 0.1, space } as ActionChunk);
+        return Promise.resolve({
+          observationStampS: o.stampS,
+          actions: Float64Array.of(0),
+          horizon: 1,
+          dims: 1,
+          stepsToExecute: 1,
+          stepDtS: 0.1,
+          space,
+        } as ActionChunk);
       },
       close: () => Promise.resolve(),
     };
     const p = new InstructionOverridePolicy(inner, wrongCubeInstruction);
-    const observation: Observation = { stampS: 3, images: new Map(), jointState: { stampS: 3, position: Float64Array.of(1) }, instruction: 'reach the red cube' };
+    const observation: Observation = {
+      stampS: 3,
+      images: new Map(),
+      jointState: { stampS: 3, position: Float64Array.of(1) },
+      instruction: 'reach the red cube',
+    };
     await p.infer(observation);
     expect(seen[0]).toEqual({ ...observation, instruction: 'reach the green cube' });
     expect(observation.instruction).toBe('reach the red cube');

@@ -6,8 +6,25 @@ import { PerturbedPolicy } from './PerturbedPolicy';
 const space: ActionSpace = { names: ['a', 'b', 'gripper'], kind: 'absolute', frame: 'joint', gripperIndex: 2 };
 
 function fixed(actions: number[]): Policy {
-  const chunk: ActionChunk = { observationStampS: 0, actions: Float64Array.from(actions), horizon: actions.length / 3, dims: 3, stepsToExecute: 1, stepDtS: 0.1, space };
-  return { name: 'fixed', space, horizon: chunk.horizon, stepDtS: 0.1, stepsToExecute: 1, cameras: [], infer: () => Promise.resolve(chunk), close: () => Promise.resolve() };
+  const chunk: ActionChunk = {
+    observationStampS: 0,
+    actions: Float64Array.from(actions),
+    horizon: actions.length / 3,
+    dims: 3,
+    stepsToExecute: 1,
+    stepDtS: 0.1,
+    space,
+  };
+  return {
+    name: 'fixed',
+    space,
+    horizon: chunk.horizon,
+    stepDtS: 0.1,
+    stepsToExecute: 1,
+    cameras: [],
+    infer: () => Promise.resolve(chunk),
+    close: () => Promise.resolve(),
+  };
 }
 
 const observation = {} as Observation;

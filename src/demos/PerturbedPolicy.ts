@@ -20,7 +20,8 @@ export class PerturbedPolicy extends DelegatingPolicy {
   private readonly options: PerturbationOptions;
 
   constructor(inner: Policy, rng: Rng, options: PerturbationOptions) {
-    if (inner.space.kind !== 'absolute' || inner.space.frame !== 'joint') throw new RangeError('perturbation applies to absolute joint actions');
+    if (inner.space.kind !== 'absolute' || inner.space.frame !== 'joint')
+      throw new RangeError('perturbation applies to absolute joint actions');
     super(inner, `perturbed(${inner.name})`);
     this.rng = rng;
     this.options = options;
@@ -31,7 +32,9 @@ export class PerturbedPolicy extends DelegatingPolicy {
     if (this.rng.next() >= this.options.probability) return chunk;
     const { dims } = chunk;
     const gi = this.space.gripperIndex;
-    const offset = Float64Array.from({ length: dims }, (_, d) => (d === gi ? 0 : this.rng.uniform(-this.options.amplitude, this.options.amplitude)));
+    const offset = Float64Array.from({ length: dims }, (_, d) =>
+      d === gi ? 0 : this.rng.uniform(-this.options.amplitude, this.options.amplitude),
+    );
     return { ...chunk, actions: Float64Array.from(chunk.actions, (a, i) => a + offset[i % dims]!) };
   }
 }

@@ -47,7 +47,17 @@ export function pngFrame(file: string, stampS = 0): RawImageFrame {
     rgb[3 * i + 1] = png.data[4 * i + 1]!;
     rgb[3 * i + 2] = png.data[4 * i + 2]!;
   }
-  return { kind: 'raw', stampS, frameId: file, width: png.width, height: png.height, encoding: 'rgb8', step: png.width * 3, isBigEndian: false, data: rgb };
+  return {
+    kind: 'raw',
+    stampS,
+    frameId: file,
+    width: png.width,
+    height: png.height,
+    encoding: 'rgb8',
+    step: png.width * 3,
+    isBigEndian: false,
+    data: rgb,
+  };
 }
 
 export function readGolden(goldenFile: string): GoldenFile {

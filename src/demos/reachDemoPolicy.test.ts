@@ -27,7 +27,12 @@ describe('the shipped demo policy (policies/reach_demo)', () => {
     expect(existsSync(join(dir, 'TRAINING.md'))).toBe(true);
     const { manifest } = loadPolicyManifest(dir);
     expect(manifest.model.type).toBe('autoregressive');
-    expect(manifest.action.space).toMatchObject({ kind: 'delta', delta_convention: 'relative_to_observation', frame: 'joint', names: panda.policyJointNames });
+    expect(manifest.action.space).toMatchObject({
+      kind: 'delta',
+      delta_convention: 'relative_to_observation',
+      frame: 'joint',
+      names: panda.policyJointNames,
+    });
     expect(manifest.action.decoder).toMatchObject({ type: 'uniform_bins', num_bins: 256 });
     expect(manifest.cameras.map((c) => c.name)).toEqual(panda.config.topics.cameras.map((c) => c.name));
   });
@@ -62,7 +67,11 @@ describe('the shipped demo policy (policies/reach_demo)', () => {
     });
 
     it('misses it when the instruction names another cube: the instruction matters', async () => {
-      const s = await runSimEpisodes({ embodiment: panda, policy: new InstructionOverridePolicy(policy, wrongCubeInstruction), ...CLOSED_LOOP });
+      const s = await runSimEpisodes({
+        embodiment: panda,
+        policy: new InstructionOverridePolicy(policy, wrongCubeInstruction),
+        ...CLOSED_LOOP,
+      });
       expect(s.results.map((r) => r.success)).toEqual([false, false]);
       expect(s.results.every((r) => r.finalDistanceM > 0.1)).toBe(true);
     });

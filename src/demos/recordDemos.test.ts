@@ -23,7 +23,14 @@ describe('recordDemos', () => {
   it('records labelled observations of the scenes `vla-bridge sim` runs for the same seed, through the real loop', async () => {
     const out = join(dir, 'a');
     const seen: DemoEpisode[] = [];
-    const summary = await recordDemos({ embodiment: panda, episodes: 2, seed: 5, firstEpisode: 3, outDir: out, onEpisode: (e) => seen.push(e) });
+    const summary = await recordDemos({
+      embodiment: panda,
+      episodes: 2,
+      seed: 5,
+      firstEpisode: 3,
+      outDir: out,
+      onEpisode: (e) => seen.push(e),
+    });
     expect(summary.successes).toBe(2);
     expect(summary.safetyInterventions).toBe(0);
     // The run's loop statistics, summed over the episodes: every tick commanded the arm and its gripper.
@@ -105,12 +112,29 @@ describe('recordDemos', () => {
       stepDtS: 0.2,
       stepsToExecute: 1,
       cameras: ['primary'],
-      infer: (o) => Promise.resolve({ observationStampS: o.stampS, actions: new Float64Array(7), horizon: 1, dims: 7, stepsToExecute: 1, stepDtS: 0.2, space: { names: panda.policyJointNames, kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'joint' } }),
+      infer: (o) =>
+        Promise.resolve({
+          observationStampS: o.stampS,
+          actions: new Float64Array(7),
+          horizon: 1,
+          dims: 7,
+          stepsToExecute: 1,
+          stepDtS: 0.2,
+          space: { names: panda.policyJointNames, kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'joint' },
+        }),
       close: () => Promise.resolve(),
     };
     const out = join(dir, 'dagger');
     const seen: DemoEpisode[] = [];
-    await recordDemos({ embodiment: panda, episodes: 1, seed: 4, outDir: out, codec: 'h264', actor: { policy: still, share: 1 }, onEpisode: (e) => seen.push(e) });
+    await recordDemos({
+      embodiment: panda,
+      episodes: 1,
+      seed: 4,
+      outDir: out,
+      codec: 'h264',
+      actor: { policy: still, share: 1 },
+      onEpisode: (e) => seen.push(e),
+    });
     const e = seen[0]!;
     expect(e.actor).toBe('policy still');
     expect(e.success).toBe(false);
@@ -127,6 +151,8 @@ describe('recordDemos', () => {
   }, 240_000);
 
   it('refuses a non-positive episode count', async () => {
-    await expect(recordDemos({ embodiment: panda, episodes: 0, seed: 1, outDir: join(dir, 'd') })).rejects.toMatchObject({ code: 'ARGUMENT_INVALID' });
+    await expect(recordDemos({ embodiment: panda, episodes: 0, seed: 1, outDir: join(dir, 'd') })).rejects.toMatchObject({
+      code: 'ARGUMENT_INVALID',
+    });
   });
 });

@@ -16,7 +16,11 @@ import { type DemoEpisode, DemoDatasetWriter } from './DemoDatasetWriter';
 import { type PerturbationOptions, PerturbedPolicy } from './PerturbedPolicy';
 
 /** The expert's chunking for demonstrations: 4 waypoints 0.2 s apart, 2 executed (no safety interventions). */
-export const DEMO_EXPERT: Required<Pick<ScriptedReachOptions, 'horizon' | 'stepsToExecute' | 'stepDtS'>> = { horizon: 4, stepsToExecute: 2, stepDtS: 0.2 };
+export const DEMO_EXPERT: Required<Pick<ScriptedReachOptions, 'horizon' | 'stepsToExecute' | 'stepDtS'>> = {
+  horizon: 4,
+  stepsToExecute: 2,
+  stepDtS: 0.2,
+};
 
 /** `vla-bridge sim`'s default handover (overlap_blend) and modelled latency: demonstrations run the loop as evaluation does. */
 export const DEMO_HANDOVER: Handover = { kind: 'receding_horizon', blendS: 0.3 };
@@ -77,28 +81,40 @@ const NOISE_STREAM = 0x6e6f6973;
  */
 export async function recordDemos(options: RecordDemosOptions): Promise<RecordDemosSummary> {
   const { embodiment } = options;
-  if (!Number.isInteger(options.episodes) || options.episodes < 1) throw new VlaError('ARGUMENT_INVALID', `episodes must be a positive integer, got ${options.episodes}`, { path: '--episodes' });
+  if (!Number.isInteger(options.episodes) || options.episodes < 1)
+    throw new VlaError('ARGUMENT_INVALID', `episodes must be a positive integer, got ${options.episodes}`, { path: '--episodes' });
   const camera = embodiment.config.topics.cameras[0];
   if (camera === undefined) {
-    throw new VlaError('CONFIG_INVALID', `embodiment "${embodiment.name}" has no camera to record`, { file: embodiment.configFile, path: 'topics.cameras', hint: 'add a camera under topics.cameras' });
+    throw new VlaError('CONFIG_INVALID', `embodiment "${embodiment.name}" has no camera to record`, {
+      file: embodiment.configFile,
+      path: 'topics.cameras',
+      hint: 'add a camera under topics.cameras',
+    });
   }
-  const transport = new SimTransport(embodiment, options.imageSize === undefined ? {} : { imageWidth: options.imageSize, imageHeight: options.imageSize });
+  const transport = new SimTransport(
+    embodiment,
+    options.imageSize === undefined ? {} : { imageWidth: options.imageSize, imageHeight: options.imageSize },
+  );
   const world = transport.world;
   const expertOptions: ScriptedReachOptions = { ...DEMO_EXPERT, ...options.expert };
   const probe = new ScriptedReachPolicy(world, expertOptions);
   const every = options.sampleEveryTicks ?? 10;
-  const writer = new DemoDatasetWriter(options.outDir, {
-    embodiment: embodiment.name,
-    camera: { name: camera.name, width: world.imageWidth, height: world.imageHeight },
-    stateNames: embodiment.commandJointNames,
-    actionNames: probe.space.names,
-    actionKind: probe.space.kind,
-    actionFrame: probe.space.frame,
-    horizon: probe.horizon,
-    stepDtS: probe.stepDtS,
-    objectCount: CUBE_COLORS.length,
-    fps: embodiment.config.rates.command_hz / every,
-  }, { overwrite: options.overwrite, codec: options.codec });
+  const writer = new DemoDatasetWriter(
+    options.outDir,
+    {
+      embodiment: embodiment.name,
+      camera: { name: camera.name, width: world.imageWidth, height: world.imageHeight },
+      stateNames: embodiment.commandJointNames,
+      actionNames: probe.space.names,
+      actionKind: probe.space.kind,
+      actionFrame: probe.space.frame,
+      horizon: probe.horizon,
+      stepDtS: probe.stepDtS,
+      objectCount: CUBE_COLORS.length,
+      fps: embodiment.config.rates.command_hz / every,
+    },
+    { overwrite: options.overwrite, codec: options.codec },
+  );
   let successes = 0;
   let total = emptyEpisodeStats();
   const first = options.firstEpisode ?? 0;
@@ -109,7 +125,8 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
       const noise = Rng.forEpisode(mix32(options.seed ^ NOISE_STREAM), index);
       const expert = new ScriptedReachPolicy(world, expertOptions);
       const learned = options.actor !== undefined && noise.next() < options.actor.share ? options.actor.policy : undefined;
-      const act = learned === undefined ? actorFor(expert, options.perturbation, noise) : { policy: learned, label: `policy ${learned.name}` };
+      const act =
+        learned === undefined ? actorFor(expert, options.perturbation, noise) : { policy: learned, label: `policy ${learned.name}` };
       const labellers = task.cubes.map((_, k) => new ScriptedReachPolicy(worldAimingAt(world, goalOf(task, k)), expertOptions));
       const startS = transport.clock.nowS();
       world.reset(task, startS);
@@ -129,7 +146,9 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
             if (!isObservation(observation)) return;
             // The expert plans synchronously from the world as it is now; the promises only carry the result.
             const labels = labellers.map((l) => l.infer(observation));
-            void Promise.all(labels).then((chunks: ActionChunk[]) => writer.add({ observation, label: chunks[task.targetIndex]!, objectLabels: chunks }));
+            void Promise.all(labels).then((chunks: ActionChunk[]) =>
+              writer.add({ observation, label: chunks[task.targetIndex]!, objectLabels: chunks }),
+            );
           },
         },
       });
@@ -168,17 +187,25 @@ export async function recordDemos(options: RecordDemosOptions): Promise<RecordDe
     done = true;
   } finally {
     if (!done) await writer.abort();
-    else await writer.close({
-      seed: options.seed,
-      first_episode: first,
-      expert: { horizon: probe.horizon, steps_to_execute: probe.stepsToExecute, step_dt_s: probe.stepDtS },
-      loop: { handover: DEMO_HANDOVER, inference_latency_s: DEMO_LATENCY_S, sample_every_ticks: every },
-      perturbation: options.perturbation ?? null,
-      dagger: options.actor === undefined ? null : { policy: options.actor.policy.name, share: options.actor.share },
-    });
+    else
+      await writer.close({
+        seed: options.seed,
+        first_episode: first,
+        expert: { horizon: probe.horizon, steps_to_execute: probe.stepsToExecute, step_dt_s: probe.stepDtS },
+        loop: { handover: DEMO_HANDOVER, inference_latency_s: DEMO_LATENCY_S, sample_every_ticks: every },
+        perturbation: options.perturbation ?? null,
+        dagger: options.actor === undefined ? null : { policy: options.actor.policy.name, share: options.actor.share },
+      });
     await transport.close();
   }
-  return { dir: options.outDir, episodes: options.episodes, successes, samples: writer.samples, safetyInterventions: total.safetyInterventions, stats: total };
+  return {
+    dir: options.outDir,
+    episodes: options.episodes,
+    successes,
+    samples: writer.samples,
+    safetyInterventions: total.safetyInterventions,
+    stats: total,
+  };
 }
 
 /** The goal point above cube `k`, at the clearance sampleReachTask put above the target. */
@@ -197,7 +224,10 @@ function worldAimingAt(world: SimWorld, goalM: [number, number, number]): SimWor
 
 function actorFor(expert: ScriptedReachPolicy, perturbation: PerturbationOptions | undefined, rng: Rng): { policy: Policy; label: string } {
   if (perturbation !== undefined && perturbation.amplitude > 0 && perturbation.probability > 0) {
-    return { policy: new PerturbedPolicy(expert, rng, perturbation), label: `perturbed ${perturbation.amplitude} rad p=${perturbation.probability}` };
+    return {
+      policy: new PerturbedPolicy(expert, rng, perturbation),
+      label: `perturbed ${perturbation.amplitude} rad p=${perturbation.probability}`,
+    };
   }
   return { policy: expert, label: 'expert' };
 }

@@ -24,7 +24,14 @@ export interface ActionTokenizer {
   encode(actions: Float64Array): number[];
 }
 
-export function uniformBinTokenizer(options: { space: ActionSpace; horizon: number; stepDtS: number; normalization: Normalization; bins: UniformBins; gripper?: { index: number; from: number; to: number } }): ActionTokenizer {
+export function uniformBinTokenizer(options: {
+  space: ActionSpace;
+  horizon: number;
+  stepDtS: number;
+  normalization: Normalization;
+  bins: UniformBins;
+  gripper?: { index: number; from: number; to: number };
+}): ActionTokenizer {
   const { normalization, bins, gripper } = options;
   const dims = options.space.names.length;
   return {
@@ -60,12 +67,23 @@ export function actionTokenizerFor(policyDir: string): ActionTokenizer | { reaso
   const m = folder.manifest;
   const decoder = m.action.decoder;
   if (decoder.type !== 'uniform_bins') {
-    return { reason: decoder.type === 'continuous' ? 'the policy is not tokenized (continuous actions)' : `token accuracy covers uniform-bin decoders; this policy's decoder is ${decoder.type}` };
+    return {
+      reason:
+        decoder.type === 'continuous'
+          ? 'the policy is not tokenized (continuous actions)'
+          : `token accuracy covers uniform-bin decoders; this policy's decoder is ${decoder.type}`,
+    };
   }
   const space = actionSpaceOf(m);
   if (space.frame !== 'joint') return { reason: 'the policy acts on the tool pose; recorded joint commands are compared as joints only' };
   const dims = space.names.length;
-  const normalization = loadNormalization({ spec: m.action.normalization, dims, role: 'action', resolveFile: folder.resolve, where: folder.at(['action', 'normalization']) });
+  const normalization = loadNormalization({
+    spec: m.action.normalization,
+    dims,
+    role: 'action',
+    resolveFile: folder.resolve,
+    where: folder.at(['action', 'normalization']),
+  });
   const g = m.action.space.gripper;
   return uniformBinTokenizer({
     space,
@@ -101,7 +119,11 @@ export function expectedActions(
   const gripperJoint = gripper === undefined ? -1 : embodiment.commandJointNames.indexOf(gripper.joint);
   const armDims = space.names.map((_, d) => d).filter((d) => d !== gi);
   if (armDims.length !== jointOf.length) {
-    throw new VlaError('MODEL_MISMATCH', `the policy's action has ${armDims.length} joint dimensions, embodiment "${embodiment.name}" drives ${jointOf.length} policy joints`, { file: embodiment.configFile, path: 'policy_joints' });
+    throw new VlaError(
+      'MODEL_MISMATCH',
+      `the policy's action has ${armDims.length} joint dimensions, embodiment "${embodiment.name}" drives ${jointOf.length} policy joints`,
+      { file: embodiment.configFile, path: 'policy_joints' },
+    );
   }
   const out = new Float64Array(horizon * dims);
   let previous = state;
@@ -145,12 +167,17 @@ export function tokenPairs(
 ): { predicted: readonly number[]; expected: readonly number[] }[] {
   const withTokens = chunks.filter((c) => c.chunk.tokens !== undefined && c.state !== undefined);
   const stepTimes = (stampS: number): number[] => Array.from({ length: tokenizer.horizon }, (_, i) => stampS + (i + 1) * tokenizer.stepDtS);
-  const times = [...new Set(withTokens.flatMap((c) => stepTimes(c.chunk.observationStampS).map(secondsToNs)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const times = [...new Set(withTokens.flatMap((c) => stepTimes(c.chunk.observationStampS).map(secondsToNs)))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   // Every channel's recorded values at every step time, by joint name, in one pass per channel.
   const names = embodiment.commandJointNames;
   const at = new Map<bigint, Float64Array>(times.map((t) => [t, new Float64Array(names.length).fill(NaN)]));
   for (const { recorded, maxGapNs } of channels) {
-    const queries: CommandStream = { names: recorded.names, samples: times.map((tNs) => ({ tNs, values: new Float64Array(recorded.names.length) })) };
+    const queries: CommandStream = {
+      names: recorded.names,
+      samples: times.map((tNs) => ({ tNs, values: new Float64Array(recorded.names.length) })),
+    };
     const columns = recorded.names.map((n) => names.indexOf(n));
     for (const pair of alignStreams(queries, recorded, maxGapNs ?? 0n).pairs) {
       const row = at.get(pair.tNs)!;

@@ -3,7 +3,11 @@ import { chooseTimeBase, type StampSample } from './chooseTimeBase';
 
 /** `n` messages at 10 Hz from `logS`, stamped `lagS` before their log time (or 0). */
 function topic(name: string, lagS: number | 'zero', n = 50, logS = 1_700_000_000, timeoutS = 0.5): StampSample {
-  return { topic: name, timeoutS, stamps: Array.from({ length: n }, (_, i) => ({ logTimeS: logS + i / 10, stampS: lagS === 'zero' ? 0 : logS + i / 10 - lagS })) };
+  return {
+    topic: name,
+    timeoutS,
+    stamps: Array.from({ length: n }, (_, i) => ({ logTimeS: logS + i / 10, stampS: lagS === 'zero' ? 0 : logS + i / 10 - lagS })),
+  };
 }
 
 describe('chooseTimeBase', () => {
@@ -20,8 +24,14 @@ describe('chooseTimeBase', () => {
     expect(chooseTimeBase('auto', [topic('/j', 1_699_999_990), topic('/cam', 0.01)], 'b').reason).toBe(
       '/j: header stamps are 1699999990 s behind the log times (another clock: sim time logged on a wall clock?): every input is judged by its log time',
     );
-    expect(chooseTimeBase('auto', [topic('/j', 0.01), topic('/cam', 'zero')], 'b')).toMatchObject({ used: 'log', reason: '/cam: header stamps are zero: every input is judged by its log time' });
-    expect(chooseTimeBase('auto', [topic('/j', -3), topic('/cam', 0)], 'b')).toMatchObject({ used: 'log', reason: '/j: header stamps are 3 s ahead of the log times: every input is judged by its log time' });
+    expect(chooseTimeBase('auto', [topic('/j', 0.01), topic('/cam', 'zero')], 'b')).toMatchObject({
+      used: 'log',
+      reason: '/cam: header stamps are zero: every input is judged by its log time',
+    });
+    expect(chooseTimeBase('auto', [topic('/j', -3), topic('/cam', 0)], 'b')).toMatchObject({
+      used: 'log',
+      reason: '/j: header stamps are 3 s ahead of the log times: every input is judged by its log time',
+    });
   });
 
   it('one odd message in ten does not change a topic (a delayed frame, a first stamp of 0 s)', () => {
@@ -39,11 +49,15 @@ describe('chooseTimeBase', () => {
       }
     })();
     expect(isVlaError(late) && [late.code, late.kind, late.file, late.path]).toEqual(['BAG_TOPIC_MISMATCH', 'input', 'bag.db3', '/cam']);
-    expect(isVlaError(late) && late.message).toBe("the time base of the bag is ambiguous: /cam: header stamps lag the log times by 2.5 s (median of 50 messages), more than the topic's timeout");
+    expect(isVlaError(late) && late.message).toBe(
+      "the time base of the bag is ambiguous: /cam: header stamps lag the log times by 2.5 s (median of 50 messages), more than the topic's timeout",
+    );
     expect(isVlaError(late) && late.hint).toMatch(/--time-base header .* or --time-base log/);
     const half = topic('/cam', 0.01, 20);
     const mixed = { ...half, stamps: half.stamps.map((s, i) => (i % 2 === 0 ? { ...s, stampS: 0 } : s)) };
-    expect(() => chooseTimeBase('auto', [mixed], 'b')).toThrow('/cam: header stamps disagree with the log times inconsistently (10 of 20 zero, median lag 0.01 s)');
+    expect(() => chooseTimeBase('auto', [mixed], 'b')).toThrow(
+      '/cam: header stamps disagree with the log times inconsistently (10 of 20 zero, median lag 0.01 s)',
+    );
   });
 
   it('an explicit option is used as given, with the topics still described', () => {

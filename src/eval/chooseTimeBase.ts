@@ -130,7 +130,8 @@ export function chooseTimeBase(option: TimeBaseOption, samples: readonly StampSa
   const topics = samples.map(summarizeStamps);
   if (option !== 'auto') return { option, used: option, reason: `--time-base ${option}`, topics };
   const disagreeing = topics.filter((t) => t.verdict !== 'ok');
-  if (disagreeing.length === 0) return { option, used: 'header', reason: 'header stamps agree with log times on every sensor topic', topics };
+  if (disagreeing.length === 0)
+    return { option, used: 'header', reason: 'header stamps agree with log times on every sensor topic', topics };
   const unclear = disagreeing.find((t) => t.verdict === 'late' || t.verdict === 'mixed');
   if (unclear !== undefined) {
     throw new VlaError('BAG_TOPIC_MISMATCH', `the time base of the bag is ambiguous: ${describeTopicStamps(unclear)}`, {
@@ -141,5 +142,10 @@ export function chooseTimeBase(option: TimeBaseOption, samples: readonly StampSa
         ' or --time-base log (by when they were recorded)',
     });
   }
-  return { option, used: 'log', reason: `${disagreeing.map(describeTopicStamps).join('; ')}: every input is judged by its log time`, topics };
+  return {
+    option,
+    used: 'log',
+    reason: `${disagreeing.map(describeTopicStamps).join('; ')}: every input is judged by its log time`,
+    topics,
+  };
 }

@@ -32,12 +32,30 @@ export function commandChannelsFor(embodiment: Embodiment): CommandChannel[] {
   const field: CommandField = control.mode === 'joint_velocity' ? 'velocity' : 'position';
   let arm: CommandChannel;
   if (control.mode === 'cartesian_twist') {
-    arm = { topic: control.command_topic, type: control.command_type, dimensions: TWIST_DIMENSIONS, field: 'position', units: ['m/s', 'm/s', 'm/s', 'rad/s', 'rad/s', 'rad/s'] };
+    arm = {
+      topic: control.command_topic,
+      type: control.command_type,
+      dimensions: TWIST_DIMENSIONS,
+      field: 'position',
+      units: ['m/s', 'm/s', 'm/s', 'rad/s', 'rad/s', 'rad/s'],
+    };
   } else if (control.mode === 'cartesian_pose') {
-    arm = { topic: control.command_topic, type: control.command_type, dimensions: POSE_DIMENSIONS, field: 'position', units: ['m', 'm', 'm', '', '', '', ''] };
+    arm = {
+      topic: control.command_topic,
+      type: control.command_type,
+      dimensions: POSE_DIMENSIONS,
+      field: 'position',
+      units: ['m', 'm', 'm', '', '', '', ''],
+    };
   } else {
     const joints = embodiment.commandJointNames.filter((n) => !(separateGripper && n === gripper!.joint));
-    arm = { topic: control.command_topic, type: control.command_type, dimensions: joints, field, units: joints.map((j) => jointUnit(embodiment, j, field)) };
+    arm = {
+      topic: control.command_topic,
+      type: control.command_type,
+      dimensions: joints,
+      field,
+      units: joints.map((j) => jointUnit(embodiment, j, field)),
+    };
   }
   if (!separateGripper) return [arm];
   const grip: CommandChannel = {

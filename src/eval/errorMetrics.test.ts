@@ -1,6 +1,10 @@
 import { errorMetrics, tokenAccuracy } from './errorMetrics';
 
-const pair = (p: number[], r: number[]): { tNs: bigint; predicted: Float64Array; recorded: Float64Array } => ({ tNs: 0n, predicted: Float64Array.from(p), recorded: Float64Array.from(r) });
+const pair = (p: number[], r: number[]): { tNs: bigint; predicted: Float64Array; recorded: Float64Array } => ({
+  tNs: 0n,
+  predicted: Float64Array.from(p),
+  recorded: Float64Array.from(r),
+});
 
 describe('errorMetrics', () => {
   it('computes MSE, L1 and max |error| per dimension', () => {
@@ -25,7 +29,12 @@ describe('errorMetrics', () => {
 
 describe('tokenAccuracy', () => {
   it('counts equal positions, missing and extra tokens as misses', () => {
-    expect(tokenAccuracy([{ predicted: [1, 2, 3], expected: [1, 2, 4] }, { predicted: [5], expected: [5, 6] }])).toEqual({ accuracy: 3 / 5, compared: 5 });
+    expect(
+      tokenAccuracy([
+        { predicted: [1, 2, 3], expected: [1, 2, 4] },
+        { predicted: [5], expected: [5, 6] },
+      ]),
+    ).toEqual({ accuracy: 3 / 5, compared: 5 });
     expect(tokenAccuracy([])).toEqual({ accuracy: null, compared: 0 });
   });
 });

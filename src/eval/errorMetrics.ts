@@ -40,12 +40,16 @@ export function errorMetrics(names: readonly string[], pairs: readonly AlignedPa
     return { name, mse: n === 0 ? NaN : sq[i]! / n, l1: n === 0 ? NaN : abs[i]! / n, maxAbs: n === 0 ? NaN : max[i]!, count: n };
   });
   const used = perDimension.filter((d) => d.count > 0);
-  const mean = (f: (d: DimensionError) => number): number | null => (used.length === 0 ? null : used.reduce((s, d) => s + f(d), 0) / used.length);
+  const mean = (f: (d: DimensionError) => number): number | null =>
+    used.length === 0 ? null : used.reduce((s, d) => s + f(d), 0) / used.length;
   return { perDimension, meanMse: mean((d) => d.mse), meanL1: mean((d) => d.l1) };
 }
 
 /** Fraction of positions where the predicted token equals the expected one, over all compared sequences. */
-export function tokenAccuracy(sequences: readonly { predicted: readonly number[]; expected: readonly number[] }[]): { accuracy: number | null; compared: number } {
+export function tokenAccuracy(sequences: readonly { predicted: readonly number[]; expected: readonly number[] }[]): {
+  accuracy: number | null;
+  compared: number;
+} {
   let equal = 0;
   let compared = 0;
   for (const { predicted, expected } of sequences) {

@@ -164,7 +164,14 @@ export function evaluateCommands(inputs: EvalInputs): EvalResult {
     policy: inputs.policy,
     embodiment: inputs.embodiment,
     dimensions: perDimension.map((d) => d.name),
-    per_dimension: perDimension.map((d) => ({ name: d.name, topic: d.topic, mse: round(d.mse), l1: round(d.l1), max_abs: round(d.maxAbs), count: d.count })),
+    per_dimension: perDimension.map((d) => ({
+      name: d.name,
+      topic: d.topic,
+      mse: round(d.mse),
+      l1: round(d.l1),
+      max_abs: round(d.maxAbs),
+      count: d.count,
+    })),
     mean_mse: round(meanOver(perDimension, (d) => d.mse)),
     mean_l1: round(meanOver(perDimension, (d) => d.l1)),
     commands,
@@ -177,7 +184,12 @@ export function evaluateCommands(inputs: EvalInputs): EvalResult {
       by_target: countBy(interventions, (e) => e.target),
       outside_recorded_commands: allInterventions.length - interventions.length,
     },
-    gaps: gaps.map((g) => ({ topic: g.topic, start_s: seconds(g.startNs), end_s: seconds(g.endNs), duration_s: seconds(g.endNs - g.startNs) })),
+    gaps: gaps.map((g) => ({
+      topic: g.topic,
+      start_s: seconds(g.startNs),
+      end_s: seconds(g.endNs),
+      duration_s: seconds(g.endNs - g.startNs),
+    })),
     ...(inputs.replay === undefined ? {} : { replay: inputs.replay }),
   };
   return { channels, perDimension, gaps, metrics };

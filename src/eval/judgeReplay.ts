@@ -27,8 +27,11 @@ export function judgeReplay(stats: EpisodeStats, timeBase: TimeBaseChoice): Repl
     reasons.push(`the policy produced no action chunk (${why})`);
   }
   if (stale) {
-    const hint = timeBase.used === 'header' ? '; if the header stamps are on another clock than the log times, replay with --time-base log' : '';
-    reasons.push(`${stats.staleHoldingTicks} of ${stats.ticks} ticks held the arm because an input was stale (time base: ${timeBase.used})${hint}`);
+    const hint =
+      timeBase.used === 'header' ? '; if the header stamps are on another clock than the log times, replay with --time-base log' : '';
+    reasons.push(
+      `${stats.staleHoldingTicks} of ${stats.ticks} ticks held the arm because an input was stale (time base: ${timeBase.used})${hint}`,
+    );
   }
   if (stats.ticks === 0) reasons.push('the replay ran no control tick (no sensor messages after the first instruction?)');
   return { success: reasons.length === 0, reasons };

@@ -72,7 +72,8 @@ export function planReplay(topics: readonly BagTopicSummary[], embodiment: Embod
   for (const w of wanted) {
     const t = byName.get(w.topic);
     if (t === undefined || t.count === 0) missing.push(`${w.topic} (${w.type}, ${w.what})`);
-    else if (t.type !== w.type) throw wrongType(w.topic, t.type, w.type, w.what === 'joint states' ? 'topics.joint_states' : 'topics.cameras');
+    else if (t.type !== w.type)
+      throw wrongType(w.topic, t.type, w.type, w.what === 'joint states' ? 'topics.joint_states' : 'topics.cameras');
   }
   const warnings: string[] = [];
   const channels = commandChannelsFor(embodiment).map((channel, index): PlannedChannel => {
@@ -82,33 +83,53 @@ export function planReplay(topics: readonly BagTopicSummary[], embodiment: Embod
       else warnings.push(`the bag has no commands on ${channel.topic}: ${channel.dimensions.join(', ')} not compared`);
       return { channel, recordedType: undefined };
     }
-    if (!COMPARABLE_COMMAND_TYPES.includes(t.type)) throw wrongType(channel.topic, t.type, `one of ${COMPARABLE_COMMAND_TYPES.join(', ')}`, 'control.command_topic');
+    if (!COMPARABLE_COMMAND_TYPES.includes(t.type))
+      throw wrongType(channel.topic, t.type, `one of ${COMPARABLE_COMMAND_TYPES.join(', ')}`, 'control.command_topic');
     return { channel, recordedType: t.type };
   });
   if (missing.length > 0) {
-    throw new VlaError('BAG_TOPIC_MISSING', `the bag lacks what embodiment "${embodiment.name}" needs: ${missing.join('; ')}. The bag has: ${describeTopics(topics)}`, {
-      file: options.bag,
-      path: missing[0]!.split(' ')[0],
-      hint: `record these topics, or point ${embodiment.configFile} (topics.joint_states, topics.cameras[].topic, control.command_topic) at the names the bag uses`,
-    });
+    throw new VlaError(
+      'BAG_TOPIC_MISSING',
+      `the bag lacks what embodiment "${embodiment.name}" needs: ${missing.join('; ')}. The bag has: ${describeTopics(topics)}`,
+      {
+        file: options.bag,
+        path: missing[0]!.split(' ')[0],
+        hint:
+          `record these topics, or point ${embodiment.configFile} (topics.joint_states, ` +
+          `topics.cameras[].topic, control.command_topic) at the names the bag uses`,
+      },
+    );
   }
   const instruction = byName.get(options.instructionTopic);
   const hasInstruction = instruction !== undefined && instruction.count > 0;
   if (hasInstruction && instruction.type !== 'std_msgs/msg/String') {
-    throw new VlaError('BAG_TOPIC_MISMATCH', `the bag's instruction topic ${options.instructionTopic} carries ${instruction.type}, not std_msgs/msg/String`, {
-      file: options.bag,
-      path: options.instructionTopic,
-      hint: 'name the bag\'s instruction topic with --instruction-topic, or give the instruction with --instruction',
-    });
+    throw new VlaError(
+      'BAG_TOPIC_MISMATCH',
+      `the bag's instruction topic ${options.instructionTopic} carries ${instruction.type}, not std_msgs/msg/String`,
+      {
+        file: options.bag,
+        path: options.instructionTopic,
+        hint: "name the bag's instruction topic with --instruction-topic, or give the instruction with --instruction",
+      },
+    );
   }
   if (!hasInstruction && options.instruction === undefined) {
-    throw new VlaError('ARGUMENT_INVALID', `no instruction: the bag has no messages on ${options.instructionTopic} and --instruction was not given`, {
-      file: options.bag,
-      path: '--instruction',
-      hint: 'give the task with --instruction "...", or name the bag\'s std_msgs/String instruction topic with --instruction-topic',
-    });
+    throw new VlaError(
+      'ARGUMENT_INVALID',
+      `no instruction: the bag has no messages on ${options.instructionTopic} and --instruction was not given`,
+      {
+        file: options.bag,
+        path: '--instruction',
+        hint: 'give the task with --instruction "...", or name the bag\'s std_msgs/String instruction topic with --instruction-topic',
+      },
+    );
   }
-  return { sensors: wanted.map(({ topic, type }) => ({ topic, type })), instructionTopic: hasInstruction ? options.instructionTopic : undefined, channels, warnings };
+  return {
+    sensors: wanted.map(({ topic, type }) => ({ topic, type })),
+    instructionTopic: hasInstruction ? options.instructionTopic : undefined,
+    channels,
+    warnings,
+  };
 }
 
 function names(type: string, message: unknown): readonly string[] | undefined {
@@ -132,20 +153,28 @@ export function checkJointNames(
     const has = (jointState.message as JointStateMsg).name;
     const missing = embodiment.commandJointNames.filter((j) => !has.includes(j));
     if (missing.length > 0) {
-      throw new VlaError('BAG_TOPIC_MISMATCH', `the joint states on ${jointState.topic} do not name ${missing.join(', ')} (they name ${has.join(', ') || 'no joints'})`, {
-        file: bag,
-        path: jointState.topic,
-        joint: missing[0],
-        hint: `evaluate with the embodiment this bag was recorded on; the joints of ${embodiment.configFile} must be the robot's`,
-      });
+      throw new VlaError(
+        'BAG_TOPIC_MISMATCH',
+        `the joint states on ${jointState.topic} do not name ${missing.join(', ')} (they name ${has.join(', ') || 'no joints'})`,
+        {
+          file: bag,
+          path: jointState.topic,
+          joint: missing[0],
+          hint: `evaluate with the embodiment this bag was recorded on; the joints of ${embodiment.configFile} must be the robot's`,
+        },
+      );
     }
   }
   const commanded = command === undefined ? undefined : names(command.type, command.message);
   if (command !== undefined && commanded !== undefined && !command.dimensions.some((d) => commanded.includes(d))) {
-    throw new VlaError('BAG_TOPIC_MISMATCH', `the recorded commands on ${command.topic} name ${commanded.join(', ') || 'no joints'}, none of ${command.dimensions.join(', ')}`, {
-      file: bag,
-      path: command.topic,
-      hint: `evaluate with the embodiment this bag was recorded on`,
-    });
+    throw new VlaError(
+      'BAG_TOPIC_MISMATCH',
+      `the recorded commands on ${command.topic} name ${commanded.join(', ') || 'no joints'}, none of ${command.dimensions.join(', ')}`,
+      {
+        file: bag,
+        path: command.topic,
+        hint: `evaluate with the embodiment this bag was recorded on`,
+      },
+    );
   }
 }

@@ -5,7 +5,15 @@ import type { CommandSample } from './CommandStream';
 
 /** Dimension names of the Cartesian command types, in the order their values are read. */
 export const TWIST_DIMENSIONS = ['linear.x', 'linear.y', 'linear.z', 'angular.x', 'angular.y', 'angular.z'] as const;
-export const POSE_DIMENSIONS = ['position.x', 'position.y', 'position.z', 'orientation.x', 'orientation.y', 'orientation.z', 'orientation.w'] as const;
+export const POSE_DIMENSIONS = [
+  'position.x',
+  'position.y',
+  'position.z',
+  'orientation.x',
+  'orientation.y',
+  'orientation.z',
+  'orientation.w',
+] as const;
 
 function byName(names: readonly string[], values: ArrayLike<number>, dimensions: readonly string[]): Float64Array {
   const index = new Map(names.map((n, i) => [n, i]));
@@ -26,7 +34,13 @@ export type CommandField = 'position' | 'velocity';
  * names: its values are in the controller's joint order, which is `dimensions` (positions or velocities, as
  * the controller reads them). `field` picks positions or velocities out of JointTrajectory and JointState.
  */
-export function recordedCommandSamples(type: string, message: unknown, logTimeNs: bigint, dimensions: readonly string[], field: CommandField = 'position'): CommandSample[] {
+export function recordedCommandSamples(
+  type: string,
+  message: unknown,
+  logTimeNs: bigint,
+  dimensions: readonly string[],
+  field: CommandField = 'position',
+): CommandSample[] {
   switch (type) {
     case 'trajectory_msgs/msg/JointTrajectory': {
       const m = message as JointTrajectoryMsg;
@@ -45,15 +59,21 @@ export function recordedCommandSamples(type: string, message: unknown, logTimeNs
     case 'std_msgs/msg/Float64MultiArray': {
       const m = message as Float64MultiArrayMsg;
       if (m.data.length !== dimensions.length) {
-        throw new VlaError('MESSAGE_INVALID', `a recorded Float64MultiArray command has ${m.data.length} values but the embodiment commands ${dimensions.length} joints`, {
-          hint: 'evaluate against the embodiment whose controller recorded these commands',
-        });
+        throw new VlaError(
+          'MESSAGE_INVALID',
+          `a recorded Float64MultiArray command has ${m.data.length} values but the embodiment commands ${dimensions.length} joints`,
+          {
+            hint: 'evaluate against the embodiment whose controller recorded these commands',
+          },
+        );
       }
       return [{ tNs: logTimeNs, values: Float64Array.from(m.data) }];
     }
     case 'geometry_msgs/msg/TwistStamped': {
       const { linear, angular } = (message as TwistStampedMsg).twist;
-      return [{ tNs: logTimeNs, values: byName(TWIST_DIMENSIONS, [linear.x, linear.y, linear.z, angular.x, angular.y, angular.z], dimensions) }];
+      return [
+        { tNs: logTimeNs, values: byName(TWIST_DIMENSIONS, [linear.x, linear.y, linear.z, angular.x, angular.y, angular.z], dimensions) },
+      ];
     }
     case 'geometry_msgs/msg/PoseStamped': {
       const { position: p, orientation: q } = (message as PoseStampedMsg).pose;
@@ -61,7 +81,9 @@ export function recordedCommandSamples(type: string, message: unknown, logTimeNs
     }
     default:
       throw new VlaError('BAG_UNSUPPORTED', `recorded commands of type ${type} cannot be compared`, {
-        hint: 'record the commands as trajectory_msgs/JointTrajectory, std_msgs/Float64MultiArray, sensor_msgs/JointState, geometry_msgs/TwistStamped or PoseStamped',
+        hint:
+          'record the commands as trajectory_msgs/JointTrajectory, std_msgs/Float64MultiArray, ' +
+          'sensor_msgs/JointState, geometry_msgs/TwistStamped or PoseStamped',
       });
   }
 }

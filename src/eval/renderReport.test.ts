@@ -13,7 +13,10 @@ function streams(): { predicted: CommandStream; recorded: CommandStream } {
   };
   const predicted: CommandStream = {
     names: JOINTS,
-    samples: Array.from({ length: 150 }, (_, k) => ({ tNs: BigInt(k) * 20_000_000n, values: Float64Array.from([Math.sin((2 * k) / 30) + 0.1, Math.cos((2 * k) / 40) - 0.05]) })),
+    samples: Array.from({ length: 150 }, (_, k) => ({
+      tNs: BigInt(k) * 20_000_000n,
+      values: Float64Array.from([Math.sin((2 * k) / 30) + 0.1, Math.cos((2 * k) / 40) - 0.05]),
+    })),
   };
   return { predicted, recorded };
 }
@@ -21,7 +24,12 @@ function streams(): { predicted: CommandStream; recorded: CommandStream } {
 function report(): string {
   const { predicted, recorded } = streams();
   const topic = '/panda_arm_controller/joint_trajectory';
-  const result = evaluateCommands({ bag: 'run<1>.mcap', policy: 'openvla-tiny', embodiment: 'franka_panda', channels: [{ topic, predicted, recorded }] });
+  const result = evaluateCommands({
+    bag: 'run<1>.mcap',
+    policy: 'openvla-tiny',
+    embodiment: 'franka_panda',
+    channels: [{ topic, predicted, recorded }],
+  });
   return renderReport(result, [{ topic, predicted, recorded }], { notes: ['wall-clock figures are in timing.json'] });
 }
 

@@ -25,7 +25,15 @@ interface Metrics {
   bag: string;
   policy: string;
   embodiment: string;
-  commands: { topic: string; predicted: number; recorded: number; compared: number; skipped_in_gaps: number; skipped_in_observation_gaps: number; skipped_outside_recording: number }[];
+  commands: {
+    topic: string;
+    predicted: number;
+    recorded: number;
+    compared: number;
+    skipped_in_gaps: number;
+    skipped_in_observation_gaps: number;
+    skipped_outside_recording: number;
+  }[];
   per_dimension: { name: string; topic: string; mse: number | null; l1: number | null; max_abs: number | null; count: number }[];
   mean_mse: number | null;
   mean_l1: number | null;
@@ -36,7 +44,11 @@ interface Metrics {
 }
 
 function num(v: unknown): string {
-  return typeof v === 'number' ? String(Number(v.toPrecision(6))) : v === null || v === undefined ? '–' : escapeXml(typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return typeof v === 'number'
+    ? String(Number(v.toPrecision(6)))
+    : v === null || v === undefined
+      ? '–'
+      : escapeXml(typeof v === 'object' ? JSON.stringify(v) : String(v));
 }
 
 function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
@@ -74,7 +86,10 @@ export function renderReport(result: EvalResult, channels: readonly ReportChanne
   for (const channel of channels) {
     const maxGapNs = result.channels.find((c) => c.topic === channel.topic)?.maxGapNs;
     const maxGapS = maxGapNs === undefined ? undefined : seconds(maxGapNs);
-    const shaded = [...result.gaps.filter((g) => g.topic === channel.topic).map((g) => [x(g.startNs), x(g.endNs)] as const), ...observationShading];
+    const shaded = [
+      ...result.gaps.filter((g) => g.topic === channel.topic).map((g) => [x(g.startNs), x(g.endNs)] as const),
+      ...observationShading,
+    ];
     channel.predicted.names.forEach((name, i) => {
       plots.push(
         svgLinePlot({
@@ -83,8 +98,18 @@ export function renderReport(result: EvalResult, channels: readonly ReportChanne
           yLabel: channel.units?.[i] ?? 'rad',
           shaded,
           series: [
-            { label: 'recorded', color: RECORDED_COLOR, points: channel.recorded.samples.map((s) => [x(s.tNs), s.values[i]!] as const), breakAboveDx: maxGapS },
-            { label: 'predicted', color: PREDICTED_COLOR, points: channel.predicted.samples.map((s) => [x(s.tNs), s.values[i]!] as const), dashed: true },
+            {
+              label: 'recorded',
+              color: RECORDED_COLOR,
+              points: channel.recorded.samples.map((s) => [x(s.tNs), s.values[i]!] as const),
+              breakAboveDx: maxGapS,
+            },
+            {
+              label: 'predicted',
+              color: PREDICTED_COLOR,
+              points: channel.predicted.samples.map((s) => [x(s.tNs), s.values[i]!] as const),
+              dashed: true,
+            },
           ],
         }),
       );
@@ -100,13 +125,23 @@ export function renderReport(result: EvalResult, channels: readonly ReportChanne
     ['safety interventions', m.safety_interventions.total],
     ...Object.entries(m.replay ?? {}).map(([k, v]): [string, unknown] => [label(k), Array.isArray(v) ? v.join(' | ') : v]),
   ];
-  const commandRows = m.commands.map((c) => [c.topic, c.predicted, c.recorded, c.compared, c.skipped_in_gaps, c.skipped_in_observation_gaps, c.skipped_outside_recording]);
+  const commandRows = m.commands.map((c) => [
+    c.topic,
+    c.predicted,
+    c.recorded,
+    c.compared,
+    c.skipped_in_gaps,
+    c.skipped_in_observation_gaps,
+    c.skipped_outside_recording,
+  ]);
   const gapRows = result.gaps.map((g) => [g.topic, x(g.startNs), x(g.endNs), seconds(g.endNs - g.startNs)]);
   const notes = (options.notes ?? []).map((n) => `<p class="note">${escapeXml(n)}</p>`).join('\n');
   const failure =
     options.failure === undefined || options.failure.length === 0
       ? ''
-      : `<div class="failed"><strong>Not a success: the policy was not evaluated.</strong><ul>\n${options.failure.map((r) => `<li>${escapeXml(r)}</li>`).join('\n')}\n</ul><p>The errors below compare the recorded commands with an arm that did not follow the policy.</p></div>\n`;
+      : `<div class="failed"><strong>Not a success: the policy was not ` +
+        `evaluated.</strong><ul>\n${options.failure.map((r) => `<li>${escapeXml(r)}</li>`).join('\n')}\n</ul><p>The errors ` +
+        `below compare the recorded commands with an arm that did not follow the policy.</p></div>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -130,7 +165,10 @@ ${notes}
 <h2>Commands compared</h2>
 ${table(['topic', 'predicted', 'recorded', 'compared', 'in recorded gaps', 'in observation gaps', 'outside the recording'], commandRows)}
 <h2>Errors per dimension (predicted − recorded)</h2>
-${table(['dimension', 'topic', 'MSE', 'L1', 'max |error|', 'pairs'], m.per_dimension.map((d) => [d.name, d.topic, d.mse, d.l1, d.max_abs, d.count]))}
+${table(
+  ['dimension', 'topic', 'MSE', 'L1', 'max |error|', 'pairs'],
+  m.per_dimension.map((d) => [d.name, d.topic, d.mse, d.l1, d.max_abs, d.count]),
+)}
 <h2>Safety interventions by limit</h2>
 ${table(['limit', 'count'], Object.entries(m.safety_interventions.by_limit))}
 <h2>Gaps (not compared, not interpolated)</h2>

@@ -170,7 +170,11 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
   const { embodiment, plan } = options;
   const policy = new ReplayPolicy(options.policy);
   const sensorTopics = new Set(plan.sensors.map((s) => s.topic));
-  const recordedBy = new Map(plan.channels.filter((c) => c.recordedType !== undefined).map((c) => [c.channel.topic, { channel: c.channel, samples: [] as CommandSample[] }]));
+  const recordedBy = new Map(
+    plan.channels
+      .filter((c) => c.recordedType !== undefined)
+      .map((c) => [c.channel.topic, { channel: c.channel, samples: [] as CommandSample[] }]),
+  );
   const observationTimesNs: Record<string, bigint[]> = Object.fromEntries(plan.sensors.map((s) => [s.topic, []]));
   const sink = options.sink ?? {};
   const predictedBy = new Map(plan.channels.map((c) => [c.channel.topic, [] as CommandSample[]]));
@@ -232,7 +236,13 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
     const next = options.episodeStartsNs?.find((b) => nsToSeconds(b) > tS + t.simultaneityS);
     t.setFence(next === undefined ? Infinity : nsToSeconds(next));
     const lastCommandNs = options.recordedCommandTimesNs === undefined ? undefined : lastBetween(options.recordedCommandTimesNs, tNs, next);
-    return { loop, startS: tS, startNs: tNs, running: undefined, endS: lastCommandNs === undefined ? Infinity : nsToSeconds(lastCommandNs) };
+    return {
+      loop,
+      startS: tS,
+      startNs: tNs,
+      running: undefined,
+      endS: lastCommandNs === undefined ? Infinity : nsToSeconds(lastCommandNs),
+    };
   };
   /** Starts a created episode's loop at its start time, after every message logged at that instant. */
   const start = async (t: BagTransport, e: Episode): Promise<void> => {
@@ -263,13 +273,17 @@ export async function replayBag(options: ReplayOptions): Promise<ReplayResult> {
       endNs = m.logTimeNs;
       transport ??= open(tS);
       options.onProgress?.(tS);
-      if (episode !== undefined && episode.running === undefined && tS > episode.startS + transport.simultaneityS) await start(transport, episode);
+      if (episode !== undefined && episode.running === undefined && tS > episode.startS + transport.simultaneityS)
+        await start(transport, episode);
       const recorded = recordedBy.get(m.topic);
       if (recorded !== undefined) {
         try {
-          recorded.samples.push(...recordedCommandSamples(m.type, m.message, m.logTimeNs, recorded.channel.dimensions, recorded.channel.field));
+          recorded.samples.push(
+            ...recordedCommandSamples(m.type, m.message, m.logTimeNs, recorded.channel.dimensions, recorded.channel.field),
+          );
         } catch (err) {
-          if (err instanceof VlaError) throw new VlaError(err.code, `${m.topic}: ${err.message}`, { path: m.topic, hint: err.hint, cause: err });
+          if (err instanceof VlaError)
+            throw new VlaError(err.code, `${m.topic}: ${err.message}`, { path: m.topic, hint: err.hint, cause: err });
           throw err;
         }
         continue;

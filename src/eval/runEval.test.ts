@@ -1,7 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BagReader } from '../bag/BagReader';
-import { removeTempDirs, tempDir, type TestMessage, writeMetadataYaml, writeSqliteBag, zstdFrame } from '../../test/support/bag/writeTestBags';
+import {
+  removeTempDirs,
+  tempDir,
+  type TestMessage,
+  writeMetadataYaml,
+  writeSqliteBag,
+  zstdFrame,
+} from '../../test/support/bag/writeTestBags';
 import { loadEmbodiment } from '../config/loadEmbodiment';
 import { runEval } from './runEval';
 import { recordSimBag, type SimBag } from '../sim/recordSimBag';
@@ -25,14 +32,28 @@ interface Metrics {
   dimensions: string[];
   per_dimension: { name: string; topic: string; mse: number | null; max_abs: number | null; count: number }[];
   mean_mse: number | null;
-  commands: { topic: string; predicted: number; recorded: number; compared: number; skipped_in_gaps: number; skipped_in_observation_gaps: number; skipped_outside_recording: number }[];
+  commands: {
+    topic: string;
+    predicted: number;
+    recorded: number;
+    compared: number;
+    skipped_in_gaps: number;
+    skipped_in_observation_gaps: number;
+    skipped_outside_recording: number;
+  }[];
   gaps: { topic: string; start_s: number; end_s: number; duration_s: number }[];
   safety_interventions: { total: number; by_limit: Record<string, number>; outside_recorded_commands: number };
   replay: { episodes: number; instructions: string[]; ticks: number; chunks: number; inference_failures: number; duration_s: number };
 }
 
 async function evalExpert(bagDir: string, out: string): Promise<Metrics> {
-  const result = await runEval({ bag: bagDir, bagPath: bagDir, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, out) });
+  const result = await runEval({
+    bag: bagDir,
+    bagPath: bagDir,
+    embodiment: panda,
+    openPolicy: async () => expertFor(panda, bag),
+    outDir: join(root, out),
+  });
   return result.metrics as unknown as Metrics;
 }
 
@@ -72,8 +93,20 @@ describe('runEval: replay through the live pipeline', () => {
     await reader.close();
     const db3 = join(root, 'humble.db3');
     writeSqliteBag(db3, { layout: 'humble', topics, messages });
-    const fromDb3 = await runEval({ bag: 'same', bagPath: db3, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, 'db3_eval') });
-    const fromMcap = await runEval({ bag: 'same', bagPath: bag.dir, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, 'mcap_eval') });
+    const fromDb3 = await runEval({
+      bag: 'same',
+      bagPath: db3,
+      embodiment: panda,
+      openPolicy: async () => expertFor(panda, bag),
+      outDir: join(root, 'db3_eval'),
+    });
+    const fromMcap = await runEval({
+      bag: 'same',
+      bagPath: bag.dir,
+      embodiment: panda,
+      openPolicy: async () => expertFor(panda, bag),
+      outDir: join(root, 'mcap_eval'),
+    });
     expect(JSON.stringify(fromDb3.metrics)).toBe(JSON.stringify(fromMcap.metrics));
   });
 
@@ -90,8 +123,15 @@ describe('runEval: replay through the live pipeline', () => {
     const messageMode = join(root, 'message_mode');
     mkdirSync(messageMode);
     writeSqliteBag(join(messageMode, 'message_mode_0.db3'), { layout: 'humble', topics, messages });
-    writeMetadataYaml(messageMode, { version: 5, storage: 'sqlite3', compressionMode: 'MESSAGE', files: [{ path: 'message_mode_0.db3', messageCount: messages.length }], topics: topics.map((t) => ({ ...t, count: messages.filter((m) => m.topic === t.name).length })) });
-    const evaluate = (bagPath: string, out: string) => runEval({ bag: 'same', bagPath, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, out) });
+    writeMetadataYaml(messageMode, {
+      version: 5,
+      storage: 'sqlite3',
+      compressionMode: 'MESSAGE',
+      files: [{ path: 'message_mode_0.db3', messageCount: messages.length }],
+      topics: topics.map((t) => ({ ...t, count: messages.filter((m) => m.topic === t.name).length })),
+    });
+    const evaluate = (bagPath: string, out: string) =>
+      runEval({ bag: 'same', bagPath, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, out) });
     const original = JSON.stringify((await evaluate(bag.dir, 'original_eval')).metrics);
     expect(JSON.stringify((await evaluate(fileMode, 'file_mode_eval')).metrics)).toBe(original);
     expect(JSON.stringify((await evaluate(messageMode, 'message_mode_eval')).metrics)).toBe(original);
@@ -100,9 +140,19 @@ describe('runEval: replay through the live pipeline', () => {
   it('replays another embodiment the same way: SO-101, a JPEG camera and Float64MultiArray commands carrying the gripper', async () => {
     const so101 = loadEmbodiment('so101');
     const so101Bag = await recordSimBag(so101, root, { name: 'so101', episodes: 1, seed: 1, timeLimitS: 1, imageSizePx: 32 });
-    const result = await runEval({ bag: 'so101', bagPath: so101Bag.dir, embodiment: so101, openPolicy: async () => expertFor(so101, so101Bag), outDir: join(root, 'so101_eval') });
+    const result = await runEval({
+      bag: 'so101',
+      bagPath: so101Bag.dir,
+      embodiment: so101,
+      openPolicy: async () => expertFor(so101, so101Bag),
+      outDir: join(root, 'so101_eval'),
+    });
     const m = result.metrics as unknown as Metrics;
-    expect(result.plan.sensors.map((s) => s.type)).toEqual(['sensor_msgs/msg/JointState', 'sensor_msgs/msg/Image', 'sensor_msgs/msg/CompressedImage']);
+    expect(result.plan.sensors.map((s) => s.type)).toEqual([
+      'sensor_msgs/msg/JointState',
+      'sensor_msgs/msg/Image',
+      'sensor_msgs/msg/CompressedImage',
+    ]);
     expect(m.commands.map((c) => c.topic)).toEqual(['/forward_position_controller/commands']);
     expect(m.dimensions).toEqual([...so101.commandJointNames]);
     for (const d of m.per_dimension) expect([d.name, d.count >= 50, d.mse, d.max_abs]).toEqual([d.name, true, 0, 0]);
@@ -115,7 +165,13 @@ describe('runEval: replay through the live pipeline', () => {
       if ((m.topic === '/joint_states' || m.topic === '/camera/color/image_raw') && t > 600n * MS && t < 1000n * MS) return false;
       return !(m.topic === ARM && t > 1300n * MS && t < 1600n * MS);
     });
-    const result = await runEval({ bag: 'holes', bagPath: holeBag, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: join(root, 'holes_eval') });
+    const result = await runEval({
+      bag: 'holes',
+      bagPath: holeBag,
+      embodiment: panda,
+      openPolicy: async () => expertFor(panda, bag),
+      outDir: join(root, 'holes_eval'),
+    });
     const m = result.metrics as unknown as Metrics;
     const gaps = m.gaps.map((g) => [g.topic, g.start_s, g.end_s]);
     expect(gaps).toContainEqual(['/joint_states', 0.6, 1.0]);
@@ -139,7 +195,13 @@ describe('runEval: replay through the live pipeline', () => {
 
   it('writes predictions.mcap with the commands on the preview topics, the chunks, the events and the instructions', async () => {
     const out = join(root, 'expert_files');
-    const result = await runEval({ bag: 'b', bagPath: bag.dir, embodiment: panda, openPolicy: async () => expertFor(panda, bag), outDir: out });
+    const result = await runEval({
+      bag: 'b',
+      bagPath: bag.dir,
+      embodiment: panda,
+      openPolicy: async () => expertFor(panda, bag),
+      outDir: out,
+    });
     const reader = await BagReader.open(out);
     const info = await reader.info();
     const counts = Object.fromEntries(info.topics.map((t) => [t.name, [t.type, t.count]]));

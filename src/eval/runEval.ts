@@ -24,7 +24,12 @@ import { judgeReplay, type ReplayVerdict } from './judgeReplay';
 import { renderReport } from './renderReport';
 import { replayBag, type ReplayResult, type ReplaySink } from './replayBag';
 
-export const EVAL_FILES = { metrics: 'metrics.json', report: 'report.html', predictions: 'predictions.mcap', timing: 'timing.json' } as const;
+export const EVAL_FILES = {
+  metrics: 'metrics.json',
+  report: 'report.html',
+  predictions: 'predictions.mcap',
+  timing: 'timing.json',
+} as const;
 
 export interface EvalRunOptions {
   /** The bag as the user named it (written into metrics.json). */
@@ -71,7 +76,10 @@ export interface EvalRunResult {
 /** Each sensor topic of the plan with its staleness timeout, s. */
 function sensorTimeouts(embodiment: Embodiment, plan: ReplayPlan): { topic: string; timeoutS: number }[] {
   const sources = observationSourcesFor(embodiment);
-  const timeoutOf = (topic: string): number => (topic === sources.jointStatesTopic ? sources.jointStateTimeoutS : (sources.cameras.find((c) => c.topic === topic)?.timeoutS ?? Infinity));
+  const timeoutOf = (topic: string): number =>
+    topic === sources.jointStatesTopic
+      ? sources.jointStateTimeoutS
+      : (sources.cameras.find((c) => c.topic === topic)?.timeoutS ?? Infinity);
   return plan.sensors.map(({ topic }) => ({ topic, timeoutS: timeoutOf(topic) }));
 }
 
@@ -84,11 +92,20 @@ async function logTimesOf(reader: BagReader, topic: string): Promise<BigInt64Arr
 
 function prepareOutDir(dir: string): void {
   try {
-    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new VlaError('ARGUMENT_INVALID', 'the output path exists and is not a folder', { file: dir, path: '--out', hint: 'give a folder for metrics.json, report.html and predictions.mcap' });
+    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false)
+      throw new VlaError('ARGUMENT_INVALID', 'the output path exists and is not a folder', {
+        file: dir,
+        path: '--out',
+        hint: 'give a folder for metrics.json, report.html and predictions.mcap',
+      });
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     if (err instanceof VlaError) throw err;
-    throw new VlaError('FILE_UNREADABLE', `cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`, { file: dir, path: '--out', cause: err, hint: 'check that the parent folder is writable' });
+    throw new VlaError(
+      'FILE_UNREADABLE',
+      `cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`,
+      { file: dir, path: '--out', cause: err, hint: 'check that the parent folder is writable' },
+    );
   }
 }
 
@@ -102,8 +119,10 @@ function predictionsSink(recorder: McapRecorder): ReplaySink {
     episode: (startNs, instruction) => write(RESOLVED_NODE_TOPICS.instruction, 'std_msgs/msg/String', startNs, { data: instruction }),
     published: (p) => write(resolvedPreviewTopic(p.topic), p.type, p.tNs, p.message),
     // The wall time an inference took differs from run to run: predictions.mcap leaves it out (timing.json has it).
-    chunk: (tNs, chunk) => write(RESOLVED_NODE_TOPICS.actionChunk, VLA_MSG_TYPES.actionChunk, tNs, { ...actionChunkToMsg(chunk), inference_s: NaN }),
-    safetyEvent: (event) => write(RESOLVED_NODE_TOPICS.safetyEvents, VLA_MSG_TYPES.safetyEvent, secondsToNs(event.tS), safetyEventToMsg(event)),
+    chunk: (tNs, chunk) =>
+      write(RESOLVED_NODE_TOPICS.actionChunk, VLA_MSG_TYPES.actionChunk, tNs, { ...actionChunkToMsg(chunk), inference_s: NaN }),
+    safetyEvent: (event) =>
+      write(RESOLVED_NODE_TOPICS.safetyEvents, VLA_MSG_TYPES.safetyEvent, secondsToNs(event.tS), safetyEventToMsg(event)),
   };
 }
 
@@ -111,7 +130,11 @@ function predictionsSink(recorder: McapRecorder): ReplaySink {
  * Token accuracy's inputs: the predicted chunks' tokens next to the recorded actions encoded as the policy's
  * training encoded actions, or why there are none.
  */
-function tokenComparison(embodiment: Embodiment, policyDir: string | undefined, replay: ReplayResult): Pick<EvalInputs, 'tokens' | 'tokensNote'> {
+function tokenComparison(
+  embodiment: Embodiment,
+  policyDir: string | undefined,
+  replay: ReplayResult,
+): Pick<EvalInputs, 'tokens' | 'tokensNote'> {
   if (policyDir === undefined) return { tokensNote: 'no policy folder to read the action tokenization from' };
   const tokenizer = actionTokenizerFor(policyDir);
   if ('reason' in tokenizer) return { tokensNote: tokenizer.reason };
@@ -154,15 +177,21 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       embodiment,
       options.bag,
       await firstMessage(reader, plan.sensors[0]!.topic),
-      arm.recordedType === undefined ? undefined : { ...(await firstMessage(reader, arm.channel.topic))!, dimensions: arm.channel.dimensions },
+      arm.recordedType === undefined
+        ? undefined
+        : { ...(await firstMessage(reader, arm.channel.topic))!, dimensions: arm.channel.dimensions },
     );
-    const topics = [...plan.sensors.map((s) => s.topic), ...plan.channels.filter((c) => c.recordedType !== undefined).map((c) => c.channel.topic)];
+    const topics = [
+      ...plan.sensors.map((s) => s.topic),
+      ...plan.channels.filter((c) => c.recordedType !== undefined).map((c) => c.channel.topic),
+    ];
     if (plan.instructionTopic !== undefined) topics.push(plan.instructionTopic);
     timeBase = chooseTimeBase(options.timeBase ?? 'auto', await sampleStamps(reader, sensorTimeouts(embodiment, plan)), options.bag);
     options.onStart?.({ startS: info.startNs === undefined ? 0 : nsToSeconds(info.startNs), durationS: nsToSeconds(info.durationNs) });
     // Episodes start at the instruction messages: read their times ahead (one topic, a few messages).
     const episodeStartsNs: bigint[] = [];
-    if (plan.instructionTopic !== undefined) for await (const m of reader.rawMessages({ topics: [plan.instructionTopic] })) episodeStartsNs.push(m.logTimeNs);
+    if (plan.instructionTopic !== undefined)
+      for await (const m of reader.rawMessages({ topics: [plan.instructionTopic] })) episodeStartsNs.push(m.logTimeNs);
     // Each episode ends where its recorded commands end: read their log times ahead (not decoded).
     const recordedCommandTimesNs = arm.recordedType === undefined ? undefined : await logTimesOf(reader, arm.channel.topic);
     policy = await options.openPolicy();
@@ -259,7 +288,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
     {
       failure: verdict.success ? undefined : verdict.reasons,
       notes: [
-        `Inputs judged by ${timeBase.used === 'log' ? 'their log time' : 'their header stamps'} (time base ${timeBase.used}, ${timeBase.option === 'auto' ? `chosen automatically: ${timeBase.reason}` : `as asked with ${timeBase.reason}`}).`,
+        `Inputs judged by ${timeBase.used === 'log' ? 'their log time' : 'their header stamps'} ` +
+          `(time base ${timeBase.used}, ${timeBase.option === 'auto' ? `chosen automatically: ${timeBase.reason}` : `as asked with ${timeBase.reason}`}).`,
         `Replayed in bag time, in lockstep with a modelled inference latency of ${latencyS} s; predicted commands are written to ${EVAL_FILES.predictions} ` +
           `on ${replay.channels.map((c) => resolvedPreviewTopic(c.channel.topic)).join(', ')}.`,
         `The policy's measured inference latency and the replay speed of each run are in ${EVAL_FILES.timing}.`,

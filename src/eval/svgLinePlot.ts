@@ -73,12 +73,17 @@ export function svgLinePlot(o: PlotOptions): string {
   const sx = (x: number): number => m.left + ((x - x0) / (x1 - x0)) * (width - m.left - m.right);
   const sy = (y: number): number => height - m.bottom - ((y - y0) / (y1 - y0)) * (height - m.top - m.bottom);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`,
+  );
   parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   for (const [a, b] of o.shaded ?? []) {
     const xa = sx(Math.max(a, x0));
     const xb = sx(Math.min(b, x1));
-    if (xb > xa) parts.push(`<rect class="gap" x="${fmt(xa)}" y="${m.top}" width="${fmt(xb - xa)}" height="${height - m.top - m.bottom}" fill="#f4c7c3" opacity="0.6"/>`);
+    if (xb > xa)
+      parts.push(
+        `<rect class="gap" x="${fmt(xa)}" y="${m.top}" width="${fmt(xb - xa)}" height="${height - m.top - m.bottom}" fill="#f4c7c3" opacity="0.6"/>`,
+      );
   }
   for (const t of ticks(y0, y1)) {
     parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${fmt(sy(t))}" y2="${fmt(sy(t))}" stroke="#e0e0e0"/>`);
@@ -87,7 +92,9 @@ export function svgLinePlot(o: PlotOptions): string {
   for (const t of ticks(x0, x1)) {
     parts.push(`<text x="${fmt(sx(t))}" y="${height - m.bottom + 16}" font-size="11" text-anchor="middle" fill="#444">${label(t)}</text>`);
   }
-  parts.push(`<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="none" stroke="#888"/>`);
+  parts.push(
+    `<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="none" stroke="#888"/>`,
+  );
   for (const s of o.series) {
     const stride = Math.max(1, Math.ceil(s.points.length / maxPoints));
     let path = '';
@@ -102,15 +109,28 @@ export function svgLinePlot(o: PlotOptions): string {
       path += `${broken ? 'M' : 'L'}${fmt(sx(x))},${fmt(sy(y))}`;
       prevX = x;
     }
-    if (path !== '') parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed === true ? ' stroke-dasharray="5,3"' : ''}><title>${escapeXml(s.label)}</title></path>`);
+    if (path !== '')
+      parts.push(
+        `<path d="${path}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed === true ? ' stroke-dasharray="5,3"' : ''}>` +
+          `<title>${escapeXml(s.label)}</title></path>`,
+      );
   }
   parts.push(`<text x="${m.left}" y="18" font-size="13" font-weight="bold" fill="#222">${escapeXml(o.title)}</text>`);
   o.series.forEach((s, i) => {
     const x = width - m.right - 150 * (o.series.length - i);
-    parts.push(`<line x1="${x}" x2="${x + 20}" y1="14" y2="14" stroke="${s.color}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="5,3"' : ''}/><text x="${x + 24}" y="18" font-size="11" fill="#222">${escapeXml(s.label)}</text>`);
+    parts.push(
+      `<line x1="${x}" x2="${x + 20}" y1="14" y2="14" stroke="${s.color}" ` +
+        `stroke-width="2"${s.dashed === true ? ' stroke-dasharray="5,3"' : ''}/><text ` +
+        `x="${x + 24}" y="18" font-size="11" fill="#222">${escapeXml(s.label)}</text>`,
+    );
   });
-  parts.push(`<text x="${fmt((m.left + width - m.right) / 2)}" y="${height - 6}" font-size="11" text-anchor="middle" fill="#444">${escapeXml(o.xLabel)}</text>`);
-  parts.push(`<text x="14" y="${fmt((m.top + height - m.bottom) / 2)}" font-size="11" text-anchor="middle" fill="#444" transform="rotate(-90 14 ${fmt((m.top + height - m.bottom) / 2)})">${escapeXml(o.yLabel)}</text>`);
+  parts.push(
+    `<text x="${fmt((m.left + width - m.right) / 2)}" y="${height - 6}" font-size="11" text-anchor="middle" fill="#444">${escapeXml(o.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text x="14" y="${fmt((m.top + height - m.bottom) / 2)}" font-size="11" text-anchor="middle" ` +
+      `fill="#444" transform="rotate(-90 14 ${fmt((m.top + height - m.bottom) / 2)})">${escapeXml(o.yLabel)}</text>`,
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }

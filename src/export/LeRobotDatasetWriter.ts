@@ -136,7 +136,8 @@ export class LeRobotDatasetWriter {
     if (episode === undefined) throw new Error('addFrame: no episode begun');
     for (const v of this.spec.vectors) {
       const values = frame.vectors[v.key];
-      if (values === undefined || values.length !== v.names.length) throw new RangeError(`frame feature ${v.key} has ${values?.length ?? 0} values, the dataset has ${v.names.length}`);
+      if (values === undefined || values.length !== v.names.length)
+        throw new RangeError(`frame feature ${v.key} has ${values?.length ?? 0} values, the dataset has ${v.names.length}`);
     }
     for (const camera of this.spec.cameras) {
       const rgb = frame.images.get(camera);
@@ -153,7 +154,13 @@ export class LeRobotDatasetWriter {
       this.rows[v.key]!.push(values);
       episode.stats.get(v.key)!.add(values);
     }
-    const index = { timestamp: Math.fround(episode.frames / this.spec.fps), frame_index: episode.frames, episode_index: this.episodes.length, index: this.totalFrames, task_index: taskIndex };
+    const index = {
+      timestamp: Math.fround(episode.frames / this.spec.fps),
+      frame_index: episode.frames,
+      episode_index: this.episodes.length,
+      index: this.totalFrames,
+      task_index: taskIndex,
+    };
     for (const [key, value] of Object.entries(index)) this.rows[key]!.push(value);
     episode.frames++;
     this.totalFrames++;
@@ -164,7 +171,15 @@ export class LeRobotDatasetWriter {
     const episode = this.current;
     this.current = undefined;
     if (episode === undefined || episode.frames === 0) return undefined;
-    const record: EpisodeRecord = { index: this.episodes.length, task: episode.task, length: episode.frames, fromIndex: this.totalFrames - episode.frames, data: this.dataAt, videos: new Map(), stats: new Map() };
+    const record: EpisodeRecord = {
+      index: this.episodes.length,
+      task: episode.task,
+      length: episode.frames,
+      fromIndex: this.totalFrames - episode.frames,
+      data: this.dataAt,
+      videos: new Map(),
+      stats: new Map(),
+    };
     for (const [key, stats] of episode.stats) {
       record.stats.set(key, stats.result());
       const all = this.datasetStats.get(key) ?? new VectorStats(stats.dims);
@@ -219,7 +234,13 @@ export class LeRobotDatasetWriter {
     if (rgb.length !== size.widthPx * size.heightPx * 3) throw new RangeError(`camera ${camera}: frame of ${rgb.length} bytes`);
     const path = join(this.staging, formatPath(VIDEO_PATH, file.at, imageKey(camera)));
     mkdirSync(dirname(path), { recursive: true });
-    file.encoder = new VideoEncoder({ file: path, widthPx: size.widthPx, heightPx: size.heightPx, fps: this.spec.fps, codec: this.spec.codec });
+    file.encoder = new VideoEncoder({
+      file: path,
+      widthPx: size.widthPx,
+      heightPx: size.heightPx,
+      fps: this.spec.fps,
+      codec: this.spec.codec,
+    });
     return file.encoder;
   }
 
@@ -249,7 +270,9 @@ export class LeRobotDatasetWriter {
     const columns: ParquetColumn[] = [
       ...this.spec.vectors.map((v): ParquetColumn => ({ name: v.key, type: 'list<float32>', data: this.rows[v.key]! })),
       { name: 'timestamp', type: 'float32', data: this.rows.timestamp! },
-      ...['frame_index', 'episode_index', 'index', 'task_index'].map((k): ParquetColumn => ({ name: k, type: 'int64', data: this.rows[k]! })),
+      ...['frame_index', 'episode_index', 'index', 'task_index'].map(
+        (k): ParquetColumn => ({ name: k, type: 'int64', data: this.rows[k]! }),
+      ),
     ];
     // Dataset statistics come from the rows as written (float32), like LeRobot's.
     for (const v of this.spec.vectors) for (const row of this.rows[v.key]! as Float32Array[]) this.datasetStats.get(v.key)!.add(row);
@@ -263,9 +286,17 @@ export class LeRobotDatasetWriter {
   private writeMeta(): void {
     const features: Record<string, Feature> = {};
     for (const v of this.spec.vectors) features[v.key] = this.features[v.key]!;
-    for (const camera of this.spec.cameras) if (this.features[imageKey(camera)] !== undefined) features[imageKey(camera)] = this.features[imageKey(camera)]!;
+    for (const camera of this.spec.cameras)
+      if (this.features[imageKey(camera)] !== undefined) features[imageKey(camera)] = this.features[imageKey(camera)]!;
     Object.assign(features, DEFAULT_FEATURES);
-    const info = datasetInfo({ robotType: this.spec.robotType, fps: this.spec.fps, features, episodes: this.episodes.length, frames: this.totalFrames, tasks: this.tasks.size });
+    const info = datasetInfo({
+      robotType: this.spec.robotType,
+      fps: this.spec.fps,
+      features,
+      episodes: this.episodes.length,
+      frames: this.totalFrames,
+      tasks: this.tasks.size,
+    });
     writeJson(join(this.staging, INFO_PATH), info);
     writeJson(join(this.staging, STATS_PATH), this.stats());
     const tasks = [...this.tasks.entries()];
@@ -292,7 +323,13 @@ export class LeRobotDatasetWriter {
       return s.result();
     };
     const n = this.totalFrames;
-    const perRow = { timestamp: [] as number[], frame_index: [] as number[], episode_index: [] as number[], index: [] as number[], task_index: [] as number[] };
+    const perRow = {
+      timestamp: [] as number[],
+      frame_index: [] as number[],
+      episode_index: [] as number[],
+      index: [] as number[],
+      task_index: [] as number[],
+    };
     for (const e of this.episodes) {
       const task = this.tasks.get(e.task)!;
       for (let f = 0; f < e.length; f++) {
@@ -328,7 +365,10 @@ export class LeRobotDatasetWriter {
         { name: `${key}/to_timestamp`, type: 'float64', data: eps.map((e) => e.videos.get(camera)!.toS) },
       );
     }
-    columns.push(int('meta/episodes/chunk_index', () => 0), int('meta/episodes/file_index', () => 0));
+    columns.push(
+      int('meta/episodes/chunk_index', () => 0),
+      int('meta/episodes/file_index', () => 0),
+    );
     for (const v of this.spec.vectors) {
       for (const stat of ['min', 'max', 'mean', 'std', 'q01', 'q99'] as const) {
         columns.push({ name: `stats/${v.key}/${stat}`, type: 'list<float64>', data: eps.map((e) => e.stats.get(v.key)![stat]) });
@@ -345,7 +385,12 @@ function writeJson(file: string, value: unknown): void {
 
 function unwritable(dir: string, err: unknown): VlaError {
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-  return new VlaError('FILE_UNREADABLE', `cannot write the dataset there (${code})`, { file: dir, path: '--out', cause: err, hint: 'give an --out folder whose parent exists and is writable' });
+  return new VlaError('FILE_UNREADABLE', `cannot write the dataset there (${code})`, {
+    file: dir,
+    path: '--out',
+    cause: err,
+    hint: 'give an --out folder whose parent exists and is writable',
+  });
 }
 
 /** Refuses an output that is a file, or a non-empty folder unless it may be replaced. */
@@ -357,7 +402,12 @@ function checkOutput(dir: string, overwrite: boolean): void {
     throw unwritable(dir, err);
   }
   if (stat === undefined) return;
-  if (!stat.isDirectory()) throw new VlaError('ARGUMENT_INVALID', 'the output path exists and is not a folder', { file: dir, path: '--out', hint: 'give a new folder for the dataset' });
+  if (!stat.isDirectory())
+    throw new VlaError('ARGUMENT_INVALID', 'the output path exists and is not a folder', {
+      file: dir,
+      path: '--out',
+      hint: 'give a new folder for the dataset',
+    });
   if (!overwrite && readdirSync(dir).length > 0) {
     throw new VlaError('ARGUMENT_INVALID', 'the output folder already holds files (an existing dataset is never replaced by accident)', {
       file: dir,

@@ -25,7 +25,12 @@ export function ffmpegEncoders(): ReadonlySet<string> {
   if (out.error !== undefined || out.status !== 0) {
     throw new VlaError('RUN_FAILED', `ffmpeg could not be run (${out.error?.message ?? `exit ${out.status}`})`, { hint: FFMPEG_HINT });
   }
-  available = new Set(out.stdout.split('\n').map((l) => /^\s*V\S*\s+(\S+)/.exec(l)?.[1]).filter((e): e is string => e !== undefined));
+  available = new Set(
+    out.stdout
+      .split('\n')
+      .map((l) => /^\s*V\S*\s+(\S+)/.exec(l)?.[1])
+      .filter((e): e is string => e !== undefined),
+  );
   return available;
 }
 
@@ -40,7 +45,10 @@ export function encoderFor(codec: VideoCodec, widthPx: number, heightPx: number)
   if (found === undefined) {
     throw new VlaError('ARGUMENT_INVALID', `this ffmpeg has no ${codec} encoder (looked for ${ENCODERS[codec].join(', ')})`, {
       path: '--video-codec',
-      hint: codec === 'av1' ? 'use --video-codec h264, or install an ffmpeg built with libsvtav1 (Debian 12\'s has it)' : 'install an ffmpeg built with libx264',
+      hint:
+        codec === 'av1'
+          ? "use --video-codec h264, or install an ffmpeg built with libsvtav1 (Debian 12's has it)"
+          : 'install an ffmpeg built with libx264',
     });
   }
   return found;
@@ -70,7 +78,9 @@ export class VideoEncoder {
   constructor(readonly options: VideoEncoderOptions) {
     const { widthPx, heightPx, fps } = options;
     if (widthPx % 2 !== 0 || heightPx % 2 !== 0) {
-      throw new VlaError('IMAGE_INVALID', `frames of ${widthPx}x${heightPx} px cannot be encoded as yuv420p video (odd size)`, { hint: 'record the camera at an even width and height' });
+      throw new VlaError('IMAGE_INVALID', `frames of ${widthPx}x${heightPx} px cannot be encoded as yuv420p video (odd size)`, {
+        hint: 'record the camera at an even width and height',
+      });
     }
     this.encoder = encoderFor(options.codec, widthPx, heightPx);
     this.frameBytes = widthPx * heightPx * 3;
@@ -102,7 +112,10 @@ export class VideoEncoder {
 
   /** Queues one frame (packed rgb24, width x height x 3 bytes); resolves when ffmpeg has room for more. */
   async write(rgb: Uint8Array): Promise<void> {
-    if (rgb.length !== this.frameBytes) throw new RangeError(`a frame has ${rgb.length} bytes, ${this.options.widthPx}x${this.options.heightPx} rgb24 has ${this.frameBytes}`);
+    if (rgb.length !== this.frameBytes)
+      throw new RangeError(
+        `a frame has ${rgb.length} bytes, ${this.options.widthPx}x${this.options.heightPx} rgb24 has ${this.frameBytes}`,
+      );
     if (this.failure !== undefined) throw this.error();
     this.frameCount++;
     if (!this.process.stdin.write(rgb)) {
@@ -135,6 +148,9 @@ export class VideoEncoder {
 
   private error(code?: number | null): VlaError {
     const detail = this.stderrTail.trim().split('\n').slice(-3).join(' | ') || this.failure?.message || `exit ${code}`;
-    return new VlaError('RUN_FAILED', `ffmpeg (${this.encoder}) failed writing ${this.options.file}: ${detail}`, { file: this.options.file, hint: FFMPEG_HINT });
+    return new VlaError('RUN_FAILED', `ffmpeg (${this.encoder}) failed writing ${this.options.file}: ${detail}`, {
+      file: this.options.file,
+      hint: FFMPEG_HINT,
+    });
   }
 }

@@ -84,22 +84,41 @@ export async function exportLerobot(options: ExportOptions): Promise<ExportResul
   try {
     const info = await reader.info({ verify: false });
     const fallbackTask = options.task ?? (mode === 'instruction' ? undefined : '');
-    const plan = planReplay(info.topics, embodiment, { bag: options.bagPath, instruction: fallbackTask, instructionTopic: options.instructionTopic });
+    const plan = planReplay(info.topics, embodiment, {
+      bag: options.bagPath,
+      instruction: fallbackTask,
+      instructionTopic: options.instructionTopic,
+    });
     const missing = plan.channels.filter((c) => c.recordedType === undefined);
     if (missing.length > 0) {
-      throw new VlaError('BAG_TOPIC_MISSING', `the bag has no commands on ${missing.map((c) => `${c.channel.topic} (${c.channel.dimensions.join(', ')})`).join('; ')}: the dataset's action needs them`, {
-        file: options.bagPath,
-        path: missing[0]!.channel.topic,
-        hint: `record ${missing.map((c) => c.channel.topic).join(' and ')} (vla-bridge check lists the topics to record)`,
-      });
+      throw new VlaError(
+        'BAG_TOPIC_MISSING',
+        `the bag has no commands on ` +
+          `${missing.map((c) => `${c.channel.topic} (${c.channel.dimensions.join(', ')})`).join('; ')}: the ` +
+          `dataset's action needs them`,
+        {
+          file: options.bagPath,
+          path: missing[0]!.channel.topic,
+          hint: `record ${missing.map((c) => c.channel.topic).join(' and ')} (vla-bridge check lists the topics to record)`,
+        },
+      );
     }
     const markerTopic = mode === 'marker' ? requireMarker(options, info.topics) : undefined;
     const arm = plan.channels[0]!;
-    checkJointNames(embodiment, options.bagPath, await firstMessage(reader, plan.sensors[0]!.topic), { ...(await firstMessage(reader, arm.channel.topic))!, dimensions: arm.channel.dimensions });
+    checkJointNames(embodiment, options.bagPath, await firstMessage(reader, plan.sensors[0]!.topic), {
+      ...(await firstMessage(reader, arm.channel.topic))!,
+      dimensions: arm.channel.dimensions,
+    });
 
     const startNs = info.startNs ?? 0n;
     const endNs = info.endNs ?? startNs;
-    sampler = new FrameSampler({ embodiment, channels: plan.channels, action: options.action ?? 'absolute', startS: Number(startNs) / 1e9, onStampWarning: warn });
+    sampler = new FrameSampler({
+      embodiment,
+      channels: plan.channels,
+      action: options.action ?? 'absolute',
+      startS: Number(startNs) / 1e9,
+      onStampWarning: warn,
+    });
     writer = new LeRobotDatasetWriter({
       dir: options.outDir,
       overwrite: options.overwrite,
@@ -131,7 +150,12 @@ export async function exportLerobot(options: ExportOptions): Promise<ExportResul
     for await (const m of reader.messages({ topics })) {
       await framesUpTo(m.logTimeNs);
       if (m.topic === plan.instructionTopic && mode === 'instruction') await episodes.boundary((m.message as StringMsg).data);
-      else if (m.topic === markerTopic) await episodes.boundary(typeof (m.message as Partial<StringMsg>).data === 'string' && (m.message as StringMsg).data !== '' ? (m.message as StringMsg).data : undefined);
+      else if (m.topic === markerTopic)
+        await episodes.boundary(
+          typeof (m.message as Partial<StringMsg>).data === 'string' && (m.message as StringMsg).data !== ''
+            ? (m.message as StringMsg).data
+            : undefined,
+        );
       else if (m.topic === plan.instructionTopic) await episodes.setTask((m.message as StringMsg).data);
       if (sampler.isSensor(m.topic)) {
         if (mode === 'gap' && lastSensorNs !== undefined && m.logTimeNs - lastSensorNs > gapNs) await episodes.boundary(undefined);
@@ -142,13 +166,30 @@ export async function exportLerobot(options: ExportOptions): Promise<ExportResul
     await framesUpTo(endNs);
     await episodes.end();
     if (writer.frames === 0) {
-      const reasons = Object.entries(episodes.dropped).map(([r, n]) => `${n} ${r}`).join(', ');
-      throw new VlaError('RUN_FAILED', `no frame could be assembled from the bag (dropped: ${reasons || 'the bag holds no frame time'})`, { file: options.bagPath, hint: 'check the topics and their stamps with vla-bridge bag-info, and the staleness timeouts of the embodiment' });
+      const reasons = Object.entries(episodes.dropped)
+        .map(([r, n]) => `${n} ${r}`)
+        .join(', ');
+      throw new VlaError('RUN_FAILED', `no frame could be assembled from the bag (dropped: ${reasons || 'the bag holds no frame time'})`, {
+        file: options.bagPath,
+        hint: 'check the topics and their stamps with vla-bridge bag-info, and the staleness timeouts of the embodiment',
+      });
     }
     const written = await writer.close();
     for (const e of sampler.invalidMessages.slice(0, 5)) warn(`a message was dropped: ${e.describe()}`);
     const droppedTotal = Object.values(episodes.dropped).reduce((a, b) => a + b, 0);
-    return { dir: options.outDir, ...written, fps, dropped: episodes.dropped, droppedTotal, splits: episodes.splits, episodeList: episodes.written, invalidMessages: sampler.invalidMessages.length, stateNames: sampler.stateNames, actionNames: sampler.actionNames, warnings };
+    return {
+      dir: options.outDir,
+      ...written,
+      fps,
+      dropped: episodes.dropped,
+      droppedTotal,
+      splits: episodes.splits,
+      episodeList: episodes.written,
+      invalidMessages: sampler.invalidMessages.length,
+      stateNames: sampler.stateNames,
+      actionNames: sampler.actionNames,
+      warnings,
+    };
   } catch (err) {
     await writer?.abort();
     throw err;
@@ -160,9 +201,17 @@ export async function exportLerobot(options: ExportOptions): Promise<ExportResul
 
 function requireMarker(options: ExportOptions, topics: readonly { name: string; count: number }[]): string {
   const topic = options.markerTopic;
-  if (topic === undefined) throw new VlaError('ARGUMENT_INVALID', '--episodes marker needs the topic that marks episode starts', { path: '--marker-topic', hint: 'add --marker-topic /your/topic' });
+  if (topic === undefined)
+    throw new VlaError('ARGUMENT_INVALID', '--episodes marker needs the topic that marks episode starts', {
+      path: '--marker-topic',
+      hint: 'add --marker-topic /your/topic',
+    });
   if (!topics.some((t) => t.name === topic && t.count > 0)) {
-    throw new VlaError('BAG_TOPIC_MISSING', `the bag has no messages on the marker topic ${topic}`, { file: options.bagPath, path: topic, hint: `the bag has: ${topics.map((t) => t.name).join(', ')}` });
+    throw new VlaError('BAG_TOPIC_MISSING', `the bag has no messages on the marker topic ${topic}`, {
+      file: options.bagPath,
+      path: topic,
+      hint: `the bag has: ${topics.map((t) => t.name).join(', ')}`,
+    });
   }
   return topic;
 }
@@ -198,7 +247,8 @@ class EpisodeCutter {
     for (const [camera, image] of frame.images) {
       this.writer.setCameraSize(camera, image.widthPx, image.heightPx);
       const size = this.writer.cameraSize(camera)!;
-      if (size.widthPx !== image.widthPx || size.heightPx !== image.heightPx) return this.drop(tNs, `frame size of "${camera}" changed from ${size.widthPx}x${size.heightPx}`);
+      if (size.widthPx !== image.widthPx || size.heightPx !== image.heightPx)
+        return this.drop(tNs, `frame size of "${camera}" changed from ${size.widthPx}x${size.heightPx}`);
     }
     if (!this.open) {
       this.writer.beginEpisode(this.task);

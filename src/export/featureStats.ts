@@ -89,7 +89,15 @@ export class ImageStats {
   result(): ImageFeatureStats {
     const per = this.histograms.map((h) => histogramStats(h));
     const shaped = (key: keyof ReturnType<typeof histogramStats>): number[][][] => per.map((s) => [[s[key] / 255]]);
-    return { min: shaped('min'), max: shaped('max'), mean: shaped('mean'), std: shaped('std'), count: [this.frames], q01: shaped('q01'), q99: shaped('q99') };
+    return {
+      min: shaped('min'),
+      max: shaped('max'),
+      mean: shaped('mean'),
+      std: shaped('std'),
+      count: [this.frames],
+      q01: shaped('q01'),
+      q99: shaped('q99'),
+    };
   }
 }
 

@@ -77,18 +77,25 @@ export class FrameSampler {
     this.transport = new BagTransport({ startS: options.startS });
     const sources = observationSourcesFor(embodiment);
     this.sensorTopics = new Set([sources.jointStatesTopic, ...sources.cameras.map((c) => c.topic)]);
-    this.assembler = new ObservationAssembler(this.transport, sources, { onInvalidMessage: (e) => this.invalid.push(e), onStampWarning: (m) => options.onStampWarning?.(m) });
+    this.assembler = new ObservationAssembler(this.transport, sources, {
+      onInvalidMessage: (e) => this.invalid.push(e),
+      onStampWarning: (m) => options.onStampWarning?.(m),
+    });
     for (const c of options.channels) this.tracks.set(c.channel.topic, new CommandTrack(c));
     this.stateNames = sources.jointNames;
     this.actionNames = options.channels.flatMap((c) => c.channel.dimensions);
     if (options.action === 'delta') {
       const mode = embodiment.config.control.mode;
       if (mode !== 'joint_position') {
-        throw new VlaError('ARGUMENT_INVALID', `--action delta needs joint position commands; embodiment "${embodiment.name}" commands ${mode}`, {
-          path: '--action',
-          file: embodiment.configFile,
-          hint: 'export absolute actions (the default) for velocity and Cartesian command modes',
-        });
+        throw new VlaError(
+          'ARGUMENT_INVALID',
+          `--action delta needs joint position commands; embodiment "${embodiment.name}" commands ${mode}`,
+          {
+            path: '--action',
+            file: embodiment.configFile,
+            hint: 'export absolute actions (the default) for velocity and Cartesian command modes',
+          },
+        );
       }
       this.deltaIndex = this.actionNames.map((n) => this.stateNames.indexOf(n));
     }

@@ -104,7 +104,14 @@ export interface DatasetInfo {
 }
 
 /** meta/info.json as LeRobot's `create_empty_dataset_info` lays it out, with the totals filled in. */
-export function datasetInfo(o: { robotType: string; fps: number; features: Record<string, Feature>; episodes: number; frames: number; tasks: number }): DatasetInfo {
+export function datasetInfo(o: {
+  robotType: string;
+  fps: number;
+  features: Record<string, Feature>;
+  episodes: number;
+  frames: number;
+  tasks: number;
+}): DatasetInfo {
   const hasVideo = Object.values(o.features).some((f) => f.dtype === 'video');
   return {
     codebase_version: CODEBASE_VERSION,
@@ -128,7 +135,13 @@ export function datasetInfo(o: { robotType: string; fps: number; features: Recor
  * `pd.read_parquet(...)` gives LeRobot a table indexed by task string, as LeRobot writes it.
  */
 export function tasksPandasMetadata(): string {
-  const column = (name: string, pandasType: string, numpyType: string) => ({ name, field_name: name, pandas_type: pandasType, numpy_type: numpyType, metadata: null });
+  const column = (name: string, pandasType: string, numpyType: string) => ({
+    name,
+    field_name: name,
+    pandas_type: pandasType,
+    numpy_type: numpyType,
+    metadata: null,
+  });
   return JSON.stringify({
     index_columns: ['task'],
     column_indexes: [{ name: null, field_name: null, pandas_type: 'unicode', numpy_type: 'object', metadata: { encoding: 'UTF-8' } }],

@@ -6,7 +6,15 @@ import type * as HyparquetWriter from 'hyparquet-writer' with { 'resolution-mode
 const writer = require('hyparquet-writer') as typeof HyparquetWriter;
 
 /** Column types of the LeRobot parquet files, as Arrow/HF `datasets` read them back. */
-export type ParquetColumnType = 'int64' | 'float32' | 'float64' | 'string' | 'list<float32>' | 'list<float64>' | 'list<int64>' | 'list<string>';
+export type ParquetColumnType =
+  | 'int64'
+  | 'float32'
+  | 'float64'
+  | 'string'
+  | 'list<float32>'
+  | 'list<float64>'
+  | 'list<int64>'
+  | 'list<string>';
 
 export interface ParquetColumn {
   name: string;
@@ -46,7 +54,8 @@ function toBigInt(value: unknown): unknown {
  */
 export function parquetBuffer(columns: readonly ParquetColumn[], kvMetadata: { key: string; value: string }[] = []): Uint8Array {
   const rows = columns[0]?.data.length ?? 0;
-  for (const c of columns) if (c.data.length !== rows) throw new RangeError(`parquet column ${c.name} has ${c.data.length} rows, ${columns[0]!.name} has ${rows}`);
+  for (const c of columns)
+    if (c.data.length !== rows) throw new RangeError(`parquet column ${c.name} has ${c.data.length} rows, ${columns[0]!.name} has ${rows}`);
   const columnData = columns.map((c) => {
     let data: unknown[] = c.data as unknown[];
     if (c.type === 'int64') data = c.data.map(toBigInt);
@@ -55,11 +64,20 @@ export function parquetBuffer(columns: readonly ParquetColumn[], kvMetadata: { k
     return { name: c.name, data };
   });
   const schema = [{ name: 'schema', num_children: columns.length } as SchemaElement, ...columns.flatMap(schemaOf)];
-  const buffer = writer.parquetWriteBuffer({ columnData: columnData as HyparquetWriter.ColumnSource[], schema, kvMetadata, createdBy: 'vla_bridge export-lerobot' });
+  const buffer = writer.parquetWriteBuffer({
+    columnData: columnData as HyparquetWriter.ColumnSource[],
+    schema,
+    kvMetadata,
+    createdBy: 'vla_bridge export-lerobot',
+  });
   return new Uint8Array(buffer);
 }
 
-export function writeParquetFile(file: string, columns: readonly ParquetColumn[], kvMetadata: { key: string; value: string }[] = []): number {
+export function writeParquetFile(
+  file: string,
+  columns: readonly ParquetColumn[],
+  kvMetadata: { key: string; value: string }[] = [],
+): number {
   const bytes = parquetBuffer(columns, kvMetadata);
   writeFileSync(file, bytes);
   return bytes.length;

@@ -20,7 +20,15 @@ function js(tS: number, names: string[], position: number[]): JointStateMsg {
 }
 
 function img(tS: number, value = 0): ImageMsg {
-  return { header: { stamp: secondsToTime(tS), frame_id: 'cam' }, height: 1, width: 1, encoding: 'rgb8', is_bigendian: 0, step: 3, data: new Uint8Array([value, value, value]) };
+  return {
+    header: { stamp: secondsToTime(tS), frame_id: 'cam' },
+    height: 1,
+    width: 1,
+    encoding: 'rgb8',
+    is_bigendian: 0,
+    step: 3,
+    data: new Uint8Array([value, value, value]),
+  };
 }
 
 /** Messages are received at the clock's time: `at(t)` moves it (each test's messages arrive when stamped unless said otherwise). */
@@ -29,7 +37,11 @@ function setup(options: AssemblerOptions = {}) {
   const transport = new LoopbackTransport(clock);
   const errors: VlaError[] = [];
   const warnings: string[] = [];
-  const assembler = new ObservationAssembler(transport, sources, { onInvalidMessage: (e) => errors.push(e), onStampWarning: (m) => warnings.push(m), ...options });
+  const assembler = new ObservationAssembler(transport, sources, {
+    onInvalidMessage: (e) => errors.push(e),
+    onStampWarning: (m) => warnings.push(m),
+    ...options,
+  });
   const joints = transport.createPublisher('/joint_states', 'sensor_msgs/msg/JointState');
   const front = transport.createPublisher('/front', 'sensor_msgs/msg/Image');
   const wrist = transport.createPublisher('/wrist', 'sensor_msgs/msg/Image');
@@ -73,7 +85,10 @@ describe('ObservationAssembler', () => {
     joints.publish(js(1, ['a', 'b'], [0, 0]));
     front.publish(img(1));
     wrist.publish(img(0.6));
-    expect(assembler.ages(1.05)).toEqual({ jointStateAgeS: expect.closeTo(0.05, 9), cameraAgesS: { front: expect.closeTo(0.05, 9), wrist: expect.closeTo(0.45, 9) } });
+    expect(assembler.ages(1.05)).toEqual({
+      jointStateAgeS: expect.closeTo(0.05, 9),
+      cameraAgesS: { front: expect.closeTo(0.05, 9), wrist: expect.closeTo(0.45, 9) },
+    });
     expect(assembler.stale(1.05)).toEqual([]);
     expect(assembler.stale(1.2)).toEqual(['/joint_states', '/wrist']);
   });
@@ -114,7 +129,9 @@ describe('ObservationAssembler', () => {
     expect(assembler.latestFrame('wrist')!.stampS).toBeCloseTo(4.98, 9);
     expect(assembler.stale(5.25)).toEqual(['/joint_states']);
     expect(assembler.stale(5.8)).toEqual(['/joint_states', '/front', '/wrist']);
-    expect(warnings).toEqual([expect.stringMatching(/^\/front: header\.stamp is zero; freshness is judged by the time each message is received/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^\/front: header\.stamp is zero; freshness is judged by the time each message is received/),
+    ]);
     expect(assembler.receiveTimedMessages.get('/front')).toBe(2);
     joints.publish(js(5.2, ['a', 'b'], [0, 0]));
     const obs = assembler.assemble('go');
@@ -151,7 +168,10 @@ describe('ObservationAssembler', () => {
     joints.publish(js(1, ['a', 'b'], [0, 0]));
     front.publish(img(2.9));
     wrist.publish(img(0));
-    expect(assembler.ages(3.1)).toEqual({ jointStateAgeS: expect.closeTo(0.1, 9), cameraAgesS: { front: expect.closeTo(0.1, 9), wrist: expect.closeTo(0.1, 9) } });
+    expect(assembler.ages(3.1)).toEqual({
+      jointStateAgeS: expect.closeTo(0.1, 9),
+      cameraAgesS: { front: expect.closeTo(0.1, 9), wrist: expect.closeTo(0.1, 9) },
+    });
     expect(warnings).toEqual([]);
   });
 });

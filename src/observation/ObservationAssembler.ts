@@ -86,7 +86,12 @@ export class ObservationAssembler {
       options.onInvalidMessage?.(error);
     };
     /** One topic's stream: converted, on the time base, in time order. */
-    const stream = <M, T extends Stamped>(topic: string, messages: Observable<M>, convert: (msg: M) => T, timeoutS: number): Observable<T> =>
+    const stream = <M, T extends Stamped>(
+      topic: string,
+      messages: Observable<M>,
+      convert: (msg: M) => T,
+      timeoutS: number,
+    ): Observable<T> =>
       messages.pipe(
         convertEach(convert, onInvalid),
         onTimeBase<T>({
@@ -106,7 +111,12 @@ export class ObservationAssembler {
     const mapper = new JointStateMapper(sources.jointNames);
     const jointTopic = sources.jointStatesTopic;
     const joints$ = fromTopic(transport, jointTopic, 'sensor_msgs/msg/JointState', { qos: 'sensor_data' });
-    const samples$ = stream(jointTopic, joints$, (msg) => mapper.map(msg, { topic: jointTopic, keepNonFinite: this.joint !== undefined }), sources.jointStateTimeoutS);
+    const samples$ = stream(
+      jointTopic,
+      joints$,
+      (msg) => mapper.map(msg, { topic: jointTopic, keepNonFinite: this.joint !== undefined }),
+      sources.jointStateTimeoutS,
+    );
     this.subscriptions.push(samples$.subscribe((sample) => (this.joint = sample)));
     for (const camera of sources.cameras) {
       this.windows.set(camera.name, []);
@@ -114,9 +124,16 @@ export class ObservationAssembler {
       const qos = { qos: 'sensor_data' } as const;
       const frames$: Observable<ImageFrame> =
         camera.type === 'sensor_msgs/msg/Image'
-          ? stream(camera.topic, fromTopic(transport, camera.topic, camera.type, qos), (msg: ImageMsg) => imageMsgToFrame(msg, ctx), camera.timeoutS)
+          ? stream(
+              camera.topic,
+              fromTopic(transport, camera.topic, camera.type, qos),
+              (msg: ImageMsg) => imageMsgToFrame(msg, ctx),
+              camera.timeoutS,
+            )
           : stream(camera.topic, fromTopic(transport, camera.topic, camera.type, qos), compressedImageMsgToFrame, camera.timeoutS);
-      this.subscriptions.push(frames$.pipe(recentWindow<ImageFrame>(framesPerCamera)).subscribe((window) => this.windows.set(camera.name, window)));
+      this.subscriptions.push(
+        frames$.pipe(recentWindow<ImageFrame>(framesPerCamera)).subscribe((window) => this.windows.set(camera.name, window)),
+      );
     }
   }
 

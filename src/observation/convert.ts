@@ -42,11 +42,15 @@ export class JointStateMapper {
       const k = this.indices[i]!;
       const p = msg.position[k];
       if (p === undefined || (!Number.isFinite(p) && ctx.keepNonFinite !== true)) {
-        throw new VlaError('MESSAGE_INVALID', `JointState position of joint "${this.jointNames[i]}" is ${p === undefined ? 'missing' : p}`, {
-          path: ctx.topic,
-          joint: this.jointNames[i],
-          hint: 'the joint state publisher must report a finite position for every commanded joint',
-        });
+        throw new VlaError(
+          'MESSAGE_INVALID',
+          `JointState position of joint "${this.jointNames[i]}" is ${p === undefined ? 'missing' : p}`,
+          {
+            path: ctx.topic,
+            joint: this.jointNames[i],
+            hint: 'the joint state publisher must report a finite position for every commanded joint',
+          },
+        );
       }
       position[i] = p;
       if (velocity !== undefined) {
@@ -71,11 +75,15 @@ export class JointStateMapper {
     this.jointNames.forEach((joint, i) => {
       const k = byName.get(joint);
       if (k === undefined) {
-        throw new VlaError('MESSAGE_INVALID', `JointState does not contain joint "${joint}" (it has: ${msg.name.join(', ') || 'no joints'})`, {
-          path: ctx.topic,
-          joint,
-          hint: 'check the joint names in the embodiment YAML against the robot driver',
-        });
+        throw new VlaError(
+          'MESSAGE_INVALID',
+          `JointState does not contain joint "${joint}" (it has: ${msg.name.join(', ') || 'no joints'})`,
+          {
+            path: ctx.topic,
+            joint,
+            hint: 'check the joint names in the embodiment YAML against the robot driver',
+          },
+        );
       }
       this.indices[i] = k;
     });
@@ -90,10 +98,14 @@ function bytes(data: ArrayLike<number>): Uint8Array {
 export function imageMsgToFrame(msg: ImageMsg, ctx: ConvertContext = {}): RawImageFrame {
   const data = bytes(msg.data);
   if (msg.width <= 0 || msg.height <= 0 || msg.step < msg.width || data.length < msg.step * msg.height) {
-    throw new VlaError('MESSAGE_INVALID', `Image ${msg.width}x${msg.height} step ${msg.step} has ${data.length} bytes (needs ${msg.step * msg.height})`, {
-      path: ctx.topic,
-      hint: 'the camera driver published an inconsistent sensor_msgs/Image',
-    });
+    throw new VlaError(
+      'MESSAGE_INVALID',
+      `Image ${msg.width}x${msg.height} step ${msg.step} has ${data.length} bytes (needs ${msg.step * msg.height})`,
+      {
+        path: ctx.topic,
+        hint: 'the camera driver published an inconsistent sensor_msgs/Image',
+      },
+    );
   }
   return {
     kind: 'raw',
@@ -109,7 +121,13 @@ export function imageMsgToFrame(msg: ImageMsg, ctx: ConvertContext = {}): RawIma
 }
 
 export function compressedImageMsgToFrame(msg: CompressedImageMsg): CompressedImageFrame {
-  return { kind: 'compressed', stampS: timeToSeconds(msg.header.stamp), frameId: msg.header.frame_id, format: msg.format, data: bytes(msg.data) };
+  return {
+    kind: 'compressed',
+    stampS: timeToSeconds(msg.header.stamp),
+    frameId: msg.header.frame_id,
+    format: msg.format,
+    data: bytes(msg.data),
+  };
 }
 
 export function headerAt(stampS: number, frameId: string): HeaderMsg {
@@ -129,7 +147,9 @@ export function frameToImageMsg(frame: RawImageFrame): ImageMsg {
 }
 
 export function frameToMsg(frame: ImageFrame): ImageMsg | CompressedImageMsg {
-  return frame.kind === 'raw' ? frameToImageMsg(frame) : { header: headerAt(frame.stampS, frame.frameId), format: frame.format, data: frame.data };
+  return frame.kind === 'raw'
+    ? frameToImageMsg(frame)
+    : { header: headerAt(frame.stampS, frame.frameId), format: frame.format, data: frame.data };
 }
 
 export function sampleToJointStateMsg(sample: JointStateSample, jointNames: readonly string[], effort: NumberArray = []): JointStateMsg {

@@ -18,5 +18,12 @@ export {
   JointStateMapper,
   sampleToJointStateMsg,
 } from './convert';
-export { describeStamp, IMPLAUSIBLE_LAG_S, judgedByReceiveTime, judgeStamp, type ObservationTimeBase, type StampVerdict } from './stampTime';
+export {
+  describeStamp,
+  IMPLAUSIBLE_LAG_S,
+  judgedByReceiveTime,
+  judgeStamp,
+  type ObservationTimeBase,
+  type StampVerdict,
+} from './stampTime';
 export { closestInTime, convertEach, inTimeOrder, onTimeBase, recentWindow, type Stamped, type TimeBaseOptions } from './streams';

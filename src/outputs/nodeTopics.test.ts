@@ -1,5 +1,13 @@
 import { loadEmbodiment } from '../config/loadEmbodiment';
-import { commandTopics, DEFAULT_INSTRUCTION_TOPIC, NODE_TOPICS, previewTopic, RESOLVED_NODE_TOPICS, resolvedPreviewTopic, resolveNodeName } from './nodeTopics';
+import {
+  commandTopics,
+  DEFAULT_INSTRUCTION_TOPIC,
+  NODE_TOPICS,
+  previewTopic,
+  RESOLVED_NODE_TOPICS,
+  resolvedPreviewTopic,
+  resolveNodeName,
+} from './nodeTopics';
 
 describe('the node topics', () => {
   it('resolve for the default node name as rcl expands them', () => {
@@ -22,7 +30,10 @@ describe('the node topics', () => {
   });
 
   it('list the arm command topic, then the gripper topic when the gripper has its own', () => {
-    expect(commandTopics(loadEmbodiment('franka_panda'))).toEqual(['/panda_arm_controller/joint_trajectory', '/gripper_controller/commands']);
+    expect(commandTopics(loadEmbodiment('franka_panda'))).toEqual([
+      '/panda_arm_controller/joint_trajectory',
+      '/gripper_controller/commands',
+    ]);
     for (const name of ['ur5e', 'widowx_250s', 'so101']) {
       const e = loadEmbodiment(name);
       expect(commandTopics(e)[0]).toBe(e.config.control.command_topic);

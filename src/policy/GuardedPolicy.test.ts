@@ -16,11 +16,25 @@ class ManualStepper implements PolicyStepper {
   private finishers: ((chunk: ActionChunk) => void)[] = [];
   step(observation: Observation): Promise<PolicyStep> {
     return new Promise((resolve) => {
-      this.finishers.push((chunk) => resolve({ chunk: { ...chunk, observationStampS: observation.stampS }, promptIds: [], timings: { preprocessS: 0, tokenizeS: 0, inferenceS: 0, decodeS: 0, totalS: 0 } }));
+      this.finishers.push((chunk) =>
+        resolve({
+          chunk: { ...chunk, observationStampS: observation.stampS },
+          promptIds: [],
+          timings: { preprocessS: 0, tokenizeS: 0, inferenceS: 0, decodeS: 0, totalS: 0 },
+        }),
+      );
     });
   }
   finish(): void {
-    this.finishers.shift()?.({ observationStampS: 0, actions: Float64Array.from([0.5]), horizon: 1, dims: 1, stepsToExecute: 1, stepDtS: 0.1, space: this.space });
+    this.finishers.shift()?.({
+      observationStampS: 0,
+      actions: Float64Array.from([0.5]),
+      horizon: 1,
+      dims: 1,
+      stepsToExecute: 1,
+      stepDtS: 0.1,
+      space: this.space,
+    });
   }
   cancel(): void {
     this.cancels++;
@@ -30,7 +44,12 @@ class ManualStepper implements PolicyStepper {
   }
 }
 
-const obs = (stampS: number): Observation => ({ stampS, images: new Map(), jointState: { stampS, position: new Float64Array(0) }, instruction: 'x' });
+const obs = (stampS: number): Observation => ({
+  stampS,
+  images: new Map(),
+  jointState: { stampS, position: new Float64Array(0) },
+  instruction: 'x',
+});
 
 describe('GuardedPolicy', () => {
   test('resolves with the chunk of the observation it was given', async () => {
@@ -58,7 +77,10 @@ describe('GuardedPolicy', () => {
   test('a missed deadline rejects, asks the runtime to cancel, and stays busy until the inference really ends', async () => {
     const stepper = new ManualStepper();
     const policy = new GuardedPolicy(stepper, 0.005);
-    await expect(policy.infer(obs(1))).rejects.toMatchObject({ code: 'INFERENCE_TIMEOUT', message: 'policy manual missed its 0.005 s deadline' });
+    await expect(policy.infer(obs(1))).rejects.toMatchObject({
+      code: 'INFERENCE_TIMEOUT',
+      message: 'policy manual missed its 0.005 s deadline',
+    });
     expect(stepper.cancels).toBe(1);
     await expect(policy.infer(obs(2))).rejects.toMatchObject({ code: 'INFERENCE_BUSY' });
     stepper.finish(); // the late result is dropped

@@ -4,7 +4,10 @@ import type { ActionChunk, ActionSpace, InferOptions, Policy, PolicyServerStats,
 import type { PolicyStep } from './runtime/PolicyRuntime';
 
 /** What GuardedPolicy drives: a PolicyRuntime, or a double in tests. */
-export interface PolicyStepper extends Pick<Policy, 'name' | 'space' | 'horizon' | 'stepDtS' | 'stepsToExecute' | 'cameras' | 'stateInput'> {
+export interface PolicyStepper extends Pick<
+  Policy,
+  'name' | 'space' | 'horizon' | 'stepDtS' | 'stepsToExecute' | 'cameras' | 'stateInput'
+> {
   step(observation: Observation): Promise<PolicyStep>;
   cancel(): void;
   close(): Promise<void>;
@@ -49,11 +52,17 @@ export class GuardedPolicy implements Policy {
     if (this.closed) return Promise.reject(new VlaError('INFERENCE_FAILED', `policy ${this.name} is closed`));
     if (this.running !== undefined) {
       const ms = (performance.now() - this.running.startedMs).toFixed(0);
-      return Promise.reject(new VlaError('INFERENCE_BUSY', `policy ${this.name} is still running an inference (started ${ms} ms ago)`, { hint: 'one inference at a time: wait for it, or for its deadline' }));
+      return Promise.reject(
+        new VlaError('INFERENCE_BUSY', `policy ${this.name} is still running an inference (started ${ms} ms ago)`, {
+          hint: 'one inference at a time: wait for it, or for its deadline',
+        }),
+      );
     }
     const deadlineS = options.deadlineS ?? this.defaultDeadlineS;
     if (deadlineS !== undefined && !(deadlineS > 0 && Number.isFinite(deadlineS))) {
-      return Promise.reject(new VlaError('ARGUMENT_INVALID', `deadline ${deadlineS} s must be a positive number of seconds`, { path: 'deadlineS' }));
+      return Promise.reject(
+        new VlaError('ARGUMENT_INVALID', `deadline ${deadlineS} s must be a positive number of seconds`, { path: 'deadlineS' }),
+      );
     }
     const running = { startedMs: performance.now() };
     this.running = running;
@@ -66,7 +75,11 @@ export class GuardedPolicy implements Policy {
     return new Promise<ActionChunk>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.stepper.cancel();
-        reject(new VlaError('INFERENCE_TIMEOUT', `policy ${this.name} missed its ${deadlineS} s deadline`, { hint: 'the control loop holds; the late result will be dropped' }));
+        reject(
+          new VlaError('INFERENCE_TIMEOUT', `policy ${this.name} missed its ${deadlineS} s deadline`, {
+            hint: 'the control loop holds; the late result will be dropped',
+          }),
+        );
       }, deadlineS * 1000);
       work.then(
         (chunk) => {

@@ -2,7 +2,14 @@
 export type { ActionChunk, ActionSpace, InferOptions, Policy } from './Policy';
 export { loadPolicy, type LoadPolicyOptions } from './loadPolicy';
 export { GuardedPolicy, type PolicyStepper } from './GuardedPolicy';
-export { type ModelOutput, type PolicyRuntimeOptions, PolicyRuntime, type PolicyStep, type StepOptions, type StepTimings } from './runtime/PolicyRuntime';
+export {
+  type ModelOutput,
+  type PolicyRuntimeOptions,
+  PolicyRuntime,
+  type PolicyStep,
+  type StepOptions,
+  type StepTimings,
+} from './runtime/PolicyRuntime';
 export {
   type CameraSpec,
   type DecoderSpec,

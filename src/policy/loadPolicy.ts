@@ -29,7 +29,8 @@ export function loadServedManifest(dir: string): ServedPolicyManifest | undefine
 export async function loadPolicy(dir: string, options: LoadPolicyOptions = {}): Promise<GuardedPolicy> {
   const served = loadServedManifest(dir);
   if (served !== undefined) {
-    const stateSource = options.embodiment === undefined ? undefined : stateSourceOf(options.embodiment, served.action.space.gripper?.convention);
+    const stateSource =
+      options.embodiment === undefined ? undefined : stateSourceOf(options.embodiment, served.action.space.gripper?.convention);
     return RemotePolicy.connect(served, { url: options.policyServer, deadlineS: options.deadlineS, stateSource });
   }
   const runtime = await PolicyRuntime.load(dir, { ...options, executor: options.executor ?? 'worker' });

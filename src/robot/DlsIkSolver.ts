@@ -103,7 +103,13 @@ export class DlsIkSolver {
       const scale = largest > this.maxStep ? this.maxStep / largest : 1;
       for (let k = 0; k < n; k++) q[k] = Math.min(this.upper[k]!, Math.max(this.lower[k]!, q[k]! + dq[k]! * scale));
     }
-    return { q, positionErrorM: posErr, orientationErrorRad: rotErr, iterations: it, converged: posErr <= this.toleranceM && (w === 0 || rotErr <= this.toleranceRad) };
+    return {
+      q,
+      positionErrorM: posErr,
+      orientationErrorRad: rotErr,
+      iterations: it,
+      converged: posErr <= this.toleranceM && (w === 0 || rotErr <= this.toleranceRad),
+    };
   }
 
   /** err = (target position - tool position, rotation error vector) for joint positions q. */

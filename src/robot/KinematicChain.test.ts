@@ -47,7 +47,14 @@ describe('KinematicChain on the UR5e', () => {
   const chain = KinematicChain.build(robot, 'base_link', 'tool0');
 
   it('walks the six revolute joints in chain order', () => {
-    expect(chain.jointNames).toEqual(['shoulder_pan_joint', 'shoulder_lift_joint', 'elbow_joint', 'wrist_1_joint', 'wrist_2_joint', 'wrist_3_joint']);
+    expect(chain.jointNames).toEqual([
+      'shoulder_pan_joint',
+      'shoulder_lift_joint',
+      'elbow_joint',
+      'wrist_1_joint',
+      'wrist_2_joint',
+      'wrist_3_joint',
+    ]);
     expect(chain.dof).toBe(6);
   });
 
@@ -108,7 +115,11 @@ describe('geometric Jacobian against finite differences', () => {
     const chain = KinematicChain.build(parseUrdfFile(join(FIXTURES, file)), base, tool);
     let seed = 7;
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
-    for (let trial = 0; trial < 5; trial++) checkJacobian(chain, Array.from({ length: chain.dof }, () => 1.5 * rand()));
+    for (let trial = 0; trial < 5; trial++)
+      checkJacobian(
+        chain,
+        Array.from({ length: chain.dof }, () => 1.5 * rand()),
+      );
   });
 
   it('gives prismatic joints a pure linear column along their axis', () => {
@@ -155,7 +166,11 @@ describe('chain building', () => {
   });
 
   it('maps joints by name even when the file lists them in reverse chain order (SO-101)', () => {
-    const chain = KinematicChain.build(parseUrdfFile(join(FIXTURES, 'so101_new_calib__therobotstudio.urdf')), 'base_link', 'gripper_frame_link');
+    const chain = KinematicChain.build(
+      parseUrdfFile(join(FIXTURES, 'so101_new_calib__therobotstudio.urdf')),
+      'base_link',
+      'gripper_frame_link',
+    );
     expect(chain.jointNames).toEqual(['shoulder_pan', 'shoulder_lift', 'elbow_flex', 'wrist_flex', 'wrist_roll']);
   });
 });

@@ -86,18 +86,26 @@ export class KinematicChain {
     const scratch = new Float64Array(16);
     for (const joint of path) {
       if (joint.type === 'floating' || joint.type === 'planar') {
-        throw new VlaError('URDF_UNSUPPORTED_JOINT', `joint "${joint.name}" is ${joint.type}: a ${joint.type} joint cannot be part of an arm's kinematic chain`, {
-          ...where,
-          joint: joint.name,
-          hint: 'choose a base_link below this joint, or make the joint fixed',
-        });
+        throw new VlaError(
+          'URDF_UNSUPPORTED_JOINT',
+          `joint "${joint.name}" is ${joint.type}: a ${joint.type} joint cannot be part of an arm's kinematic chain`,
+          {
+            ...where,
+            joint: joint.name,
+            hint: 'choose a base_link below this joint, or make the joint fixed',
+          },
+        );
       }
       if (joint.mimic !== undefined) {
-        throw new VlaError('CHAIN_INVALID', `joint "${joint.name}" mimics "${joint.mimic.joint}" and lies on the chain from ${baseLink} to ${toolLink}`, {
-          ...where,
-          joint: joint.name,
-          hint: 'choose a tool_link that is not behind a mimic joint (mimic joints belong to grippers)',
-        });
+        throw new VlaError(
+          'CHAIN_INVALID',
+          `joint "${joint.name}" mimics "${joint.mimic.joint}" and lies on the chain from ${baseLink} to ${toolLink}`,
+          {
+            ...where,
+            joint: joint.name,
+            hint: 'choose a tool_link that is not behind a mimic joint (mimic joints belong to grippers)',
+          },
+        );
       }
       rigidFromOrigin(joint.origin, origin);
       composeRigid(pending, origin, scratch);

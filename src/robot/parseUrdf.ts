@@ -2,7 +2,18 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readTextFile } from '../config/readTextFile';
 import { VlaError } from '../errors';
 import { ElementLines, refuseDoctype } from './urdfText';
-import type { Joint, JointType, Link, Origin, RobotModel, UrdfLimit, UrdfMimic, UrdfSafetyController, UrdfWarning, Vec3 } from './RobotModel';
+import type {
+  Joint,
+  JointType,
+  Link,
+  Origin,
+  RobotModel,
+  UrdfLimit,
+  UrdfMimic,
+  UrdfSafetyController,
+  UrdfWarning,
+  Vec3,
+} from './RobotModel';
 
 /**
  * URDF text -> RobotModel. Parses what the URDF standard defines, warns about what is not standard but
@@ -37,7 +48,11 @@ export function parseUrdf(text: string, file?: string): RobotModel {
   refuseDoctype(text, file);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
-    throw new VlaError('XML_INVALID', `not well-formed XML: ${valid.err.msg}`, { ...where, line: valid.err.line, hint: 'fix the XML syntax at that line' });
+    throw new VlaError('XML_INVALID', `not well-formed XML: ${valid.err.msg}`, {
+      ...where,
+      line: valid.err.line,
+      hint: 'fix the XML syntax at that line',
+    });
   }
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -54,7 +69,10 @@ export function parseUrdf(text: string, file?: string): RobotModel {
   const robots = doc['robot'] as XmlNode[] | undefined;
   const robot = robots?.[0];
   if (robot === undefined) {
-    throw new VlaError('URDF_INVALID', 'no <robot> element: this is not a URDF', { ...where, hint: 'the root element of a URDF is <robot name="...">' });
+    throw new VlaError('URDF_INVALID', 'no <robot> element: this is not a URDF', {
+      ...where,
+      hint: 'the root element of a URDF is <robot name="...">',
+    });
   }
   const warnings: UrdfWarning[] = [];
   const lines = new ElementLines(text);
@@ -69,7 +87,11 @@ export function parseUrdf(text: string, file?: string): RobotModel {
       throw new VlaError('URDF_INVALID', '<link> without a name', { ...where, path: 'link', hint: 'every <link> needs name="..."' });
     }
     if (linkByName.has(linkName)) {
-      throw new VlaError('URDF_INVALID', `link "${linkName}" is defined twice`, { ...where, path: `link ${linkName}`, line: lines.of('link', linkName, 2) });
+      throw new VlaError('URDF_INVALID', `link "${linkName}" is defined twice`, {
+        ...where,
+        path: `link ${linkName}`,
+        line: lines.of('link', linkName, 2),
+      });
     }
     const link = { name: linkName };
     links.push(link);
@@ -81,7 +103,11 @@ export function parseUrdf(text: string, file?: string): RobotModel {
   for (const node of children(robot, 'joint')) {
     const joint = parseJoint(node, lines, file, warnings);
     if (jointByName.has(joint.name)) {
-      throw new VlaError('URDF_INVALID', `joint "${joint.name}" is defined twice`, { ...where, joint: joint.name, line: lines.of('joint', joint.name, 2) });
+      throw new VlaError('URDF_INVALID', `joint "${joint.name}" is defined twice`, {
+        ...where,
+        joint: joint.name,
+        line: lines.of('joint', joint.name, 2),
+      });
     }
     for (const end of ['parent', 'child'] as const) {
       if (!linkByName.has(joint[end])) {
@@ -140,17 +166,26 @@ function parseJoint(node: XmlNode, lines: ElementLines, file: string | undefined
   const axisNode = first(node, 'axis');
   const axis = axisNode === undefined ? ([1, 0, 0] as Vec3) : vec3(axisNode, 'xyz', [1, 0, 0], where);
   if ((type === 'revolute' || type === 'continuous' || type === 'prismatic') && Math.hypot(...axis) < 1e-9) {
-    throw new VlaError('URDF_INVALID', `joint "${name}" has a zero axis`, { ...where, hint: 'give <axis xyz="..."/> a non-zero direction' });
+    throw new VlaError('URDF_INVALID', `joint "${name}" has a zero axis`, {
+      ...where,
+      hint: 'give <axis xyz="..."/> a non-zero direction',
+    });
   }
 
   const joint: Joint = { name, type: type as JointType, parent, child, origin, axis };
   const limitNode = first(node, 'limit');
   if (limitNode !== undefined) joint.limit = parseLimit(limitNode, joint.type, name, where, warnings);
   if ((type === 'revolute' || type === 'prismatic') && limitNode === undefined) {
-    warnings.push({ element: name, message: `${type} joint "${name}" has no <limit>; its position and velocity limits must come from the embodiment YAML` });
+    warnings.push({
+      element: name,
+      message: `${type} joint "${name}" has no <limit>; its position and velocity limits must come from the embodiment YAML`,
+    });
   }
   if (type === 'continuous' && joint.limit !== undefined && (joint.limit.lower !== undefined || joint.limit.upper !== undefined)) {
-    warnings.push({ element: name, message: `continuous joint "${name}" gives position limits; a continuous joint has none, so they are ignored` });
+    warnings.push({
+      element: name,
+      message: `continuous joint "${name}" gives position limits; a continuous joint has none, so they are ignored`,
+    });
     delete joint.limit.lower;
     delete joint.limit.upper;
   }
@@ -165,7 +200,13 @@ function parseJoint(node: XmlNode, lines: ElementLines, file: string | undefined
 }
 
 /** Kept as written; a fixed joint's limits (exporters write them, often all zero) are reported as unused. */
-function parseLimit(node: XmlNode, type: JointType, joint: string, where: { file?: string; joint: string; line?: number }, warnings: UrdfWarning[]): UrdfLimit {
+function parseLimit(
+  node: XmlNode,
+  type: JointType,
+  joint: string,
+  where: { file?: string; joint: string; line?: number },
+  warnings: UrdfWarning[],
+): UrdfLimit {
   warnNonStandard(node, 'limit', joint, warnings, RATE_LIMIT_ATTRS);
   const limit: UrdfLimit = {};
   for (const key of ['lower', 'upper', 'velocity', 'effort'] as const) {
@@ -177,20 +218,38 @@ function parseLimit(node: XmlNode, type: JointType, joint: string, where: { file
     if (value === undefined) continue;
     if (value > 0 && Number.isFinite(value) && type !== 'fixed') {
       limit[key] = value;
-      warnings.push({ element: joint, message: `joint "${joint}": non-standard attribute ${key}="${attr(node, key)!}" on <limit> applied as its ${key} limit wherever it is tighter than the embodiment's (never to loosen)` });
+      warnings.push({
+        element: joint,
+        message:
+          `joint "${joint}": non-standard attribute ${key}="${attr(node, key)!}" on <limit> ` +
+          `applied as its ${key} limit wherever it is tighter than the embodiment's (never to loosen)`,
+      });
     } else {
-      warnings.push({ element: joint, message: `joint "${joint}": non-standard attribute ${key}="${attr(node, key)!}" on <limit> ignored (${type === 'fixed' ? 'a fixed joint' : 'not a positive finite limit'})` });
+      warnings.push({
+        element: joint,
+        message:
+          `joint "${joint}": non-standard attribute ${key}="${attr(node, key)!}" on <limit> ` +
+          `ignored (${type === 'fixed' ? 'a fixed joint' : 'not a positive finite limit'})`,
+      });
     }
   }
   if (type === 'fixed') {
-    warnings.push({ element: joint, message: `fixed joint "${joint}" has a <limit>; a fixed joint does not move, so its limits are not used` });
+    warnings.push({
+      element: joint,
+      message: `fixed joint "${joint}" has a <limit>; a fixed joint does not move, so its limits are not used`,
+    });
     return limit;
   }
   if (limit.lower !== undefined && limit.upper !== undefined && limit.lower > limit.upper) {
     warnings.push({ element: joint, message: `joint "${joint}": lower limit ${limit.lower} is above upper limit ${limit.upper}` });
   }
   if (limit.velocity !== undefined && limit.velocity <= 0) {
-    warnings.push({ element: joint, message: `joint "${joint}" has velocity limit ${limit.velocity}: unusable, a max_velocity must come from the embodiment YAML (or safety-filter --max-velocity)` });
+    warnings.push({
+      element: joint,
+      message:
+        `joint "${joint}" has velocity limit ${limit.velocity}: unusable, a max_velocity must ` +
+        `come from the embodiment YAML (or safety-filter --max-velocity)`,
+    });
   }
   return limit;
 }
@@ -207,7 +266,8 @@ function parseSafetyController(node: XmlNode, joint: Joint, warnings: UrdfWarnin
     warnings.push({ element: name, message: `joint "${name}": <safety_controller> ${why}; its soft limits are ignored` });
     return undefined;
   };
-  if (unknown.length > 0) return bad(`has non-standard attribute(s) ${unknown.join(', ')} (expected soft_lower_limit, soft_upper_limit, k_position, k_velocity)`);
+  if (unknown.length > 0)
+    return bad(`has non-standard attribute(s) ${unknown.join(', ')} (expected soft_lower_limit, soft_upper_limit, k_position, k_velocity)`);
   const read = (key: string): number | undefined | null => {
     const raw = attr(node, key);
     if (raw === undefined) return undefined;
@@ -215,7 +275,12 @@ function parseSafetyController(node: XmlNode, joint: Joint, warnings: UrdfWarnin
     return Number.isNaN(v) ? null : v;
   };
   const sc: UrdfSafetyController = {};
-  const soft = { softLowerLimit: read('soft_lower_limit'), softUpperLimit: read('soft_upper_limit'), kPosition: read('k_position'), kVelocity: read('k_velocity') };
+  const soft = {
+    softLowerLimit: read('soft_lower_limit'),
+    softUpperLimit: read('soft_upper_limit'),
+    kPosition: read('k_position'),
+    kVelocity: read('k_velocity'),
+  };
   for (const [key, value] of Object.entries(soft)) {
     if (value === null) return bad(`has a non-numeric ${key}`);
     if (value !== undefined) sc[key as keyof UrdfSafetyController] = value;
@@ -233,7 +298,12 @@ function parseSafetyController(node: XmlNode, joint: Joint, warnings: UrdfWarnin
   return sc;
 }
 
-function parseMimic(node: XmlNode, joint: string, where: { file?: string; joint: string; line?: number }, warnings: UrdfWarning[]): UrdfMimic {
+function parseMimic(
+  node: XmlNode,
+  joint: string,
+  where: { file?: string; joint: string; line?: number },
+  warnings: UrdfWarning[],
+): UrdfMimic {
   warnNonStandard(node, 'mimic', joint, warnings);
   const target = attr(node, 'joint');
   if (target === undefined || target === '') {
@@ -282,10 +352,16 @@ function checkTree(links: readonly Link[], joints: readonly Joint[], file: strin
   }
   const roots = links.filter((l) => !parentOf.has(l.name));
   if (roots.length !== 1) {
-    throw new VlaError('URDF_INVALID', roots.length === 0 ? 'no root link (every link has a parent)' : `${roots.length} root links (${roots.map((r) => r.name).join(', ')}): the links are not connected into one tree`, {
-      file,
-      hint: 'connect every link to the robot with a joint (a fixed joint is enough)',
-    });
+    throw new VlaError(
+      'URDF_INVALID',
+      roots.length === 0
+        ? 'no root link (every link has a parent)'
+        : `${roots.length} root links (${roots.map((r) => r.name).join(', ')}): the links are not connected into one tree`,
+      {
+        file,
+        hint: 'connect every link to the robot with a joint (a fixed joint is enough)',
+      },
+    );
   }
   return roots[0]!.name;
 }
@@ -324,7 +400,13 @@ export function parseUrdfNumber(raw: string): number {
   return Number(s);
 }
 
-function numberAttr(node: XmlNode, key: string, where: { file?: string; joint: string; line?: number }, warnings: UrdfWarning[], joint: string): number | undefined {
+function numberAttr(
+  node: XmlNode,
+  key: string,
+  where: { file?: string; joint: string; line?: number },
+  warnings: UrdfWarning[],
+  joint: string,
+): number | undefined {
   const raw = attr(node, key);
   if (raw === undefined) return undefined;
   const value = parseUrdfNumber(raw);
@@ -352,7 +434,10 @@ function warnNonStandard(node: XmlNode, tag: string, joint: string, warnings: Ur
   const allowed = STANDARD_ATTRS[tag] ?? [];
   for (const key of Object.keys(node)) {
     if (isAttr(node, key) && !allowed.includes(key) && !handled.includes(key)) {
-      warnings.push({ element: joint, message: `joint "${joint}": non-standard attribute ${key}="${String(node[key])}" on <${tag}> ignored` });
+      warnings.push({
+        element: joint,
+        message: `joint "${joint}": non-standard attribute ${key}="${String(node[key])}" on <${tag}> ignored`,
+      });
     }
   }
 }

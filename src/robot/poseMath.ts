@@ -50,7 +50,11 @@ export function rigidFromPose(pose: ArrayLike<number>, out: Float64Array, offset
 }
 
 /** Rigid transform from xyz (m) and URDF roll, pitch, yaw (rad). */
-export function rigidFromXyzRpy(xyz: readonly [number, number, number], rpy: readonly [number, number, number], out: Float64Array): Float64Array {
+export function rigidFromXyzRpy(
+  xyz: readonly [number, number, number],
+  rpy: readonly [number, number, number],
+  out: Float64Array,
+): Float64Array {
   return rigidFromOrigin({ xyz, rpy }, out);
 }
 

@@ -41,9 +41,13 @@ export function refuseDoctype(text: string, file: string | undefined): void {
   const live = text.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' '));
   const m = /<!(DOCTYPE|ENTITY)\b/i.exec(live);
   if (m === null) return;
-  throw new VlaError('XML_INVALID', `the file declares <!${m[1]!.toUpperCase()}>: document types and entities are refused (no entity is ever expanded)`, {
-    file,
-    line: live.slice(0, m.index).split('\n').length,
-    hint: 'remove the <!DOCTYPE ...> block and write the values out; a URDF needs no entities',
-  });
+  throw new VlaError(
+    'XML_INVALID',
+    `the file declares <!${m[1]!.toUpperCase()}>: document types and entities are refused (no entity is ever expanded)`,
+    {
+      file,
+      line: live.slice(0, m.index).split('\n').length,
+      hint: 'remove the <!DOCTYPE ...> block and write the values out; a URDF needs no entities',
+    },
+  );
 }

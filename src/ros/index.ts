@@ -1,7 +1,15 @@
 /** The ROS 2 node: its logic, the node hosts (rclnodejs and in-process), the ROS transport and the package's messages. */
 export { VlaBridgeNode, type VlaBridgeNodeOptions } from './node/VlaBridgeNode';
 export { NODE_PARAMETERS, type NodeParameters } from './node/nodeParameters';
-export type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, BridgeTick, ResetOutcome } from './node/BridgeRuntime';
+export type {
+  BridgeFactory,
+  BridgeListeners,
+  BridgeRuntime,
+  BridgeSettings,
+  BridgeStats,
+  BridgeTick,
+  ResetOutcome,
+} from './node/BridgeRuntime';
 export { PipelineBridge, pipelineBridgeFactory, type PipelineBridgeDeps } from './node/PipelineBridge';
 export type { NodeHost, NodeLogger, ParameterSpec, ParameterValue, LifecycleHandlers, TransitionOutcome } from './host/NodeHost';
 export { InProcessNodeHost, type InProcessNodeHostOptions } from './host/InProcessNodeHost';

@@ -13,7 +13,11 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 /** runNode on a fresh fake rclnodejs, ended when the test resolves `end`; its progress lines in `lines`. */
-function start(rosArgs: string[], factory: FakeBridgeFactory, parameters?: Record<string, string>): { rcl: FakeRclnodejs; end: () => void; lines: string[]; running: Promise<void> } {
+function start(
+  rosArgs: string[],
+  factory: FakeBridgeFactory,
+  parameters?: Record<string, string>,
+): { rcl: FakeRclnodejs; end: () => void; lines: string[]; running: Promise<void> } {
   const rcl = new FakeRclnodejs();
   const end = deferred();
   const lines: string[] = [];
@@ -32,12 +36,25 @@ function start(rosArgs: string[], factory: FakeBridgeFactory, parameters?: Recor
 describe('runNode', () => {
   it('starts the lifecycle node with the ROS arguments and command-line parameters, and stops the arm on the way out', async () => {
     const factory = new FakeBridgeFactory();
-    const { rcl, end, lines, running } = start(['--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e'], factory, {
-      embodiment: 'franka_panda',
-      policy: '/policies/demo',
-    });
+    const { rcl, end, lines, running } = start(
+      ['--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e'],
+      factory,
+      {
+        embodiment: 'franka_panda',
+        policy: '/policies/demo',
+      },
+    );
     await flush();
-    expect(rcl.initArgv).toEqual(['vla-bridge', '--ros-args', '-r', '__node:=arm_bridge', '-p', 'status_rate_hz:=2', '-p', 'embodiment:=ur5e']);
+    expect(rcl.initArgv).toEqual([
+      'vla-bridge',
+      '--ros-args',
+      '-r',
+      '__node:=arm_bridge',
+      '-p',
+      'status_rate_hz:=2',
+      '-p',
+      'embodiment:=ur5e',
+    ]);
     expect(rcl.signalHandlersRemoved).toBe(true);
     const node = rcl.nodes[0] as FakeLifecycleNode;
     expect(node.name()).toBe('arm_bridge');
@@ -69,11 +86,18 @@ describe('runNode', () => {
   it('takes parameters from the params file launch_ros writes (keyed by the fully qualified name)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vla-run-'));
     const file = join(dir, 'launch_params.yaml');
-    writeFileSync(file, '/vla_bridge:\n  ros__parameters:\n    embodiment: ur5e\n    policy: /policies/demo\n    autostart: false\n    dry_run: true\n');
+    writeFileSync(
+      file,
+      '/vla_bridge:\n  ros__parameters:\n    embodiment: ur5e\n    policy: /policies/demo\n    autostart: false\n    dry_run: true\n',
+    );
     const { rcl, end, running } = start(['--ros-args', '--params-file', file], new FakeBridgeFactory());
     await flush();
     const node = rcl.nodes[0] as FakeLifecycleNode;
-    expect([node.getParameter('embodiment').value, node.getParameter('policy').value, node.getParameter('dry_run').value]).toEqual(['ur5e', '/policies/demo', true]);
+    expect([node.getParameter('embodiment').value, node.getParameter('policy').value, node.getParameter('dry_run').value]).toEqual([
+      'ur5e',
+      '/policies/demo',
+      true,
+    ]);
     end();
     await running;
     rmSync(dir, { recursive: true, force: true });
@@ -97,7 +121,10 @@ describe('runNode', () => {
   it('ends a controlled stop at once when /clock has stopped (a replayed bag has ended), and exits cleanly', async () => {
     // The stop needs 0.5 s of ROS time, which no longer advances once the bag has ended.
     const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.5 });
-    const { rcl, end, lines, running } = start(['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'], factory);
+    const { rcl, end, lines, running } = start(
+      ['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'],
+      factory,
+    );
     await flush();
     const node = rcl.nodes[0] as FakeLifecycleNode;
     const bag = rcl.createNode('rosbag2_player');
@@ -114,12 +141,21 @@ describe('runNode', () => {
     expect(bridge.calls).toEqual(['start', 'stop', 'close']);
     expect(bridge.stopsCompleted).toBe(1);
     expect(node.currentState.label).toBe('finalized');
-    expect(lines).toEqual(['vla_bridge: stopping (controlled stop, then shutdown)', expect.stringMatching(/^vla_bridge: \/clock has stopped/)]);
+    expect(lines).toEqual([
+      'vla_bridge: stopping (controlled stop, then shutdown)',
+      expect.stringMatching(/^vla_bridge: \/clock has stopped/),
+    ]);
   });
 
   it('refuses a parameter of the wrong type naming it, and leaves ROS shut down', async () => {
     const rcl = new FakeRclnodejs();
-    const error = await runNode({ rosArgs: ['--ros-args', '-p', 'dry_run:=maybe'], loadRcl: () => rcl, loadNative: () => rcl.native, createBridge: new FakeBridgeFactory().create, until: new Promise(() => {}) }).catch((e: unknown) => e);
+    const error = await runNode({
+      rosArgs: ['--ros-args', '-p', 'dry_run:=maybe'],
+      loadRcl: () => rcl,
+      loadNative: () => rcl.native,
+      createBridge: new FakeBridgeFactory().create,
+      until: new Promise(() => {}),
+    }).catch((e: unknown) => e);
     expect(isVlaError(error) && error.code).toBe('CONFIG_INVALID');
     expect(String((error as Error).message)).toMatch(/dry_run must be true or false, got "maybe"/);
     expect(rcl.isShutdown()).toBe(true);
@@ -127,7 +163,12 @@ describe('runNode', () => {
 
   it('maps ROS arguments rcl cannot parse to ARGUMENT_INVALID', async () => {
     const rcl = new FakeRclnodejs();
-    const error = await runNode({ rosArgs: ['--ros-args', '--bogus'], loadRcl: () => rcl, loadNative: () => rcl.native, until: new Promise(() => {}) }).catch((e: unknown) => e);
+    const error = await runNode({
+      rosArgs: ['--ros-args', '--bogus'],
+      loadRcl: () => rcl,
+      loadNative: () => rcl.native,
+      until: new Promise(() => {}),
+    }).catch((e: unknown) => e);
     expect(isVlaError(error) && error.code).toBe('ARGUMENT_INVALID');
     expect(String((error as Error).message)).toMatch(/--bogus/);
   });

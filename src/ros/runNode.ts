@@ -41,10 +41,14 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     await rcl.init(undefined, ['vla-bridge', ...options.rosArgs]);
   } catch (err) {
     signals?.close();
-    throw new VlaError('ARGUMENT_INVALID', `rclnodejs could not start with the ROS arguments ${JSON.stringify(options.rosArgs.join(' '))}: ${describeError(err)}`, {
-      hint: 'check the arguments after --ros-args (e.g. -p name:=value, -r from:=to, --params-file FILE)',
-      cause: err,
-    });
+    throw new VlaError(
+      'ARGUMENT_INVALID',
+      `rclnodejs could not start with the ROS arguments ${JSON.stringify(options.rosArgs.join(' '))}: ${describeError(err)}`,
+      {
+        hint: 'check the arguments after --ros-args (e.g. -p name:=value, -r from:=to, --params-file FILE)',
+        cause: err,
+      },
+    );
   }
   // rclnodejs's own SIGINT handler tears everything down at once; the node stops the arm first.
   rcl.removeSignalHandlers();

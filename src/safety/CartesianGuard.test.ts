@@ -60,7 +60,8 @@ it('lets a tool that starts outside the box move back in, never further out', ()
   expect(toolPosition(up)[2]).toBeGreaterThan(box.min[2]);
   const run = drive(SafetyLayer.fromEmbodiment(panda), 0, below, constantTicks(0, 0.01, 400, up));
   const zs = run.commands.map((c) => toolPosition(c.positions)[2]);
-  for (let k = 1; k < zs.length; k++) expect(Math.min(0, zs[k]! - box.min[2])).toBeGreaterThanOrEqual(Math.min(0, zs[k - 1]! - box.min[2]) - 1e-9);
+  for (let k = 1; k < zs.length; k++)
+    expect(Math.min(0, zs[k]! - box.min[2])).toBeGreaterThanOrEqual(Math.min(0, zs[k - 1]! - box.min[2]) - 1e-9);
   expect(Array.from(run.commands.at(-1)!.positions)).toEqual(Array.from(up));
 
   // A joint-space path that would first take the tool further out is held instead (reported as a workspace

@@ -70,7 +70,9 @@ export class CartesianGuard {
   }
 
   get active(): boolean {
-    return this.limits.workspace !== undefined || this.limits.maxLinearSpeedMPerS !== Infinity || this.limits.maxAngularSpeedRadPerS !== Infinity;
+    return (
+      this.limits.workspace !== undefined || this.limits.maxLinearSpeedMPerS !== Infinity || this.limits.maxAngularSpeedRadPerS !== Infinity
+    );
   }
 
   /** Forgets the last tool pose (after a step the guard did not see): it is recomputed from the next start. */
@@ -110,7 +112,8 @@ export class CartesianGuard {
     } else if (feasible) {
       let hi = 1;
       // Speeds scale about linearly with s: try there first.
-      const guess = 0.9999 * Math.min(this.limits.maxLinearSpeedMPerS / requested.linear, this.limits.maxAngularSpeedRadPerS / requested.angular);
+      const guess =
+        0.9999 * Math.min(this.limits.maxLinearSpeedMPerS / requested.linear, this.limits.maxAngularSpeedRadPerS / requested.angular);
       if (guess > lo && guess < hi) {
         if (this.check(q0, candidate, guess, dt) === 0) {
           lo = guess;
@@ -163,7 +166,8 @@ export class CartesianGuard {
       const px = t[3]! + (t[3]! - last[3]!) * ahead;
       const py = t[7]! + (t[7]! - last[7]!) * ahead;
       const pz = t[11]! + (t[11]! - last[11]!) * ahead;
-      if (outsideDistance(box, t[3]!, t[7]!, t[11]!) > allowed || outsideDistance(box, px, py, pz) > allowed) violated |= VIOLATES_WORKSPACE;
+      if (outsideDistance(box, t[3]!, t[7]!, t[11]!) > allowed || outsideDistance(box, px, py, pz) > allowed)
+        violated |= VIOLATES_WORKSPACE;
     }
     return violated;
   }
@@ -223,7 +227,14 @@ export class CartesianGuard {
     };
   }
 
-  private report(tS: number, violated: number, requested: ToolMotion, applied: ToolMotion, severity: 'warn' | 'error', events: SafetyEvent[]): void {
+  private report(
+    tS: number,
+    violated: number,
+    requested: ToolMotion,
+    applied: ToolMotion,
+    severity: 'warn' | 'error',
+    events: SafetyEvent[],
+  ): void {
     if ((violated & VIOLATES_LINEAR) !== 0) {
       events.push({ tS, limit: 'ee_linear_speed', target: 'linear', requested: requested.linear, applied: applied.linear, severity });
     }

@@ -67,13 +67,20 @@ export abstract class CommandLimiter<P, C> {
     const events: SafetyEvent[] = [];
     let command: C;
     if (!this.seeded) {
-      if (!Number.isFinite(tS)) throw new VlaError('MESSAGE_INVALID', `the first tick's time is ${tS}: the safety layer needs a finite time to start`, { path: 'tS' });
+      if (!Number.isFinite(tS))
+        throw new VlaError('MESSAGE_INVALID', `the first tick's time is ${tS}: the safety layer needs a finite time to start`, {
+          path: 'tS',
+        });
       const bad = measured.position.findIndex((q) => !Number.isFinite(q));
       if (bad >= 0) {
-        throw new VlaError('MESSAGE_INVALID', `measured position ${bad} is ${measured.position[bad]}: the safety layer cannot start without a finite joint state`, {
-          path: `measured.position[${bad}]`,
-          hint: 'start the layer once the joint state publisher reports every commanded joint',
-        });
+        throw new VlaError(
+          'MESSAGE_INVALID',
+          `measured position ${bad} is ${measured.position[bad]}: the safety layer cannot start without a finite joint state`,
+          {
+            path: `measured.position[${bad}]`,
+            hint: 'start the layer once the joint state publisher reports every commanded joint',
+          },
+        );
       }
       command = this.onSeed(tS, measured);
       this.seeded = true;
@@ -81,7 +88,12 @@ export abstract class CommandLimiter<P, C> {
     } else {
       const dt = tS - this.lastTickS;
       if (!(dt >= MIN_DT_S)) {
-        events.push({ tS, limit: 'clock', severity: 'warn', message: `tick time ${tS} is not after the last processed tick ${this.lastTickS}: holding the last command` });
+        events.push({
+          tS,
+          limit: 'clock',
+          severity: 'warn',
+          message: `tick time ${tS} is not after the last processed tick ${this.lastTickS}: holding the last command`,
+        });
         command = this.onRepeat(tS);
       } else {
         this.updateConditions(input, events);
@@ -96,8 +108,25 @@ export abstract class CommandLimiter<P, C> {
   private updateConditions(input: SafetyTickInput<P>, events: SafetyEvent[]): void {
     const { tS, measured } = input;
     const stops = this.shared.stops;
-    stops.update(tS, 'estop', 'estop', this.shared.estopLatched, undefined, 'e-stop: stopping within the limits, then holding until reset', events);
-    stops.update(tS, 'stop', 'stop', this.shared.stopRequested, undefined, 'controlled stop: decelerating within the limits, then holding', events, 'info');
+    stops.update(
+      tS,
+      'estop',
+      'estop',
+      this.shared.estopLatched,
+      undefined,
+      'e-stop: stopping within the limits, then holding until reset',
+      events,
+    );
+    stops.update(
+      tS,
+      'stop',
+      'stop',
+      this.shared.stopRequested,
+      undefined,
+      'controlled stop: decelerating within the limits, then holding',
+      events,
+      'info',
+    );
     if (input.watchdog !== undefined) this.watchdog.update(tS, input.watchdog, stops, events);
     let finite = true;
     for (let j = 0; j < measured.position.length; j++) if (!Number.isFinite(measured.position[j]!)) finite = false;

@@ -36,9 +36,12 @@ describe('the gripper in the Cartesian modes (GripperLimiter)', () => {
     const layer = SafetyLayer.fromEmbodiment(panda);
     layer.enforceTwist({ tS: 0, measured: measured(0), proposal: null });
     const events = [];
-    for (let k = 1; k < 400; k++) events.push(...layer.enforceTwist({ tS: k * DT, measured: measured(k * DT), proposal: f64(0, 0, 0, 0, 0, 0, 0.5) }).events);
+    for (let k = 1; k < 400; k++)
+      events.push(...layer.enforceTwist({ tS: k * DT, measured: measured(k * DT), proposal: f64(0, 0, 0, 0, 0, 0, 0.5) }).events);
     expect(events).toContainEqual(expect.objectContaining({ limit: 'position', target: 'panda_finger_joint1', requested: 0.5 }));
-    expect(layer.enforceTwist({ tS: 4, measured: measured(4), proposal: f64(0, 0, 0, 0, 0, 0, 0.5) }).command.gripper!.position).toBeLessThanOrEqual(limits.maxPosition);
+    expect(
+      layer.enforceTwist({ tS: 4, measured: measured(4), proposal: f64(0, 0, 0, 0, 0, 0, 0.5) }).command.gripper!.position,
+    ).toBeLessThanOrEqual(limits.maxPosition);
   });
 
   it('twist mode: a non-finite gripper value stops the tool and the gripper, and an e-stop holds both', () => {
@@ -52,7 +55,8 @@ describe('the gripper in the Cartesian modes (GripperLimiter)', () => {
     expect(Number.isFinite(bad.command.gripper!.position)).toBe(true);
     layer.estop();
     let last = bad.command.gripper!;
-    for (let k = 3; k < 200; k++) last = layer.enforceTwist({ tS: k * DT, measured: measured(k * DT), proposal: f64(0, 0, 0, 0, 0, 0, 0) }).command.gripper!;
+    for (let k = 3; k < 200; k++)
+      last = layer.enforceTwist({ tS: k * DT, measured: measured(k * DT), proposal: f64(0, 0, 0, 0, 0, 0, 0) }).command.gripper!;
     // Decelerated to rest and held, not closed.
     expect(last.velocity).toBe(0);
     expect(last.position).toBeGreaterThan(0);

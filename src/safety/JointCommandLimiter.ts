@@ -48,7 +48,11 @@ export class JointCommandLimiter extends CommandLimiter<Float64Array, SafeJointC
     const on = worst >= 0 || (stops.has('tracking') && !measuredFinite);
     if (!stops.changes('tracking', on)) return;
     const name = worst >= 0 ? this.joints.jointNames[worst] : undefined;
-    const message = worst >= 0 ? `joint "${name}" is ${Math.abs(q[worst]! - this.joints.position[worst]!)} from its last command (more than ${this.trackingTolerance[worst]}): stopping` : '';
+    const message =
+      worst >= 0
+        ? `joint "${name}" is ${Math.abs(q[worst]! - this.joints.position[worst]!)} from its last ` +
+          `command (more than ${this.trackingTolerance[worst]}): stopping`
+        : '';
     stops.update(input.tS, 'tracking', 'tracking', on, name, message, events);
   }
 
@@ -62,17 +66,32 @@ export class JointCommandLimiter extends CommandLimiter<Float64Array, SafeJointC
     return this.command(tS, true);
   }
 
-  protected onEnforce(tS: number, dt: number, input: SafetyTickInput<Float64Array>, stopping: boolean, events: SafetyEvent[]): SafeJointCommand {
+  protected onEnforce(
+    tS: number,
+    dt: number,
+    input: SafetyTickInput<Float64Array>,
+    stopping: boolean,
+    events: SafetyEvent[],
+  ): SafeJointCommand {
     const proposal = input.proposal;
     let track = !stopping && proposal !== null;
     if (proposal !== null) {
-      if (proposal.length !== this.jointCount) throw new RangeError(`proposal has ${proposal.length} positions, the layer commands ${this.jointCount} joints`);
+      if (proposal.length !== this.jointCount)
+        throw new RangeError(`proposal has ${proposal.length} positions, the layer commands ${this.jointCount} joints`);
       if (track) {
         for (let j = 0; j < this.jointCount; j++) {
           const p = proposal[j]!;
           if (Number.isFinite(p)) continue;
           track = false;
-          events.push({ tS, limit: 'non_finite', target: this.joints.jointNames[j], requested: p, applied: this.joints.position[j], severity: 'error', message: 'non-finite proposal: stopping this tick' });
+          events.push({
+            tS,
+            limit: 'non_finite',
+            target: this.joints.jointNames[j],
+            requested: p,
+            applied: this.joints.position[j],
+            severity: 'error',
+            message: 'non-finite proposal: stopping this tick',
+          });
         }
       }
     }

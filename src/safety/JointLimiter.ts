@@ -50,7 +50,12 @@ export class JointLimiter {
     this.velocity = new Float64Array(n);
     this.acceleration = new Float64Array(n);
     this.candidate = new Float64Array(n);
-    this.windows = { windowLo: new Float64Array(n), windowHi: new Float64Array(n), hardLo: new Float64Array(n), hardHi: new Float64Array(n) };
+    this.windows = {
+      windowLo: new Float64Array(n),
+      windowHi: new Float64Array(n),
+      hardLo: new Float64Array(n),
+      hardHi: new Float64Array(n),
+    };
     this.lastTarget = new Float64Array(n);
   }
 
@@ -106,14 +111,18 @@ export class JointLimiter {
       // The proposal stream's own velocity (feed-forward), or the current velocity for a first proposal.
       const streamV = clamp(this.hasLastTarget ? (target - previous) / dt : this.velocity[j]!, -b.maxVelocity, b.maxVelocity);
       const gap = target - q0 - streamV * dt;
-      const closing = Math.min(approachSpeed(Math.abs(gap), b.maxAcceleration, dt), jerkStopSpeed(Math.abs(gap), b.maxAcceleration, b.maxJerk));
+      const closing = Math.min(
+        approachSpeed(Math.abs(gap), b.maxAcceleration, dt),
+        jerkStopSpeed(Math.abs(gap), b.maxAcceleration, b.maxJerk),
+      );
       const wanted = streamV + (gap >= 0 ? closing : -closing);
       const v = clamp(wanted, w.lo, w.hi);
       let q = this.advance(b, q0, v, dt);
       if (target === p && Math.abs(q - p) <= tol) q = p;
       this.candidate[j] = q;
       if (q === p) continue;
-      const limit = target !== p ? 'position' : v === w.hi && wanted > w.hi ? w.hiLimit : v === w.lo && wanted < w.lo ? w.loLimit : 'acceleration';
+      const limit =
+        target !== p ? 'position' : v === w.hi && wanted > w.hi ? w.hiLimit : v === w.lo && wanted < w.lo ? w.loLimit : 'acceleration';
       events.push({ tS, limit, target: this.jointNames[j], requested: p, applied: q, severity: 'warn' });
     }
     this.hasLastTarget = mode === 'track' && proposal !== null;

@@ -43,7 +43,14 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
   private readonly gripper: GripperLimiter | undefined;
   private readonly proposalLength: number;
 
-  constructor(shared: SharedSafetyState, jointNames: readonly string[], chain: KinematicChain, limits: CartesianLimits, frameId: string, gripper?: GripperLimiter) {
+  constructor(
+    shared: SharedSafetyState,
+    jointNames: readonly string[],
+    chain: KinematicChain,
+    limits: CartesianLimits,
+    frameId: string,
+    gripper?: GripperLimiter,
+  ) {
     super(shared);
     this.gripper = gripper;
     this.proposalLength = POSE_PROPOSAL_LENGTH + (gripper === undefined ? 0 : 1);
@@ -68,17 +75,33 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
     return this.command(tS, true);
   }
 
-  protected onEnforce(tS: number, dt: number, input: SafetyTickInput<PoseProposal>, stopping: boolean, events: SafetyEvent[]): SafePoseCommand {
+  protected onEnforce(
+    tS: number,
+    dt: number,
+    input: SafetyTickInput<PoseProposal>,
+    stopping: boolean,
+    events: SafetyEvent[],
+  ): SafePoseCommand {
     const p = input.proposal;
     if (p !== null && p.length !== this.proposalLength) {
-      throw new RangeError(`a pose proposal has ${this.proposalLength} values (x y z qx qy qz qw${this.gripper === undefined ? '' : ' gripper'}), got ${p.length}`);
+      throw new RangeError(
+        `a pose proposal has ${this.proposalLength} values (x y z qx qy qz qw${this.gripper === undefined ? '' : ' gripper'}), got ${p.length}`,
+      );
     }
     if (stopping || p === null) return this.hold(tS, dt, events);
     const target = normalizeQuaternion([p[3]!, p[4]!, p[5]!, p[6]!]);
     const position: Vec3 = [p[0]!, p[1]!, p[2]!];
     const gripper = this.gripper === undefined ? 0 : p[POSE_PROPOSAL_LENGTH]!;
     if (target === undefined || !position.every(Number.isFinite) || !Number.isFinite(gripper)) {
-      events.push({ tS, limit: 'non_finite', target: 'pose', requested: NaN, applied: NaN, severity: 'error', message: 'non-finite pose proposal (or a zero quaternion): holding the last pose' });
+      events.push({
+        tS,
+        limit: 'non_finite',
+        target: 'pose',
+        requested: NaN,
+        applied: NaN,
+        severity: 'error',
+        message: 'non-finite pose proposal (or a zero quaternion): holding the last pose',
+      });
       return this.hold(tS, dt, events);
     }
     this.gripper?.step(tS, dt, gripper, false, events);
@@ -106,7 +129,14 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
     const maxStep = this.limits.maxLinearSpeedMPerS * dt;
     if (d <= maxStep) return target;
     const k = maxStep / d;
-    events.push({ tS, limit: 'ee_linear_speed', target: 'linear', requested: d / dt, applied: this.limits.maxLinearSpeedMPerS, severity: 'warn' });
+    events.push({
+      tS,
+      limit: 'ee_linear_speed',
+      target: 'linear',
+      requested: d / dt,
+      applied: this.limits.maxLinearSpeedMPerS,
+      severity: 'warn',
+    });
     return [from[0] + (target[0] - from[0]) * k, from[1] + (target[1] - from[1]) * k, from[2] + (target[2] - from[2]) * k];
   }
 
@@ -114,7 +144,14 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
     const angle = quaternionAngle(this.orientation, target);
     const maxTurn = this.limits.maxAngularSpeedRadPerS * dt;
     if (angle <= maxTurn) return target;
-    events.push({ tS, limit: 'ee_angular_speed', target: 'angular', requested: angle / dt, applied: this.limits.maxAngularSpeedRadPerS, severity: 'warn' });
+    events.push({
+      tS,
+      limit: 'ee_angular_speed',
+      target: 'angular',
+      requested: angle / dt,
+      applied: this.limits.maxAngularSpeedRadPerS,
+      severity: 'warn',
+    });
     return slerp(this.orientation, target, maxTurn / angle);
   }
 
@@ -126,6 +163,14 @@ export class PoseCommandLimiter extends CommandLimiter<PoseProposal, SafePoseCom
 
   private command(tS: number, holding: boolean): SafePoseCommand {
     const gripper = this.gripper?.command();
-    return mintSafeCommand({ kind: 'pose', stampS: tS, frameId: this.frameId, positionM: this.position, orientationXyzw: this.orientation, ...(gripper === undefined ? {} : { gripper }), holding });
+    return mintSafeCommand({
+      kind: 'pose',
+      stampS: tS,
+      frameId: this.frameId,
+      positionM: this.position,
+      orientationXyzw: this.orientation,
+      ...(gripper === undefined ? {} : { gripper }),
+      holding,
+    });
   }
 }

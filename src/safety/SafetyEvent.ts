@@ -83,7 +83,8 @@ const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPreci
 export function describeSafetyEvent(event: SafetyEvent): string {
   if (event.message !== undefined && event.message !== '') return event.message;
   const who = event.target === undefined || event.target === '' ? '' : `${event.target}: `;
-  const values = event.requested !== undefined && event.applied !== undefined ? ` (asked ${num(event.requested)}, applied ${num(event.applied)})` : '';
+  const values =
+    event.requested !== undefined && event.applied !== undefined ? ` (asked ${num(event.requested)}, applied ${num(event.applied)})` : '';
   return `${who}${LIMIT_WORDS[event.limit]}${values}`;
 }
 

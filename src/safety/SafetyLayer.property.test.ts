@@ -42,7 +42,16 @@ beforeAll(() => {
 describe('safety layer invariants (property-based)', () => {
   it('covers every shipped embodiment and every URDF fixture', () => {
     const names = arms.map((a) => a.name);
-    expect(names).toEqual(expect.arrayContaining(['franka_panda', 'ur5e', 'widowx_250s', 'so101', 'kinova_gen3_7dof_vision__kinova', 'quanser_qarm__daniella1']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'franka_panda',
+        'ur5e',
+        'widowx_250s',
+        'so101',
+        'kinova_gen3_7dof_vision__kinova',
+        'quanser_qarm__daniella1',
+      ]),
+    );
     expect(names.length).toBeGreaterThanOrEqual(10);
   });
 

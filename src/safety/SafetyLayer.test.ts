@@ -22,12 +22,21 @@ const joint = (name: string, over: Partial<JointLimits> = {}): JointLimits => ({
   maxJerk: Infinity,
   ...over,
 });
-const LIMITS = [joint('a'), joint('b', { maxVelocity: 2, maxAcceleration: 10 }), joint('c', { type: 'prismatic', minPosition: 0, maxPosition: 0.04, maxVelocity: 0.2, maxAcceleration: 2 })];
+const LIMITS = [
+  joint('a'),
+  joint('b', { maxVelocity: 2, maxAcceleration: 10 }),
+  joint('c', { type: 'prismatic', minPosition: 0, maxPosition: 0.04, maxVelocity: 0.2, maxAcceleration: 2 }),
+];
 const f64 = (...v: number[]) => new Float64Array(v);
 const fresh = { jointStateAgeS: 0.01, cameraAgesS: { primary: 0.02 }, policyOverdue: false };
 
 /** Checks every command of a run with the independent checker; `stopFrom`..`stopTo` (indices) expect a stop. */
-function expectInvariants(limits: readonly JointLimits[], run: ReturnType<typeof drive>, startVelocity?: Float64Array, stop: (k: number) => boolean = () => false): void {
+function expectInvariants(
+  limits: readonly JointLimits[],
+  run: ReturnType<typeof drive>,
+  startVelocity?: Float64Array,
+  stop: (k: number) => boolean = () => false,
+): void {
   const checker = new InvariantChecker(limits);
   const [first, ...rest] = run.commands;
   expect(checker.start(first!.stampS, first!.positions, startVelocity, first!.positions)).toBeUndefined();
@@ -68,7 +77,9 @@ describe('SafetyLayer: start', () => {
 
   it('refuses to start without a finite joint state, naming the joint index', () => {
     const layer = new SafetyLayer({ limits: LIMITS });
-    expect(() => layer.enforce({ tS: 0, measured: { stampS: 0, position: f64(0, NaN, 0) }, proposal: null })).toThrow(/measured position 1 is NaN/);
+    expect(() => layer.enforce({ tS: 0, measured: { stampS: 0, position: f64(0, NaN, 0) }, proposal: null })).toThrow(
+      /measured position 1 is NaN/,
+    );
   });
 });
 
@@ -81,9 +92,17 @@ describe('SafetyLayer: liveness (invariant 5)', () => {
     const stream = Array.from({ length: 600 }, (_, k) => {
       const t = (k + 1) * dt;
       // Starts at rest at `mid`: a = A (1 - cos w t) keeps velocity and acceleration continuous.
-      return Float64Array.from(mid, (q, j) => q + (j === 7 ? 0.009 : 0.08 * (j % 2 === 0 ? 1 : -1)) * (1 - Math.cos(2 * Math.PI * 0.4 * t)));
+      return Float64Array.from(
+        mid,
+        (q, j) => q + (j === 7 ? 0.009 : 0.08 * (j % 2 === 0 ? 1 : -1)) * (1 - Math.cos(2 * Math.PI * 0.4 * t)),
+      );
     });
-    const run = drive(layer, 0, mid, stream.map((p, k) => ({ tS: (k + 1) * dt, proposal: p, watchdog: fresh })));
+    const run = drive(
+      layer,
+      0,
+      mid,
+      stream.map((p, k) => ({ tS: (k + 1) * dt, proposal: p, watchdog: fresh })),
+    );
     stream.forEach((p, k) => {
       const out = run.commands[k + 1]!.positions;
       for (let j = 0; j < p.length; j++) expect(Object.is(out[j], p[j])).toBe(true);
@@ -94,7 +113,7 @@ describe('SafetyLayer: liveness (invariant 5)', () => {
   it.each([
     ['regular 100 Hz', () => 0.01],
     ['regular 1 kHz', () => 0.001],
-    ['irregular', (k: number) => 0.002 + 0.018 * ((k * 7919) % 13) / 13],
+    ['irregular', (k: number) => 0.002 + (0.018 * ((k * 7919) % 13)) / 13],
   ])('reaches a static target within 1.5x the time-optimal profile (%s)', (_label, dtOf) => {
     const panda = loadEmbodiment('franka_panda');
     const layer = new SafetyLayer({ limits: panda.limits });
@@ -172,7 +191,8 @@ describe('SafetyLayer: braking and timing', () => {
     const layer = new SafetyLayer({ limits: LIMITS, maxStepPerTick: 0.004 });
     const run = drive(layer, 0, f64(0, 0, 0), constantTicks(0, 0.01, 300, f64(2, -2, 0.04)));
     for (let k = 1; k < run.commands.length; k++) {
-      for (let j = 0; j < 3; j++) expect(Math.abs(run.commands[k]!.positions[j]! - run.commands[k - 1]!.positions[j]!)).toBeLessThanOrEqual(0.004 + 1e-15);
+      for (let j = 0; j < 3; j++)
+        expect(Math.abs(run.commands[k]!.positions[j]! - run.commands[k - 1]!.positions[j]!)).toBeLessThanOrEqual(0.004 + 1e-15);
     }
     expect(run.events.flat().some((e) => e.limit === 'max_step')).toBe(true);
   });
@@ -200,7 +220,12 @@ describe('SafetyLayer: braking and timing', () => {
       p += v * 0.01;
       q.push(p);
     }
-    const sRun = drive(smooth, 0, f64(0), q.map((x, k) => ({ tS: (k + 1) * 0.01, proposal: f64(x) })));
+    const sRun = drive(
+      smooth,
+      0,
+      f64(0),
+      q.map((x, k) => ({ tS: (k + 1) * 0.01, proposal: f64(x) })),
+    );
     q.forEach((x, k) => expect(Object.is(sRun.commands[k + 1]!.positions[0], x)).toBe(true));
   });
 
@@ -310,7 +335,9 @@ describe('SafetyLayer: construction and branding', () => {
     const { command } = layer.enforce({ tS: 0, measured: { stampS: 0, position: f64(0, 0, 0) }, proposal: null });
     expect(isSafeCommand(command)).toBe(true);
     expect(isSafeCommand({ ...command })).toBe(false);
-    expect(isSafeCommand({ kind: 'joint', stampS: 0, jointNames: ['a'], positions: f64(5), velocities: f64(0), holding: false })).toBe(false);
+    expect(isSafeCommand({ kind: 'joint', stampS: 0, jointNames: ['a'], positions: f64(5), velocities: f64(0), holding: false })).toBe(
+      false,
+    );
     expect(Object.isFrozen(command)).toBe(true);
   });
 
@@ -337,7 +364,11 @@ describe('SafetyLayer: construction and branding', () => {
     expect((refused as VlaError).joint).toBe('YAW');
     expect((refused as VlaError).message).toMatch(/joint "YAW" has velocity limit 0/);
     expect((refused as VlaError).hint).toMatch(/safety\.joints\.YAW\.max_velocity/);
-    const { limits } = resolveJointLimits(qarm, ['YAW', 'SHOULDER'], SafetyConfigSchema.parse({ joints: { YAW: { max_velocity: 0.8 }, SHOULDER: { max_velocity: 0.8 } } }));
+    const { limits } = resolveJointLimits(
+      qarm,
+      ['YAW', 'SHOULDER'],
+      SafetyConfigSchema.parse({ joints: { YAW: { max_velocity: 0.8 }, SHOULDER: { max_velocity: 0.8 } } }),
+    );
     const run = drive(new SafetyLayer({ limits }), 0, f64(0, 0), constantTicks(0, 0.01, 10, f64(1, 1)));
     expect(run.commands.at(-1)!.positions[0]).toBeCloseTo(0.08, 12);
   });

@@ -10,7 +10,13 @@ import { JointLimiter } from './JointLimiter';
 import { type PoseProposal, PoseCommandLimiter } from './PoseCommandLimiter';
 import type { SafeJointCommand, SafePoseCommand, SafeTwistCommand } from './SafeCommand';
 import { SAFETY_LIMITS, type SafetyLimit } from './SafetyEvent';
-import { type ResolvedSafetyLayerOptions, type SafetyLayerOptions, type SafetyLayerOverrides, optionsFromEmbodiment, resolveSafetyLayerOptions } from './SafetyLayerOptions';
+import {
+  type ResolvedSafetyLayerOptions,
+  type SafetyLayerOptions,
+  type SafetyLayerOverrides,
+  optionsFromEmbodiment,
+  resolveSafetyLayerOptions,
+} from './SafetyLayerOptions';
 import { StopConditions } from './StopConditions';
 import { type TwistProposal, TwistCommandLimiter } from './TwistCommandLimiter';
 
@@ -65,7 +71,8 @@ export class SafetyLayer {
       maxLinearSpeedMPerS: o.maxEeLinearSpeedMPerS ?? Infinity,
       maxAngularSpeedRadPerS: o.maxEeAngularSpeedRadPerS ?? Infinity,
     };
-    const needsChain = cartesian.workspace !== undefined || cartesian.maxLinearSpeedMPerS !== Infinity || cartesian.maxAngularSpeedRadPerS !== Infinity;
+    const needsChain =
+      cartesian.workspace !== undefined || cartesian.maxLinearSpeedMPerS !== Infinity || cartesian.maxAngularSpeedRadPerS !== Infinity;
     if (needsChain && o.chain === undefined) {
       throw new VlaError('CONFIG_INVALID', 'workspace and end-effector speed limits need the kinematic chain (base_link to tool_link)', {
         path: 'safety',
@@ -88,13 +95,27 @@ export class SafetyLayer {
 
   /** Cartesian twist mode (the proposal ends with the gripper position when the layer has a gripper). */
   enforceTwist(input: SafetyTwistInput): SafetyStepResult<SafeTwistCommand> {
-    this.twist ??= new TwistCommandLimiter(this.shared, this.jointNames, this.chainFor('cartesian_twist', false), this.cartesianModeLimits(), this.frameId(), this.gripperLimiter());
+    this.twist ??= new TwistCommandLimiter(
+      this.shared,
+      this.jointNames,
+      this.chainFor('cartesian_twist', false),
+      this.cartesianModeLimits(),
+      this.frameId(),
+      this.gripperLimiter(),
+    );
     return this.twist.enforce(input);
   }
 
   /** Cartesian pose mode (needs the chain; the proposal ends with the gripper position when the layer has a gripper). */
   enforcePose(input: SafetyPoseInput): SafetyStepResult<SafePoseCommand> {
-    this.pose ??= new PoseCommandLimiter(this.shared, this.jointNames, this.chainFor('cartesian_pose', true)!, this.cartesianModeLimits(), this.frameId(), this.gripperLimiter());
+    this.pose ??= new PoseCommandLimiter(
+      this.shared,
+      this.jointNames,
+      this.chainFor('cartesian_pose', true)!,
+      this.cartesianModeLimits(),
+      this.frameId(),
+      this.gripperLimiter(),
+    );
     return this.pose.enforce(input);
   }
 
@@ -154,23 +175,35 @@ export class SafetyLayer {
   private guardFor(chain: KinematicChain, limits: CartesianLimits): CartesianGuard {
     const missing = chain.jointNames.filter((n) => !this.jointNames.includes(n));
     if (missing.length > 0) {
-      throw new VlaError('CHAIN_INVALID', `the chain ${chain.baseLink} -> ${chain.toolLink} moves joints that are not commanded: ${missing.join(', ')}`, {
-        joint: missing[0],
-        hint: 'command every joint between base_link and tool_link, or choose other links',
-      });
+      throw new VlaError(
+        'CHAIN_INVALID',
+        `the chain ${chain.baseLink} -> ${chain.toolLink} moves joints that are not commanded: ${missing.join(', ')}`,
+        {
+          joint: missing[0],
+          hint: 'command every joint between base_link and tool_link, or choose other links',
+        },
+      );
     }
-    return new CartesianGuard(chain, this.jointNames, this.limits.map((l) => l.maxAcceleration), limits);
+    return new CartesianGuard(
+      chain,
+      this.jointNames,
+      this.limits.map((l) => l.maxAcceleration),
+      limits,
+    );
   }
 
   private chainFor(mode: string, required: boolean): KinematicChain | undefined {
     const chain = this.options.chain;
     if (chain === undefined) {
-      if (required) throw new VlaError('CONFIG_INVALID', `${mode} needs the kinematic chain (base_link to tool_link)`, { path: 'control.mode' });
+      if (required)
+        throw new VlaError('CONFIG_INVALID', `${mode} needs the kinematic chain (base_link to tool_link)`, { path: 'control.mode' });
       return undefined;
     }
     const missing = chain.jointNames.filter((n) => !this.jointNames.includes(n));
     if (missing.length > 0) {
-      throw new VlaError('CHAIN_INVALID', `${mode}: the chain moves joints that are not in the joint state: ${missing.join(', ')}`, { joint: missing[0] });
+      throw new VlaError('CHAIN_INVALID', `${mode}: the chain moves joints that are not in the joint state: ${missing.join(', ')}`, {
+        joint: missing[0],
+      });
     }
     return chain;
   }
@@ -188,7 +221,11 @@ export class SafetyLayer {
     const name = this.options.gripperJoint;
     if (name === undefined) return undefined;
     const index = this.jointNames.indexOf(name);
-    if (index < 0) throw new VlaError('CONFIG_UNKNOWN_JOINT', `the gripper joint "${name}" is not one of the commanded joints`, { joint: name, path: 'gripper.joint' });
+    if (index < 0)
+      throw new VlaError('CONFIG_UNKNOWN_JOINT', `the gripper joint "${name}" is not one of the commanded joints`, {
+        joint: name,
+        path: 'gripper.joint',
+      });
     return new GripperLimiter(this.limits[index]!, index, this.options.maxStepPerTick);
   }
 

@@ -16,7 +16,10 @@ const vec3 = z.tuple([finite, finite, finite]);
 
 export const SafetyLayerOptionsSchema = z.strictObject({
   /** Limits of every commanded joint, in command order (src/config/resolveJointLimits). */
-  limits: z.array(z.custom<JointLimits>((v) => typeof v === 'object' && v !== null && 'name' in v, { message: 'must be JointLimits' })).min(1).readonly(),
+  limits: z
+    .array(z.custom<JointLimits>((v) => typeof v === 'object' && v !== null && 'name' in v, { message: 'must be JointLimits' }))
+    .min(1)
+    .readonly(),
   /** From the base link to the tool link; needed for the Cartesian checks and modes. */
   chain: z.custom<KinematicChain>((v) => v instanceof KinematicChain, { message: 'must be a KinematicChain' }).optional(),
   /** Axis-aligned box for the tool link origin, in the base link frame, metres. */
@@ -43,7 +46,10 @@ export const SafetyLayerOptionsSchema = z.strictObject({
    * lasted longer than `graceS` seconds until `reset()` (a physical arm), and resumes a shorter gap by itself.
    */
   watchdogResume: z
-    .strictObject({ mode: z.enum(['auto', 'manual']), graceS: z.number().refine((v) => v >= 0 && Number.isFinite(v), { message: 'must be a finite number >= 0' }) })
+    .strictObject({
+      mode: z.enum(['auto', 'manual']),
+      graceS: z.number().refine((v) => v >= 0 && Number.isFinite(v), { message: 'must be a finite number >= 0' }),
+    })
     .default({ ...DEFAULT_WATCHDOG_RESUME }),
   /**
    * Tracking error tolerance as time at the velocity limit: a joint measured farther than maxVelocity * this
@@ -101,11 +107,18 @@ function checkJointLimits(l: JointLimits): void {
     throw new VlaError('URDF_UNUSABLE_LIMIT', `joint "${l.name}": ${what}`, { joint: l.name, hint });
   };
   if (!(l.maxVelocity > 0) || !Number.isFinite(l.maxVelocity)) {
-    bad(`velocity limit ${l.maxVelocity} cannot be used to move the joint safely`, `give safety.joints.${l.name}.max_velocity in the embodiment YAML`);
+    bad(
+      `velocity limit ${l.maxVelocity} cannot be used to move the joint safely`,
+      `give safety.joints.${l.name}.max_velocity in the embodiment YAML`,
+    );
   }
   if (Number.isNaN(l.minPosition) || Number.isNaN(l.maxPosition) || l.minPosition > l.maxPosition) {
     bad(`position range [${l.minPosition}, ${l.maxPosition}] is empty`, 'fix the URDF <limit> or the YAML min_position/max_position');
   }
-  if (!(l.maxAcceleration > 0)) bad(`acceleration limit ${l.maxAcceleration} must be greater than 0 (Infinity when unset)`, `fix safety.joints.${l.name}.max_acceleration`);
+  if (!(l.maxAcceleration > 0))
+    bad(
+      `acceleration limit ${l.maxAcceleration} must be greater than 0 (Infinity when unset)`,
+      `fix safety.joints.${l.name}.max_acceleration`,
+    );
   if (!(l.maxJerk > 0)) bad(`jerk limit ${l.maxJerk} must be greater than 0 (Infinity when unset)`, `fix safety.joints.${l.name}.max_jerk`);
 }

@@ -15,14 +15,30 @@ export class StopConditions {
   }
 
   /** Sets condition `key` on or off at tick `tS`; pushes an event when it changes. */
-  update(tS: number, key: string, limit: SafetyLimit, on: boolean, target: string | undefined, message: string, events: SafetyEvent[], severity: SafetySeverity = 'error'): void {
+  update(
+    tS: number,
+    key: string,
+    limit: SafetyLimit,
+    on: boolean,
+    target: string | undefined,
+    message: string,
+    events: SafetyEvent[],
+    severity: SafetySeverity = 'error',
+  ): void {
     if (!this.changes(key, on)) return;
     if (on) {
       this.active.set(key, limit);
       events.push({ tS, limit, target, severity, message, condition: 'begin' });
     } else {
       this.active.delete(key);
-      events.push({ tS, limit, target, severity: 'info', message: `${limitInWords(limit)} cleared: moving again from the held position`, condition: 'end' });
+      events.push({
+        tS,
+        limit,
+        target,
+        severity: 'info',
+        message: `${limitInWords(limit)} cleared: moving again from the held position`,
+        condition: 'end',
+      });
     }
   }
 

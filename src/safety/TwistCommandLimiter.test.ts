@@ -38,7 +38,9 @@ describe('TwistCommandLimiter (cartesian_twist)', () => {
   it('limits motion towards a workspace wall to what keeps the tool inside this tick', () => {
     const layer = started();
     // The tool is at z = 0.277; the floor is at 0.02: 0.257 m of room, 0.2 m/s for 0.01 s is fine...
-    expect(layer.enforceTwist({ tS: 0.01, measured: measured(0.01), proposal: f64(0, 0, -0.2, 0, 0, 0) }).command.linearMPerS[2]).toBe(-0.2);
+    expect(layer.enforceTwist({ tS: 0.01, measured: measured(0.01), proposal: f64(0, 0, -0.2, 0, 0, 0) }).command.linearMPerS[2]).toBe(
+      -0.2,
+    );
     // ... but a tick of 2 s at 0.2 m/s would go through it.
     const r = layer.enforceTwist({ tS: 2.01, measured: measured(2.01), proposal: f64(0, 0, -0.2, 0, 0, 0) });
     expect(r.command.linearMPerS[2]).toBeCloseTo(-(0.27745978209631783 - 0.02) / 2, 9);
@@ -48,17 +50,24 @@ describe('TwistCommandLimiter (cartesian_twist)', () => {
   it('stops (zero twist) on e-stop, a stale input, no proposal or a non-finite one', () => {
     const layer = started();
     const zero = { linearMPerS: [0, 0, 0], angularRadPerS: [0, 0, 0], holding: true };
-    expect(layer.enforceTwist({ tS: 0.01, measured: measured(0.01), proposal: f64(NaN, 0, 0, 0, 0, 0) })).toMatchObject({ command: zero, events: [expect.objectContaining({ limit: 'non_finite' })] });
+    expect(layer.enforceTwist({ tS: 0.01, measured: measured(0.01), proposal: f64(NaN, 0, 0, 0, 0, 0) })).toMatchObject({
+      command: zero,
+      events: [expect.objectContaining({ limit: 'non_finite' })],
+    });
     expect(layer.enforceTwist({ tS: 0.02, measured: measured(0.02), proposal: null }).command).toMatchObject(zero);
     layer.estop();
     expect(layer.enforceTwist({ tS: 0.03, measured: measured(0.03), proposal: f64(0.1, 0, 0, 0, 0, 0) }).command).toMatchObject(zero);
     layer.reset();
     const stale = { jointStateAgeS: 5, cameraAgesS: { primary: 0 }, policyOverdue: false };
-    expect(layer.enforceTwist({ tS: 0.04, measured: measured(0.04), proposal: f64(0.1, 0, 0, 0, 0, 0), watchdog: stale }).command).toMatchObject(zero);
+    expect(
+      layer.enforceTwist({ tS: 0.04, measured: measured(0.04), proposal: f64(0.1, 0, 0, 0, 0, 0), watchdog: stale }).command,
+    ).toMatchObject(zero);
     // A stale input holds until the watchdog reports fresh data again.
     expect(layer.enforceTwist({ tS: 0.05, measured: measured(0.05), proposal: f64(0.1, 0, 0, 0, 0, 0) }).command).toMatchObject(zero);
     const fresh = { jointStateAgeS: 0.01, cameraAgesS: { primary: 0 }, policyOverdue: false };
-    expect(layer.enforceTwist({ tS: 0.06, measured: measured(0.06), proposal: f64(0.1, 0, 0, 0, 0, 0), watchdog: fresh }).command).toMatchObject({ linearMPerS: [0.1, 0, 0], holding: false });
+    expect(
+      layer.enforceTwist({ tS: 0.06, measured: measured(0.06), proposal: f64(0.1, 0, 0, 0, 0, 0), watchdog: fresh }).command,
+    ).toMatchObject({ linearMPerS: [0.1, 0, 0], holding: false });
   });
 
   it('uses conservative speed limits when the embodiment gives none', () => {

@@ -39,7 +39,14 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
   private readonly proposalLength: number;
   private last: { linear: Vec3; angular: Vec3 } = { linear: [0, 0, 0], angular: [0, 0, 0] };
 
-  constructor(shared: SharedSafetyState, jointNames: readonly string[], chain: KinematicChain | undefined, limits: CartesianLimits, frameId: string, gripper?: GripperLimiter) {
+  constructor(
+    shared: SharedSafetyState,
+    jointNames: readonly string[],
+    chain: KinematicChain | undefined,
+    limits: CartesianLimits,
+    frameId: string,
+    gripper?: GripperLimiter,
+  ) {
     super(shared);
     this.gripper = gripper;
     this.proposalLength = TWIST_PROPOSAL_LENGTH + (gripper === undefined ? 0 : 1);
@@ -61,14 +68,30 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
     return this.command(tS, true);
   }
 
-  protected onEnforce(tS: number, dt: number, input: SafetyTickInput<TwistProposal>, stopping: boolean, events: SafetyEvent[]): SafeTwistCommand {
+  protected onEnforce(
+    tS: number,
+    dt: number,
+    input: SafetyTickInput<TwistProposal>,
+    stopping: boolean,
+    events: SafetyEvent[],
+  ): SafeTwistCommand {
     const p = input.proposal;
     if (p !== null && p.length !== this.proposalLength) {
-      throw new RangeError(`a twist proposal has ${this.proposalLength} values (linear xyz, angular xyz${this.gripper === undefined ? '' : ', gripper'}), got ${p.length}`);
+      throw new RangeError(
+        `a twist proposal has ${this.proposalLength} values (linear xyz, angular xyz${this.gripper === undefined ? '' : ', gripper'}), got ${p.length}`,
+      );
     }
     if (stopping || p === null || !allFinite(p)) {
       if (!stopping && p !== null) {
-        events.push({ tS, limit: 'non_finite', target: 'twist', requested: NaN, applied: 0, severity: 'error', message: 'non-finite twist proposal: zero twist this tick' });
+        events.push({
+          tS,
+          limit: 'non_finite',
+          target: 'twist',
+          requested: NaN,
+          applied: 0,
+          severity: 'error',
+          message: 'non-finite twist proposal: zero twist this tick',
+        });
       }
       this.last = { linear: [0, 0, 0], angular: [0, 0, 0] };
       this.gripper?.step(tS, dt, null, true, events);
@@ -98,7 +121,15 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
       if ((v > 0 && v > allowed) || (v < 0 && v < allowed)) {
         out ??= [linear[0], linear[1], linear[2]];
         out[a] = allowed;
-        events.push({ tS, limit: 'workspace', target: AXES[a], requested: v, applied: allowed, severity: 'warn', message: 'twist towards a workspace wall limited' });
+        events.push({
+          tS,
+          limit: 'workspace',
+          target: AXES[a],
+          requested: v,
+          applied: allowed,
+          severity: 'warn',
+          message: 'twist towards a workspace wall limited',
+        });
       }
     }
     return out ?? linear;
@@ -106,7 +137,15 @@ export class TwistCommandLimiter extends CommandLimiter<TwistProposal, SafeTwist
 
   private command(tS: number, holding: boolean): SafeTwistCommand {
     const gripper = this.gripper?.command();
-    return mintSafeCommand({ kind: 'twist', stampS: tS, frameId: this.frameId, linearMPerS: this.last.linear, angularRadPerS: this.last.angular, ...(gripper === undefined ? {} : { gripper }), holding });
+    return mintSafeCommand({
+      kind: 'twist',
+      stampS: tS,
+      frameId: this.frameId,
+      linearMPerS: this.last.linear,
+      angularRadPerS: this.last.angular,
+      ...(gripper === undefined ? {} : { gripper }),
+      holding,
+    });
   }
 }
 
@@ -116,7 +155,14 @@ function allFinite(...arrays: ArrayLike<number>[]): boolean {
 }
 
 /** The vector scaled down to norm `max` if longer (direction kept); one event when it was. */
-function scaleTo(v: Vec3, max: number, tS: number, limit: 'ee_linear_speed' | 'ee_angular_speed', target: string, events: SafetyEvent[]): Vec3 {
+function scaleTo(
+  v: Vec3,
+  max: number,
+  tS: number,
+  limit: 'ee_linear_speed' | 'ee_angular_speed',
+  target: string,
+  events: SafetyEvent[],
+): Vec3 {
   const norm = Math.hypot(v[0], v[1], v[2]);
   if (norm <= max) return v;
   const k = max / norm;

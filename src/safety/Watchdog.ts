@@ -60,7 +60,11 @@ export class Watchdog {
   private readonly keys = new Map<string, string>();
   private readonly conditions = new Map<string, Condition>();
 
-  constructor(timeouts: WatchdogTimeouts, resume: WatchdogResume = DEFAULT_WATCHDOG_RESUME, latches: WatchdogLatches = { latched: new Set(), released: new Set() }) {
+  constructor(
+    timeouts: WatchdogTimeouts,
+    resume: WatchdogResume = DEFAULT_WATCHDOG_RESUME,
+    latches: WatchdogLatches = { latched: new Set(), released: new Set() },
+  ) {
     this.timeouts = timeouts;
     this.resume = resume;
     this.latches = latches;
@@ -70,21 +74,57 @@ export class Watchdog {
     this.releaseLatched(tS, stops, events);
     const t = this.timeouts;
     const jointAge = inputs.jointStateAgeS;
-    this.set(tS, 'joint_states', 'watchdog_joint_state', 'joint_states', isStale(jointAge, t.jointStateS), stops, events, () => `joint state is ${jointAge} s old (timeout ${t.jointStateS} s): stopping`);
+    this.set(
+      tS,
+      'joint_states',
+      'watchdog_joint_state',
+      'joint_states',
+      isStale(jointAge, t.jointStateS),
+      stops,
+      events,
+      () => `joint state is ${jointAge} s old (timeout ${t.jointStateS} s): stopping`,
+    );
     for (const name in t.cameraS) this.camera(tS, name, inputs.cameraAgesS[name] ?? Infinity, t.cameraS[name]!, stops, events);
     for (const name in inputs.cameraAgesS) {
       if (!Object.hasOwn(t.cameraS, name)) this.camera(tS, name, inputs.cameraAgesS[name]!, t.defaultCameraS, stops, events);
     }
-    this.set(tS, 'policy', 'watchdog_policy', 'policy', inputs.policyOverdue, stops, events, () => 'the policy missed its deadline: stopping');
+    this.set(
+      tS,
+      'policy',
+      'watchdog_policy',
+      'policy',
+      inputs.policyOverdue,
+      stops,
+      events,
+      () => 'the policy missed its deadline: stopping',
+    );
   }
 
   private camera(tS: number, name: string, ageS: number, timeoutS: number, stops: StopConditions, events: SafetyEvent[]): void {
     let key = this.keys.get(name);
     if (key === undefined) this.keys.set(name, (key = `camera:${name}`));
-    this.set(tS, key, 'watchdog_camera', name, isStale(ageS, timeoutS), stops, events, () => `camera "${name}" frame is ${ageS} s old (timeout ${timeoutS} s): stopping`);
+    this.set(
+      tS,
+      key,
+      'watchdog_camera',
+      name,
+      isStale(ageS, timeoutS),
+      stops,
+      events,
+      () => `camera "${name}" frame is ${ageS} s old (timeout ${timeoutS} s): stopping`,
+    );
   }
 
-  private set(tS: number, key: string, limit: SafetyLimit, target: string, stale: boolean, stops: StopConditions, events: SafetyEvent[], message: () => string): void {
+  private set(
+    tS: number,
+    key: string,
+    limit: SafetyLimit,
+    target: string,
+    stale: boolean,
+    stops: StopConditions,
+    events: SafetyEvent[],
+    message: () => string,
+  ): void {
     if (stale) {
       // Stale again while latched: the condition is live again; its fresh return is judged anew.
       this.latches.latched.delete(key);
@@ -103,7 +143,9 @@ export class Watchdog {
         target,
         severity: 'info',
         condition: 'latched',
-        message: `${target} fresh again after ${lastedS.toFixed(2)} s, longer than the ${this.resume.graceS} s grace: holding until reset (watchdog_resume: manual)`,
+        message:
+          `${target} fresh again after ${lastedS.toFixed(2)} s, longer than the ` +
+          `${this.resume.graceS} s grace: holding until reset (watchdog_resume: manual)`,
       });
       return;
     }

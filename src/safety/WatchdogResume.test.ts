@@ -2,7 +2,15 @@ import type { JointLimits } from '../robot/JointLimits';
 import { constantTicks, drive } from '../../test/safety/drive';
 import { SafetyLayer } from './SafetyLayer';
 
-const joint = (name: string): JointLimits => ({ name, type: 'revolute', minPosition: -2, maxPosition: 2, maxVelocity: 1.5, maxAcceleration: 6, maxJerk: Infinity });
+const joint = (name: string): JointLimits => ({
+  name,
+  type: 'revolute',
+  minPosition: -2,
+  maxPosition: 2,
+  maxVelocity: 1.5,
+  maxAcceleration: 6,
+  maxJerk: Infinity,
+});
 const LIMITS = [joint('a'), joint('b')];
 const timeouts = { jointStateS: 0.1, cameraS: { primary: 0.5 } };
 const fresh = { jointStateAgeS: 0.01, cameraAgesS: { primary: 0.02 }, policyOverdue: false };
@@ -37,7 +45,9 @@ describe('SafetyLayer: watchdog_resume', () => {
     expect(layer.holdingFor).toEqual(['joint_states']);
     const latchEvent = run.events[151]!.find((e) => e.limit === 'watchdog_joint_state');
     expect(latchEvent).toMatchObject({ severity: 'info', target: 'joint_states' });
-    expect(latchEvent!.message).toMatch(/fresh again after 1\.00 s, longer than the 0\.25 s grace: holding until reset \(watchdog_resume: manual\)/);
+    expect(latchEvent!.message).toMatch(
+      /fresh again after 1\.00 s, longer than the 0\.25 s grace: holding until reset \(watchdog_resume: manual\)/,
+    );
     // The latch is not an intervention of its own: one stop, one count.
     expect(layer.counters.watchdog_joint_state).toBe(1);
   });
@@ -54,7 +64,9 @@ describe('SafetyLayer: watchdog_resume', () => {
     const layer = new SafetyLayer({ limits: LIMITS, timeouts, watchdogResume: { mode: 'manual', graceS: 0.25 } });
     const run = gapRun(layer, 100, 300);
     expect(run.commands[299]!.holding).toBe(true);
-    expect(run.events[301]).toContainEqual(expect.objectContaining({ limit: 'watchdog_joint_state', severity: 'info', message: expect.stringMatching(/cleared/) }));
+    expect(run.events[301]).toContainEqual(
+      expect.objectContaining({ limit: 'watchdog_joint_state', severity: 'info', message: expect.stringMatching(/cleared/) }),
+    );
     expect(run.commands.at(-1)!.positions[0]).toBeCloseTo(1.5, 9);
     expect(layer.resetRequiredFor).toEqual([]);
   });

@@ -28,6 +28,11 @@ export function slerp(a: Quaternion, b: Quaternion, f: number): Quaternion {
   if (theta < 1e-9) return b;
   const wa = Math.sin((1 - f) * theta) / Math.sin(theta);
   const wb = (sign * Math.sin(f * theta)) / Math.sin(theta);
-  const out: [number, number, number, number] = [wa * a[0] + wb * b[0], wa * a[1] + wb * b[1], wa * a[2] + wb * b[2], wa * a[3] + wb * b[3]];
+  const out: [number, number, number, number] = [
+    wa * a[0] + wb * b[0],
+    wa * a[1] + wb * b[1],
+    wa * a[2] + wb * b[2],
+    wa * a[3] + wb * b[3],
+  ];
   return normalizeQuaternion(out) ?? b;
 }

@@ -14,7 +14,13 @@ const ERROR = 2;
 export function safetyDiagnosticStatus(layer: SafetyLayer, hardwareId = ''): DiagnosticStatusMsg {
   const holding = layer.holdingFor;
   const faults = holding.filter((key) => key !== 'stop');
-  const message = layer.latched ? 'e-stop latched: holding until reset' : faults.length > 0 ? `holding: ${holding.join(', ')}` : holding.length > 0 ? 'stopped on request: holding' : 'limits enforced';
+  const message = layer.latched
+    ? 'e-stop latched: holding until reset'
+    : faults.length > 0
+      ? `holding: ${holding.join(', ')}`
+      : holding.length > 0
+        ? 'stopped on request: holding'
+        : 'limits enforced';
   return {
     level: layer.latched || faults.length > 0 ? ERROR : OK,
     name: 'vla_bridge: safety layer',

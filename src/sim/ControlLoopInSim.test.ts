@@ -17,9 +17,18 @@ describe('ControlLoop on the simulator', () => {
     sim.world.reset(task);
     const safety = SafetyLayer.fromEmbodiment(panda);
     const events: SafetyEvent[] = [];
-    const loop = new ControlLoop({ embodiment: panda, transport: sim, policy: new ScriptedReachPolicy(sim.world), safety, instruction: task.instruction, listeners: { safetyEvent: (e) => events.push(e) } });
+    const loop = new ControlLoop({
+      embodiment: panda,
+      transport: sim,
+      policy: new ScriptedReachPolicy(sim.world),
+      safety,
+      instruction: task.instruction,
+      listeners: { safetyEvent: (e) => events.push(e) },
+    });
     const commands: number[][] = [];
-    sim.subscribe(panda.config.control.command_topic, 'trajectory_msgs/msg/JointTrajectory', (m: JointTrajectoryMsg) => commands.push(Array.from(m.points[0]!.positions)));
+    sim.subscribe(panda.config.control.command_topic, 'trajectory_msgs/msg/JointTrajectory', (m: JointTrajectoryMsg) =>
+      commands.push(Array.from(m.points[0]!.positions)),
+    );
     sim.restartSensors(0);
     const running = loop.run();
     await sim.clock.sleepUntil(0.8);

@@ -40,7 +40,13 @@ export interface ReachTaskOptions {
 }
 
 /** Samples a task from `rng`: cube placements (non-overlapping), the target, the wording and the start pose. */
-export function sampleReachTask(geometry: SceneGeometry, rng: Rng, jointLimits: readonly { minPosition: number; maxPosition: number }[], armJointCount: number, options: ReachTaskOptions = {}): ReachTask {
+export function sampleReachTask(
+  geometry: SceneGeometry,
+  rng: Rng,
+  jointLimits: readonly { minPosition: number; maxPosition: number }[],
+  armJointCount: number,
+  options: ReachTaskOptions = {},
+): ReachTask {
   const half = geometry.cubeHalfSizeM;
   const centers: Vec3[] = [];
   for (let attempt = 0; centers.length < CUBE_COLORS.length; attempt++) {

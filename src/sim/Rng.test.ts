@@ -2,9 +2,27 @@ import { Rng } from './Rng';
 
 describe('Rng', () => {
   it('gives the same sequence for the same seed and episode, different ones otherwise', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.next())(Rng.forEpisode(3, 1)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.next())(Rng.forEpisode(3, 1)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.next())(Rng.forEpisode(3, 2)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(Rng.forEpisode(3, 1)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(Rng.forEpisode(3, 1)),
+    );
+    const c = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.next()
+      )(Rng.forEpisode(3, 2)),
+    );
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     expect(a.every((x) => x >= 0 && x < 1)).toBe(true);

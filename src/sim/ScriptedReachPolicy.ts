@@ -51,12 +51,24 @@ export class ScriptedReachPolicy implements Policy {
     this.cameras = embodiment.config.topics.cameras.map((c) => c.name);
     const names = [...embodiment.policyJointNames];
     const hasGripper = embodiment.config.gripper !== undefined;
-    this.space = { names: hasGripper ? [...names, 'gripper'] : names, kind: 'absolute', frame: 'joint', ...(hasGripper ? { gripperIndex: names.length } : {}) };
+    this.space = {
+      names: hasGripper ? [...names, 'gripper'] : names,
+      kind: 'absolute',
+      frame: 'joint',
+      ...(hasGripper ? { gripperIndex: names.length } : {}),
+    };
     this.policyIndex = names.map((n) => embodiment.commandJointNames.indexOf(n));
     const { chain, chainJointIndices, limits } = embodiment;
     const lower = chain.jointNames.map((_, i) => limits[chainJointIndices[i]!]!.minPosition);
     const upper = chain.jointNames.map((_, i) => limits[chainJointIndices[i]!]!.maxPosition);
-    this.ik = new DlsIkSolver(chain, { lower, upper, orientationWeight: chain.dof >= 6 ? 1 : 0.1, maxIterations: 100, toleranceM: 1e-4, toleranceRad: 1e-3 });
+    this.ik = new DlsIkSolver(chain, {
+      lower,
+      upper,
+      orientationWeight: chain.dof >= 6 ? 1 : 0.1,
+      maxIterations: 100,
+      toleranceM: 1e-4,
+      toleranceRad: 1e-3,
+    });
   }
 
   infer(observation: Observation): Promise<ActionChunk> {

@@ -12,7 +12,6 @@ export interface SimArmOptions {
   commandTimeoutS?: number;
 }
 
-
 /**
  * The simulated arm: every commanded joint follows its command through a first-order position servo whose
  * velocity and acceleration are saturated at the joint's limits, and stops hard at its position limits.
@@ -58,8 +57,14 @@ export class SimArm {
     this.maxVelocity = Float64Array.from(embodiment.limits, (l) => l.maxVelocity);
     this.maxAcceleration = Float64Array.from(embodiment.limits, (l) => (Number.isFinite(l.maxAcceleration) ? l.maxAcceleration : aDefault));
     // The simulated hardware stops at the URDF limits (the safety layer keeps commands inside its tighter ones).
-    this.lower = Float64Array.from(embodiment.commandJointNames, (name) => embodiment.robot.jointByName.get(name)?.limit?.lower ?? -Infinity);
-    this.upper = Float64Array.from(embodiment.commandJointNames, (name) => embodiment.robot.jointByName.get(name)?.limit?.upper ?? Infinity);
+    this.lower = Float64Array.from(
+      embodiment.commandJointNames,
+      (name) => embodiment.robot.jointByName.get(name)?.limit?.lower ?? -Infinity,
+    );
+    this.upper = Float64Array.from(
+      embodiment.commandJointNames,
+      (name) => embodiment.robot.jointByName.get(name)?.limit?.upper ?? Infinity,
+    );
     const chainLower = embodiment.chain.jointNames.map((_, i) => this.lower[embodiment.chainJointIndices[i]!]!);
     const chainUpper = embodiment.chain.jointNames.map((_, i) => this.upper[embodiment.chainJointIndices[i]!]!);
     this.ik = new DlsIkSolver(embodiment.chain, { lower: chainLower, upper: chainUpper, maxIterations: 30 });
@@ -76,7 +81,8 @@ export class SimArm {
       const own = commanded.get(joint.name);
       const leader = joint.mimic === undefined ? undefined : commanded.get(joint.mimic.joint);
       if (own !== undefined) source.push({ index: own, multiplier: 1, offset: 0 });
-      else if (leader !== undefined && joint.mimic !== undefined) source.push({ index: leader, multiplier: joint.mimic.multiplier, offset: joint.mimic.offset });
+      else if (leader !== undefined && joint.mimic !== undefined)
+        source.push({ index: leader, multiplier: joint.mimic.multiplier, offset: joint.mimic.offset });
       else continue;
       names.push(joint.name);
     }
@@ -127,7 +133,10 @@ export class SimArm {
 
   /** Tool twist in the base frame: linear m/s then angular rad/s (drives the chain joints). */
   commandTwist(twist: ArrayLike<number>): void {
-    this.twist = { value: Float64Array.from({ length: 6 }, (_, i) => (Number.isFinite(twist[i]!) ? twist[i]! : 0)), untilS: this.timeS + this.commandTimeoutS };
+    this.twist = {
+      value: Float64Array.from({ length: 6 }, (_, i) => (Number.isFinite(twist[i]!) ? twist[i]! : 0)),
+      untilS: this.timeS + this.commandTimeoutS,
+    };
   }
 
   /** Tool pose target (row-major 4x4 in the base frame): solved by IK from the current positions. */

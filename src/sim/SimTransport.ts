@@ -2,7 +2,15 @@ import type { Embodiment } from '../config/Embodiment';
 import { SimClock } from '../time/SimClock';
 import { rigidFromPose } from '../robot/poseMath';
 import { encode as encodeJpeg } from 'jpeg-js';
-import type { CompressedImageMsg, Float64MultiArrayMsg, ImageMsg, JointStateMsg, JointTrajectoryMsg, PoseStampedMsg, TwistStampedMsg } from '../msgs/rosMessages';
+import type {
+  CompressedImageMsg,
+  Float64MultiArrayMsg,
+  ImageMsg,
+  JointStateMsg,
+  JointTrajectoryMsg,
+  PoseStampedMsg,
+  TwistStampedMsg,
+} from '../msgs/rosMessages';
 import { secondsToTime } from '../time/rosTime';
 import { LoopbackTransport } from '../transport/LoopbackTransport';
 import type { MessageOf, Publisher, TopicOptions, Transport, Unsubscribe } from '../transport/Transport';
@@ -155,12 +163,14 @@ export class SimTransport implements Transport {
     const sub = <T extends string>(topic: string, type: T, handler: (msg: MessageOf<T>) => void): void => {
       this.unsubscribes.push(this.bus.subscribe(topic, type, handler, { qos: 'reliable' }));
     };
-    const armIndices = gripper?.command_topic === undefined ? names.map((_, i) => i) : names.map((_, i) => i).filter((i) => names[i] !== gripper.joint);
+    const armIndices =
+      gripper?.command_topic === undefined ? names.map((_, i) => i) : names.map((_, i) => i).filter((i) => names[i] !== gripper.joint);
     switch (control.command_type) {
       case 'trajectory_msgs/msg/JointTrajectory':
         sub(control.command_topic, control.command_type, (msg: JointTrajectoryMsg) => {
           const point = msg.points[0];
-          if (point !== undefined) arm.commandPositions(point.positions, indexOf(msg.joint_names), point.velocities.length > 0 ? point.velocities : undefined);
+          if (point !== undefined)
+            arm.commandPositions(point.positions, indexOf(msg.joint_names), point.velocities.length > 0 ? point.velocities : undefined);
         });
         break;
       case 'std_msgs/msg/Float64MultiArray':
@@ -190,7 +200,9 @@ export class SimTransport implements Transport {
     }
     if (gripper?.command_topic !== undefined) {
       const gi = names.indexOf(gripper.joint);
-      sub(gripper.command_topic, 'std_msgs/msg/Float64MultiArray', (msg: Float64MultiArrayMsg) => arm.commandPositions(msg.data.slice(0, 1), [gi]));
+      sub(gripper.command_topic, 'std_msgs/msg/Float64MultiArray', (msg: Float64MultiArrayMsg) =>
+        arm.commandPositions(msg.data.slice(0, 1), [gi]),
+      );
     }
   }
 }

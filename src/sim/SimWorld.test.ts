@@ -20,7 +20,9 @@ describe('reach task', () => {
     expect(a.cubes.map((c) => c.color).sort()).toEqual(['blue', 'green', 'red']);
     for (const c of a.cubes) {
       expect(c.center[2]).toBeCloseTo(c.halfSizeM, 12);
-      for (const o of a.cubes) if (o !== c) expect(Math.hypot(o.center[0] - c.center[0], o.center[1] - c.center[1])).toBeGreaterThanOrEqual(world.geometry.cubeSeparationM);
+      for (const o of a.cubes)
+        if (o !== c)
+          expect(Math.hypot(o.center[0] - c.center[0], o.center[1] - c.center[1])).toBeGreaterThanOrEqual(world.geometry.cubeSeparationM);
     }
     expect(a.instruction).toContain(a.cubes[a.targetIndex]!.color);
     a.startPositions.forEach((q, i) => expect(q >= panda.limits[i]!.minPosition && q <= panda.limits[i]!.maxPosition).toBe(true));

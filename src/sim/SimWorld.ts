@@ -90,7 +90,16 @@ export class SimWorld {
   /** rgb8 pixels of camera `k`. */
   render(k = 0, out?: Uint8Array): Uint8Array {
     const boxes = (this.currentTask?.cubes ?? []).map((cube) => ({ center: cube.center, halfSizeM: cube.halfSizeM, rgb: cube.rgb }));
-    return renderScene({ camera: this.camera(k), boxes, capsules: this.armCapsules(), checkerM: 0.1 * this.geometry.reachM, tableRadiusM: 1.1 * this.geometry.reachM }, out);
+    return renderScene(
+      {
+        camera: this.camera(k),
+        boxes,
+        capsules: this.armCapsules(),
+        checkerM: 0.1 * this.geometry.reachM,
+        tableRadiusM: 1.1 * this.geometry.reachM,
+      },
+      out,
+    );
   }
 
   /** The arm drawn as capsules between consecutive joint frames, a base, joint knuckles and two fingers. */
@@ -103,7 +112,8 @@ export class SimWorld {
     for (let i = 0; i < count; i++) {
       const o = 16 * i;
       const p: Vec3 = [f[o + 3]!, f[o + 7]!, f[o + 11]!];
-      if (Math.hypot(p[0] - prev[0], p[1] - prev[1], p[2] - prev[2]) > 1e-4) capsules.push({ a: prev, b: p, radiusM: i === count - 1 ? 0.6 * r : r, rgb: LINK_RGB });
+      if (Math.hypot(p[0] - prev[0], p[1] - prev[1], p[2] - prev[2]) > 1e-4)
+        capsules.push({ a: prev, b: p, radiusM: i === count - 1 ? 0.6 * r : r, rgb: LINK_RGB });
       if (i < count - 1) capsules.push({ a: p, b: p, radiusM: 1.2 * r, rgb: JOINT_RGB });
       prev = p;
     }

@@ -103,7 +103,15 @@ function hitCapsule(c: Capsule, ox: number, oy: number, oz: number, dx: number, 
 }
 
 /** Nearest positive ray parameter hitting an axis-aligned cube, and the axis (0..2, sign) of the face. */
-function hitBox(box: Box, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number): { t: number; axis: number; sign: number } | undefined {
+function hitBox(
+  box: Box,
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+): { t: number; axis: number; sign: number } | undefined {
   let tNear = -Infinity;
   let tFar = Infinity;
   let axis = 0;

@@ -38,7 +38,15 @@ class CloseGripperInPlace implements Policy {
     const dims = this.space.names.length;
     const actions = new Float64Array(this.horizon * dims);
     for (let s = 0; s < this.horizon; s++) this.armIndices.forEach((j, d) => (actions[s * dims + d] = observation.jointState.position[j]!));
-    return Promise.resolve({ observationStampS: observation.stampS, actions, horizon: this.horizon, dims, stepsToExecute: this.stepsToExecute, stepDtS: this.stepDtS, space: this.space });
+    return Promise.resolve({
+      observationStampS: observation.stampS,
+      actions,
+      horizon: this.horizon,
+      dims,
+      stepsToExecute: this.stepsToExecute,
+      stepDtS: this.stepDtS,
+      space: this.space,
+    });
   }
 
   async close(): Promise<void> {}
@@ -53,21 +61,32 @@ describe('the gripper is commanded in every control mode (through the simulator)
     ['cartesian_twist', { mode: 'cartesian_twist', command_type: 'geometry_msgs/msg/TwistStamped', command_topic: '/servo/twist' }],
     ['cartesian_pose', { mode: 'cartesian_pose', command_type: 'geometry_msgs/msg/PoseStamped', command_topic: '/servo/pose' }],
     ['joint_position', {}],
-  ])('%s: the recording has gripper commands and the simulated gripper closes', async (mode, control) => {
-    const embodiment = { ...panda, config: { ...panda.config, control: { ...panda.config.control, ...control } } };
-    const s = await runSimEpisodes({ embodiment, policy: new CloseGripperInPlace(embodiment), episodes: 1, seed: 5, recordPath: join(dir, mode), task: { timeLimitS: 2 } });
-    expect(s.inferences).toBeGreaterThan(0);
-    const reader = await BagReader.open(s.recording!);
-    const gripperCommands: number[] = [];
-    for await (const m of reader.messages<{ data: Float64Array }>({ topics: [GRIPPER_TOPIC] })) gripperCommands.push(m.message.data[0]!);
-    const finger: number[] = [];
-    for await (const m of reader.messages<{ name: string[]; position: Float64Array }>({ topics: [panda.config.topics.joint_states] })) {
-      finger.push(m.message.position[m.message.name.indexOf(FINGER)]!);
-    }
-    await reader.close();
-    expect(gripperCommands.length).toBeGreaterThan(100);
-    expect(gripperCommands.at(-1)).toBeCloseTo(0, 6);
-    expect(finger[0]).toBeGreaterThan(0.03);
-    expect(finger.at(-1)).toBeLessThan(0.002);
-  }, 180_000);
+  ])(
+    '%s: the recording has gripper commands and the simulated gripper closes',
+    async (mode, control) => {
+      const embodiment = { ...panda, config: { ...panda.config, control: { ...panda.config.control, ...control } } };
+      const s = await runSimEpisodes({
+        embodiment,
+        policy: new CloseGripperInPlace(embodiment),
+        episodes: 1,
+        seed: 5,
+        recordPath: join(dir, mode),
+        task: { timeLimitS: 2 },
+      });
+      expect(s.inferences).toBeGreaterThan(0);
+      const reader = await BagReader.open(s.recording!);
+      const gripperCommands: number[] = [];
+      for await (const m of reader.messages<{ data: Float64Array }>({ topics: [GRIPPER_TOPIC] })) gripperCommands.push(m.message.data[0]!);
+      const finger: number[] = [];
+      for await (const m of reader.messages<{ name: string[]; position: Float64Array }>({ topics: [panda.config.topics.joint_states] })) {
+        finger.push(m.message.position[m.message.name.indexOf(FINGER)]!);
+      }
+      await reader.close();
+      expect(gripperCommands.length).toBeGreaterThan(100);
+      expect(gripperCommands.at(-1)).toBeCloseTo(0, 6);
+      expect(finger[0]).toBeGreaterThan(0.03);
+      expect(finger.at(-1)).toBeLessThan(0.002);
+    },
+    180_000,
+  );
 });

@@ -24,11 +24,25 @@ export async function recordSimBag(
   const dir = join(parent, options.name ?? 'sim_bag');
   const task = options.timeLimitS === undefined ? undefined : { timeLimitS: options.timeLimitS };
   const sim = options.imageSizePx === undefined ? undefined : { imageWidth: options.imageSizePx, imageHeight: options.imageSizePx };
-  const summary = await runSimEpisodes({ embodiment, policy: 'scripted', episodes: options.episodes, seed: options.seed, recordPath: dir, task, sim });
+  const summary = await runSimEpisodes({
+    embodiment,
+    policy: 'scripted',
+    episodes: options.episodes,
+    seed: options.seed,
+    recordPath: dir,
+    task,
+    sim,
+  });
   const geometry = new SimWorld(embodiment).geometry;
   let startS = 0;
   const episodes = summary.results.map((r, i) => {
-    const episodeTask = sampleReachTask(geometry, Rng.forEpisode(options.seed, i), embodiment.limits, embodiment.armJointNames.length, task);
+    const episodeTask = sampleReachTask(
+      geometry,
+      Rng.forEpisode(options.seed, i),
+      embodiment.limits,
+      embodiment.armJointNames.length,
+      task,
+    );
     const episode = { task: episodeTask, startS };
     // runSimEpisodes leaves a quiet second after each episode.
     startS += r.durationS + 1;

@@ -19,10 +19,22 @@ describe('runSimEpisodes', () => {
   });
 
   it.each<[string, Partial<Embodiment['config']['control']>]>([
-    ['Cartesian pose (PoseStamped)', { mode: 'cartesian_pose', command_type: 'geometry_msgs/msg/PoseStamped', command_topic: '/servo/pose' }],
-    ['Cartesian twist (TwistStamped)', { mode: 'cartesian_twist', command_type: 'geometry_msgs/msg/TwistStamped', command_topic: '/servo/twist' }],
-    ['joint velocity (Float64MultiArray)', { mode: 'joint_velocity', command_type: 'std_msgs/msg/Float64MultiArray', command_topic: '/velocity_controller/commands' }],
-    ['joint position (JointState)', { mode: 'joint_position', command_type: 'sensor_msgs/msg/JointState', command_topic: '/joint_command' }],
+    [
+      'Cartesian pose (PoseStamped)',
+      { mode: 'cartesian_pose', command_type: 'geometry_msgs/msg/PoseStamped', command_topic: '/servo/pose' },
+    ],
+    [
+      'Cartesian twist (TwistStamped)',
+      { mode: 'cartesian_twist', command_type: 'geometry_msgs/msg/TwistStamped', command_topic: '/servo/twist' },
+    ],
+    [
+      'joint velocity (Float64MultiArray)',
+      { mode: 'joint_velocity', command_type: 'std_msgs/msg/Float64MultiArray', command_topic: '/velocity_controller/commands' },
+    ],
+    [
+      'joint position (JointState)',
+      { mode: 'joint_position', command_type: 'sensor_msgs/msg/JointState', command_topic: '/joint_command' },
+    ],
   ])('drives the simulated arm to the goal in %s mode', async (_name, control) => {
     const embodiment = { ...panda, config: { ...panda.config, control: { ...panda.config.control, ...control } } };
     const s = await runSimEpisodes({ embodiment, policy: 'scripted', episodes: 1, seed: 1 });
@@ -53,7 +65,9 @@ describe('runSimEpisodes', () => {
       });
       const commands = info.topics.find((t) => t.name === '/panda_arm_controller/joint_trajectory')!;
       expect(commands.count).toBe(s.results[0]!.stats.commandsSent / 2);
-      for await (const m of reader.messages<{ width: number; height: number; encoding: string; data: Uint8Array }>({ topics: ['/camera/color/image_raw'] })) {
+      for await (const m of reader.messages<{ width: number; height: number; encoding: string; data: Uint8Array }>({
+        topics: ['/camera/color/image_raw'],
+      })) {
         expect([m.message.width, m.message.height, m.message.encoding, m.message.data.length]).toEqual([96, 96, 'rgb8', 96 * 96 * 3]);
         break;
       }

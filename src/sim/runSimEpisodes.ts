@@ -120,13 +120,20 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
   const faults = options.faults;
   // Faults sit between the simulator and the bridge: the world stays true, the bridge sees the fault.
   const transport = faults === undefined ? sim : new FaultyTransport(sim, faults, embodiment);
-  const policy = faults === undefined ? basePolicy : new FaultyPolicy(basePolicy, faults, sim.clock, 1.5 * embodiment.config.timeouts.policy_deadline_s);
+  const policy =
+    faults === undefined ? basePolicy : new FaultyPolicy(basePolicy, faults, sim.clock, 1.5 * embodiment.config.timeouts.policy_deadline_s);
   const recorder = options.recordPath === undefined ? undefined : await SimRecorder.open(options.recordPath, sim, embodiment);
   const results: EpisodeResult[] = [];
   const simStartS = sim.clock.nowS();
   try {
     for (let index = 0; index < options.episodes; index++) {
-      const task = sampleReachTask(sim.world.geometry, Rng.forEpisode(options.seed, index), embodiment.limits, embodiment.armJointNames.length, options.task);
+      const task = sampleReachTask(
+        sim.world.geometry,
+        Rng.forEpisode(options.seed, index),
+        embodiment.limits,
+        embodiment.armJointNames.length,
+        options.task,
+      );
       const startS = sim.clock.nowS();
       sim.world.reset(task, startS);
       faults?.startEpisode(index, startS);
@@ -145,7 +152,11 @@ export async function runSimEpisodes(options: SimRunOptions): Promise<SimSummary
         inference: { kind: 'lockstep', latencyS: options.inferenceLatencyS ?? 0.1, ...(faults === undefined ? {} : { waitLimitS: 0.05 }) },
         latencyCompensation: options.latencyCompensation,
         recordTiming: true,
-        listeners: { safetyEvent: onEvent, inferenceError: options.onInferenceError, ...(faults === undefined ? {} : { tick: (info: TickInfo) => info.command?.holding === true && faults.onHold(info.tS) }) },
+        listeners: {
+          safetyEvent: onEvent,
+          inferenceError: options.onInferenceError,
+          ...(faults === undefined ? {} : { tick: (info: TickInfo) => info.command?.holding === true && faults.onHold(info.tS) }),
+        },
       });
       recorder?.instruction(task.instruction);
       // Sensors start publishing once the bridge listens (a driver's first messages on connect).

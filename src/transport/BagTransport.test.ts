@@ -3,7 +3,10 @@ import type { StringMsg } from '../msgs/rosMessages';
 import { BagTransport } from './BagTransport';
 
 /** A 100 Hz loop on the transport's clock that notes, at each tick, the clock and the last message it saw. */
-function tickLog(transport: BagTransport, onTick?: (tS: number) => Promise<void> | void): { ticks: [number, string][]; scheduler: FixedRateScheduler; running: Promise<void> } {
+function tickLog(
+  transport: BagTransport,
+  onTick?: (tS: number) => Promise<void> | void,
+): { ticks: [number, string][]; scheduler: FixedRateScheduler; running: Promise<void> } {
   const ticks: [number, string][] = [];
   let last = '-';
   transport.subscribe('/s', 'std_msgs/msg/String', (m: StringMsg) => (last = m.data));
@@ -21,11 +24,25 @@ describe('BagTransport', () => {
     const { ticks, scheduler, running } = tickLog(transport);
     await transport.settle();
     // 100.01 + 4e-10: a recorder's nanosecond rounding of the tick's instant is still that instant.
-    for (const [t, data] of [[100.004, 'a'], [100.01 + 4e-10, 'b'], [100.0199, 'c'], [100.055, 'd']] as const) await transport.play('/s', 'std_msgs/msg/String', t, { data });
+    for (const [t, data] of [
+      [100.004, 'a'],
+      [100.01 + 4e-10, 'b'],
+      [100.0199, 'c'],
+      [100.055, 'd'],
+    ] as const)
+      await transport.play('/s', 'std_msgs/msg/String', t, { data });
     await transport.advanceTo(100.06);
     await scheduler.stop();
     await running;
-    expect(ticks).toEqual([[100, '-'], [100.01, 'a'], [100.02, 'c'], [100.03, 'c'], [100.04, 'c'], [100.05, 'c'], [100.06, 'd']]);
+    expect(ticks).toEqual([
+      [100, '-'],
+      [100.01, 'a'],
+      [100.02, 'c'],
+      [100.03, 'c'],
+      [100.04, 'c'],
+      [100.05, 'c'],
+      [100.06, 'd'],
+    ]);
     expect(transport.played).toBe(4);
     expect(transport.clock.nowS()).toBe(100.06);
   });

@@ -102,7 +102,8 @@ export class BagTransport implements Transport {
 
   /** Runs every tick due up to `tS`, then moves the clock to `tS` if it is behind. `tS` must be short of the fence. */
   async advanceTo(tS: number): Promise<void> {
-    if (tS >= this.fence - this.simultaneityS) throw new RangeError(`bag time cannot move to ${tS} s: it is fenced off from ${this.fence} s`);
+    if (tS >= this.fence - this.simultaneityS)
+      throw new RangeError(`bag time cannot move to ${tS} s: it is fenced off from ${this.fence} s`);
     await this.catchUp(tS);
     if (tS > this.clock.nowS()) this.clock.set(tS);
     await this.settle();

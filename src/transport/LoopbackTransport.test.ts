@@ -19,7 +19,9 @@ describe('LoopbackTransport', () => {
   it('refuses a second type on a topic, naming the topic', () => {
     const t = new LoopbackTransport();
     t.createPublisher('/joint_states', 'sensor_msgs/msg/JointState');
-    expect(() => t.subscribe('/joint_states', 'std_msgs/msg/String', () => {})).toThrow('topic /joint_states carries sensor_msgs/msg/JointState, not std_msgs/msg/String');
+    expect(() => t.subscribe('/joint_states', 'std_msgs/msg/String', () => {})).toThrow(
+      'topic /joint_states carries sensor_msgs/msg/JointState, not std_msgs/msg/String',
+    );
   });
 
   it('stops delivering after unsubscribe and after close', async () => {

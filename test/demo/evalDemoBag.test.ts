@@ -17,16 +17,43 @@ describe('the demo policy against a recorded demonstration', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reports per-joint errors of its commands against the expert\'s, small where the expert moved', async () => {
+  it("reports per-joint errors of its commands against the expert's, small where the expert moved", async () => {
     const bag = join(dir, 'expert');
-    const recorded = await runSimEpisodes({ embodiment: loadEmbodiment('franka_panda'), policy: 'scripted', episodes: 1, seed: 3000, recordPath: bag });
+    const recorded = await runSimEpisodes({
+      embodiment: loadEmbodiment('franka_panda'),
+      policy: 'scripted',
+      episodes: 1,
+      seed: 3000,
+      recordPath: bag,
+    });
     expect(recorded.success_rate).toBe(1);
     const out = join(dir, 'eval');
-    const r = await runCli(['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', reachDemoPolicyDir(), '--out', out, '--json']);
+    const r = await runCli([
+      'eval',
+      '--bag',
+      bag,
+      '--embodiment',
+      'franka_panda',
+      '--policy',
+      reachDemoPolicyDir(),
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { per_dimension: { name: string; l1: number; max_abs: number; count: number }[] };
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as {
+      per_dimension: { name: string; l1: number; max_abs: number; count: number }[];
+    };
     const arm = metrics.per_dimension.filter((d) => d.name.startsWith('panda_joint'));
-    expect(arm.map((d) => d.name)).toEqual(['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7']);
+    expect(arm.map((d) => d.name)).toEqual([
+      'panda_joint1',
+      'panda_joint2',
+      'panda_joint3',
+      'panda_joint4',
+      'panda_joint5',
+      'panda_joint6',
+      'panda_joint7',
+    ]);
     for (const d of arm) {
       expect(d.count).toBeGreaterThan(100);
       // The model drives toward the same cube the expert did: a few hundredths of a radian apart on average.

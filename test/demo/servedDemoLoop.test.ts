@@ -11,9 +11,30 @@ const ROOT = join(__dirname, '..', '..');
 test('sim --policy policies/openpi_sim_panda --policy-server ws://127.0.0.1:P reaches the named cube', async () => {
   const served = await serveLocalPolicy(join(ROOT, 'policies', 'reach_demo'), { port: 0 });
   try {
-    const r = await runCli(['sim', '--policy', join(ROOT, 'policies', 'openpi_sim_panda'), '--policy-server', served.server.url, '--episodes', '5', '--seed', '2000', '--json']);
+    const r = await runCli([
+      'sim',
+      '--policy',
+      join(ROOT, 'policies', 'openpi_sim_panda'),
+      '--policy-server',
+      served.server.url,
+      '--episodes',
+      '5',
+      '--seed',
+      '2000',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as { success_rate: number; policy: string; policy_server: { url: string; replies: number; round_trip_ms: { p50: number; p99: number }; server_infer_ms: { p50: number }; bytes_per_observation: number } };
+    const s = JSON.parse(r.stdout) as {
+      success_rate: number;
+      policy: string;
+      policy_server: {
+        url: string;
+        replies: number;
+        round_trip_ms: { p50: number; p99: number };
+        server_infer_ms: { p50: number };
+        bytes_per_observation: number;
+      };
+    };
     expect(s.policy).toBe('openpi_sim_panda');
     expect(s.success_rate).toBeGreaterThanOrEqual(0.8);
     expect(s.policy_server.url).toBe(served.server.url);

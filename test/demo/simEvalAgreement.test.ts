@@ -48,7 +48,18 @@ describe('sim and eval of the same run', () => {
     expect(s.safety_interventions).toBeGreaterThan(5);
 
     const out = join(dir, 'eval');
-    const ev = await runCli(['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', reachDemoPolicyDir(), '--out', out, '--json']);
+    const ev = await runCli([
+      'eval',
+      '--bag',
+      bag,
+      '--embodiment',
+      'franka_panda',
+      '--policy',
+      reachDemoPolicyDir(),
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(ev.code).toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as EvalMetrics;
     expect(m.success).toBe(true);

@@ -23,14 +23,23 @@ let exported: ExportResult;
 let ds: Dataset;
 
 const exportTo = (out: string, more: Partial<Parameters<typeof exportLerobot>[0]> = {}, from = bag): Promise<ExportResult> =>
-  exportLerobot({ bagPath: from, embodiment: panda, outDir: join(root, out), fps: FPS, codec: 'h264', instructionTopic: '/vla_bridge/instruction', ...more });
+  exportLerobot({
+    bagPath: from,
+    embodiment: panda,
+    outDir: join(root, out),
+    fps: FPS,
+    codec: 'h264',
+    instructionTopic: '/vla_bridge/instruction',
+    ...more,
+  });
 
 beforeAll(async () => {
   root = tempDir('vla-bridge-export-');
   bag = (await recordSimBag(panda, root, { episodes: 2, seed: 5, timeLimitS: 3, imageSizePx: 64 })).dir;
   const reader = await BagReader.open(bag);
   instructions = [];
-  for await (const m of reader.messages<{ data: string }>({ topics: ['/vla_bridge/instruction'] })) instructions.push({ tS: Number(m.logTimeNs) / 1e9, text: m.message.data });
+  for await (const m of reader.messages<{ data: string }>({ topics: ['/vla_bridge/instruction'] }))
+    instructions.push({ tS: Number(m.logTimeNs) / 1e9, text: m.message.data });
   await reader.close();
   exported = await exportTo('main', { codec: 'av1' });
   ds = await readDataset(exported.dir);
@@ -76,8 +85,14 @@ describe('export-lerobot writes a LeRobot v3.0 dataset', () => {
     expect(names.at(-1)).toBe('panda_finger_joint1');
     expect(info.features['observation.state']).toEqual({ dtype: 'float32', shape: [8], names });
     expect(info.features.action).toEqual({ dtype: 'float32', shape: [8], names });
-    expect(info.features['observation.images.primary']).toMatchObject({ dtype: 'video', shape: [64, 64, 3], names: ['height', 'width', 'channels'], info: { 'video.codec': 'av1', 'video.pix_fmt': 'yuv420p', 'video.fps': FPS } });
-    for (const k of ['frame_index', 'episode_index', 'index', 'task_index']) expect(info.features[k]).toEqual({ dtype: 'int64', shape: [1], names: null });
+    expect(info.features['observation.images.primary']).toMatchObject({
+      dtype: 'video',
+      shape: [64, 64, 3],
+      names: ['height', 'width', 'channels'],
+      info: { 'video.codec': 'av1', 'video.pix_fmt': 'yuv420p', 'video.fps': FPS },
+    });
+    for (const k of ['frame_index', 'episode_index', 'index', 'task_index'])
+      expect(info.features[k]).toEqual({ dtype: 'int64', shape: [1], names: null });
     expect(info.features.timestamp).toEqual({ dtype: 'float32', shape: [1], names: null });
     expect(info.total_frames).toBe(exported.frames);
     expect(exported.frames).toBeGreaterThan(80);
@@ -101,7 +116,11 @@ describe('export-lerobot writes a LeRobot v3.0 dataset', () => {
       const length = Number(e.length);
       expect(e).toMatchObject({ tasks: [instructions[i]!.text] });
       expect([Number(e.episode_index), Number(e.dataset_from_index), Number(e.dataset_to_index)]).toEqual([i, from, from + length]);
-      expect([Number(e['data/chunk_index']), Number(e['data/file_index']), Number(e['videos/observation.images.primary/file_index'])]).toEqual([0, 0, 0]);
+      expect([
+        Number(e['data/chunk_index']),
+        Number(e['data/file_index']),
+        Number(e['videos/observation.images.primary/file_index']),
+      ]).toEqual([0, 0, 0]);
       expect(e['videos/observation.images.primary/from_timestamp']).toBeCloseTo(from / FPS, 9);
       expect(e['videos/observation.images.primary/to_timestamp']).toBeCloseTo((from + length) / FPS, 9);
       const own = rows.slice(from, from + length);
@@ -120,14 +139,23 @@ describe('export-lerobot writes a LeRobot v3.0 dataset', () => {
   });
 
   it('action is the command sent at each frame time, observation.state the latest joint state (read straight from the bag)', async () => {
-    const arm = await recorded<{ header: { stamp: { sec: number; nanosec: number } }; joint_names: string[]; points: { positions: Float64Array; time_from_start: { sec: number; nanosec: number } }[] }>(ARM);
+    const arm = await recorded<{
+      header: { stamp: { sec: number; nanosec: number } };
+      joint_names: string[];
+      points: { positions: Float64Array; time_from_start: { sec: number; nanosec: number } }[];
+    }>(ARM);
     const grip = await recorded<{ data: Float64Array }>(GRIPPER);
     const joints = await recorded<{ name: string[]; position: Float64Array }>('/joint_states');
     // Trajectory points apply at stamp (or log time when zero) + time_from_start.
     const armPoints = arm
       .flatMap(({ tS, message: m }) => {
         const stamp = m.header.stamp.sec + m.header.stamp.nanosec / 1e9;
-        return m.points.map((p) => ({ loggedS: tS, tS: (stamp === 0 ? tS : stamp) + p.time_from_start.sec + p.time_from_start.nanosec / 1e9, names: m.joint_names, positions: p.positions }));
+        return m.points.map((p) => ({
+          loggedS: tS,
+          tS: (stamp === 0 ? tS : stamp) + p.time_from_start.sec + p.time_from_start.nanosec / 1e9,
+          names: m.joint_names,
+          positions: p.positions,
+        }));
       })
       .sort((a, b) => a.tS - b.tS);
     const names = [...panda.commandJointNames];
@@ -137,7 +165,11 @@ describe('export-lerobot writes a LeRobot v3.0 dataset', () => {
         const row = ds.rows[Number(ds.episodes[e.index]!.dataset_from_index) + k]!;
         const tS = e.startS + k / FPS;
         // Messages logged at the frame's very instant come after it (as in replay); a trajectory point holds from its time on.
-        const point = latest(armPoints.filter((p) => p.loggedS < tS - 1e-9), tS, false)!;
+        const point = latest(
+          armPoints.filter((p) => p.loggedS < tS - 1e-9),
+          tS,
+          false,
+        )!;
         const gripper = latest(grip, tS, true)!;
         const want = names.slice(0, 7).map((n) => point.positions[point.names.indexOf(n)]!);
         want.push(gripper.message.data[0]!);
@@ -208,10 +240,17 @@ describe('storages, compression, gaps and episode modes', () => {
     const reader = await BagReader.open(bag);
     const topics = reader.topics.map((t) => ({ name: t.name, type: t.type }));
     const messages: TestMessage[] = [];
-    for await (const m of reader.rawMessages()) messages.push({ topic: m.topic, logTimeNs: m.logTimeNs, data: compress ? await zstdFrame(m.data) : m.data });
+    for await (const m of reader.rawMessages())
+      messages.push({ topic: m.topic, logTimeNs: m.logTimeNs, data: compress ? await zstdFrame(m.data) : m.data });
     await reader.close();
     const dir = join(root, name);
-    writeMetadataYaml(dir, { version: 8, storage: 'sqlite3', compressionMode: compress ? 'MESSAGE' : undefined, files: [{ path: 'b.db3', messageCount: messages.length }], topics: topics.map((t) => ({ ...t, count: messages.filter((m) => m.topic === t.name).length })) });
+    writeMetadataYaml(dir, {
+      version: 8,
+      storage: 'sqlite3',
+      compressionMode: compress ? 'MESSAGE' : undefined,
+      files: [{ path: 'b.db3', messageCount: messages.length }],
+      topics: topics.map((t) => ({ ...t, count: messages.filter((m) => m.topic === t.name).length })),
+    });
     writeSqliteBag(join(dir, 'b.db3'), { layout: 'iron', topics, messages });
     return dir;
   }
@@ -228,7 +267,11 @@ describe('storages, compression, gaps and episode modes', () => {
 
   it('a camera that goes silent mid-episode: frames dropped and counted, the episode split there, never spanned', async () => {
     const cut = { fromS: instructions[0]!.tS + 1.0, toS: instructions[0]!.tS + 1.8 };
-    const gappy = await copyBag(bag, join(root, 'gappy_bag'), (m) => !(m.topic === CAMERA && Number(m.logTimeNs) / 1e9 > cut.fromS && Number(m.logTimeNs) / 1e9 < cut.toS));
+    const gappy = await copyBag(
+      bag,
+      join(root, 'gappy_bag'),
+      (m) => !(m.topic === CAMERA && Number(m.logTimeNs) / 1e9 > cut.fromS && Number(m.logTimeNs) / 1e9 < cut.toS),
+    );
     const r = await exportTo('gappy_ds', {}, gappy);
     expect(r.episodes).toBe(3);
     expect(r.dropped[`stale ${CAMERA}`]).toBeGreaterThan(0);
@@ -248,7 +291,11 @@ describe('storages, compression, gaps and episode modes', () => {
 
   it('--episodes gap cuts at pauses of the recording; --episodes marker at each marker message', async () => {
     const t0 = instructions[0]!.tS;
-    const paused = await copyBag(bag, join(root, 'paused_bag'), (m) => !(Number(m.logTimeNs) / 1e9 > t0 + 1 && Number(m.logTimeNs) / 1e9 < t0 + 2.5));
+    const paused = await copyBag(
+      bag,
+      join(root, 'paused_bag'),
+      (m) => !(Number(m.logTimeNs) / 1e9 > t0 + 1 && Number(m.logTimeNs) / 1e9 < t0 + 2.5),
+    );
     const gap = await exportTo('gap_ds', { episodes: 'gap', gapS: 1, task: 'reach' }, paused);
     // The pause cuts the first episode in two; the second instruction still starts an episode of its own.
     expect(gap.episodeList.map((e) => e.task)).toEqual([instructions[0]!.text, instructions[0]!.text, instructions[1]!.text]);
@@ -259,7 +306,8 @@ describe('storages, compression, gaps and episode modes', () => {
 });
 
 describe('export-lerobot refuses bad input with exit code 2 and leaves nothing behind', () => {
-  const cli = (out: string, ...more: string[]) => runCli(['export-lerobot', '--bag', bag, '--embodiment', 'franka_panda', '--out', out, '--video-codec', 'h264', ...more]);
+  const cli = (out: string, ...more: string[]) =>
+    runCli(['export-lerobot', '--bag', bag, '--embodiment', 'franka_panda', '--out', out, '--video-codec', 'h264', ...more]);
 
   it('a bag without the command or gripper topic names what is missing', async () => {
     for (const topic of [ARM, GRIPPER]) {
@@ -310,7 +358,12 @@ describe('export-lerobot refuses bad input with exit code 2 and leaves nothing b
   });
 
   it('bad option values name the option', async () => {
-    for (const [option, value] of [['--episodes', 'sometimes'], ['--video-codec', 'vp9'], ['--action', 'relative'], ['--fps', '0']] as const) {
+    for (const [option, value] of [
+      ['--episodes', 'sometimes'],
+      ['--video-codec', 'vp9'],
+      ['--action', 'relative'],
+      ['--fps', '0'],
+    ] as const) {
       const r = await cli(join(root, 'never'), option, value);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(option);

@@ -21,7 +21,14 @@ it('tools/vla_tools reads an exported dataset: columns, tasks, episodes and ever
   const panda = loadEmbodiment('franka_panda');
   const bag = await recordSimBag(panda, root, { episodes: 2, seed: 8, timeLimitS: 2, imageSizePx: 64 });
   const out = join(root, 'ds');
-  await exportLerobot({ bagPath: bag.dir, embodiment: panda, outDir: out, fps: 10, codec: 'h264', instructionTopic: '/vla_bridge/instruction' });
+  await exportLerobot({
+    bagPath: bag.dir,
+    embodiment: panda,
+    outDir: out,
+    fps: 10,
+    codec: 'h264',
+    instructionTopic: '/vla_bridge/instruction',
+  });
   const script = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(TOOLS)})`,
@@ -33,7 +40,10 @@ it('tools/vla_tools reads an exported dataset: columns, tasks, episodes and ever
     '  "episode_index": ds.columns["episode_index"].tolist(), "images_shape": list(images.shape), "pixel_sum": [int(f.sum()) for f in images]}))',
   ].join('\n');
   // Debian's python3 with python3-numpy (scripts/setup.sh), as the tools are run.
-  const run = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const run = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', script], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   const py = JSON.parse(run.stdout);

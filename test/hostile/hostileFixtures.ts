@@ -39,7 +39,11 @@ export function shippedYaml(name: string, edit: (yaml: string) => string = (y) =
 export const pandaYaml = (edit: (yaml: string) => string = (y) => y): string => shippedYaml('franka_panda', edit);
 
 /** A copy of a test policy (test/fixtures/policies/NAME) with its manifest and files edited. */
-export function policy(name: string, edit: (manifest: string) => string = (m) => m, files: (dir: string) => void = () => undefined): string {
+export function policy(
+  name: string,
+  edit: (manifest: string) => string = (m) => m,
+  files: (dir: string) => void = () => undefined,
+): string {
   const dir = join(scratch, String(counter++), name);
   cpSync(join(FIXTURES, 'policies', name), dir, { recursive: true });
   const manifest = join(dir, 'manifest.yaml');
@@ -68,7 +72,12 @@ export function pngBomb(width: number, height: number): Buffer {
   ihdr[8] = 8;
   ihdr[9] = 2;
   const idat = Buffer.from([0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A baseline JPEG header (SOI, SOF0 claiming width x height, SOS, EOI) with no real image data. */
@@ -84,20 +93,29 @@ const arm = (joints: string, links: string) => `<?xml version="1.0"?>\n<robot na
 export const rev = (name: string, parent: string, child: string, limit = '<limit lower="-1" upper="1" velocity="1" effort="1"/>') =>
   `<joint name="${name}" type="revolute"><parent link="${parent}"/><child link="${child}"/><axis xyz="0 0 1"/>${limit}</joint>`;
 /** A two-joint arm base -> a -> b with the given limits on j1. */
-export const twoJointArm = (limit?: string) => arm(rev('j1', 'base', 'a', limit) + rev('j2', 'a', 'b'), '<link name="base"/><link name="a"/><link name="b"/>');
+export const twoJointArm = (limit?: string) =>
+  arm(rev('j1', 'base', 'a', limit) + rev('j2', 'a', 'b'), '<link name="base"/><link name="a"/><link name="b"/>');
 
 /** A serial chain of n revolute joints, one element per line. */
 export function longChain(n: number): string {
   const parts = ['<?xml version="1.0"?>', '<robot name="long">', '<link name="l0"/>'];
   for (let i = 1; i <= n; i++) {
-    parts.push(`<link name="l${i}"/>`, `<joint name="j${i}" type="revolute"><parent link="l${i - 1}"/><child link="l${i}"/><axis xyz="0 0 1"/><limit lower="-1" upper="1" velocity="1" effort="1"/></joint>`);
+    parts.push(
+      `<link name="l${i}"/>`,
+      `<joint name="j${i}" type="revolute"><parent link="l${i - 1}"/><child link="l${i}"/><axis ` +
+        `xyz="0 0 1"/><limit lower="-1" upper="1" velocity="1" effort="1"/></joint>`,
+    );
   }
   parts.push('</robot>');
   return parts.join('\n');
 }
 
 /** Runs the built command line (`node bin/vla-bridge.js`) as a real process: signals and argv limits are real. */
-export function runProcess(args: readonly string[], timeoutS: number, stdin = ''): Promise<CliResult & { signal: NodeJS.Signals | null; timedOut: boolean }> {
+export function runProcess(
+  args: readonly string[],
+  timeoutS: number,
+  stdin = '',
+): Promise<CliResult & { signal: NodeJS.Signals | null; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'vla-bridge.js'), ...args], { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -112,7 +130,13 @@ export function runProcess(args: readonly string[], timeoutS: number, stdin = ''
     child.stdin.end(stdin);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, signal, timedOut, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? -1,
+        signal,
+        timedOut,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }

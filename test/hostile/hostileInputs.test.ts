@@ -20,7 +20,8 @@ describe('hostile inputs: exit code, a named message, no crash, no hang, no sile
   it.concurrent.each(CASES.map((c) => [`${c.cls}: ${c.what}`, c] as const))('%s', async (_name, c) => {
     const r = await run(c);
     expect({ signal: r.signal, timedOut: r.timedOut }).toEqual({ signal: null, timedOut: false });
-    if (r.code !== c.exit) throw new Error(`exit ${r.code}, expected ${c.exit}\nstderr: ${r.stderr.slice(0, 2000)}\nstdout: ${r.stdout.slice(0, 500)}`);
+    if (r.code !== c.exit)
+      throw new Error(`exit ${r.code}, expected ${c.exit}\nstderr: ${r.stderr.slice(0, 2000)}\nstdout: ${r.stdout.slice(0, 500)}`);
     for (const re of c.stderr ?? []) expect(r.stderr).toMatch(re);
     for (const re of c.stdout ?? []) expect(r.stdout).toMatch(re);
     for (const re of c.never ?? []) expect(`${r.stdout}\n${r.stderr}`).not.toMatch(re);

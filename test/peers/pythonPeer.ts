@@ -53,7 +53,10 @@ export function startPythonPeer(args: string[] = [], env: NodeJS.ProcessEnv = {}
 }
 
 /** Runs the Python client against a server: prints one JSON line describing what it got. */
-export function runPythonClient(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runPythonClient(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(PYTHON, [PEER_CLIENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';

@@ -117,7 +117,13 @@ describe('a policy folder that cannot load says what is wrong', () => {
   });
 
   test('wrong layout and dtype for the model', async () => {
-    const dir = edited('tiny_act', (m) => replaceOnce(m, /layout: nhwc\n {4}dtype: uint8/, 'layout: nchw\n    dtype: float32\n    normalize: { scale: 1.0, mean: [0, 0, 0], std: [1, 1, 1] }'));
+    const dir = edited('tiny_act', (m) =>
+      replaceOnce(
+        m,
+        /layout: nhwc\n {4}dtype: uint8/,
+        'layout: nchw\n    dtype: float32\n    normalize: { scale: 1.0, mean: [0, 0, 0], std: [1, 1, 1] }',
+      ),
+    );
     const f = await failure(() => PolicyRuntime.load(dir));
     expect(f.code).toBe('MODEL_MISMATCH');
     expect(f.text).toContain('input "observation.images.wrist" is uint8, the manifest feeds float32');
@@ -183,7 +189,13 @@ describe('a policy folder that cannot load says what is wrong', () => {
   });
 
   test('statistics for another number of dimensions', async () => {
-    const dir = edited('tiny_rt2', (m) => replaceOnce(replaceOnce(m, 'names: [x, y, z, roll, pitch, yaw, gripper]', 'names: [x, y, z, roll, pitch, yaw]'), /bounds:\n {6}lower: \[[^\]]*\]\n {6}upper: \[[^\]]*\]\n {4}gripper: .*\n/, 'bounds:\n      lower: [-1, -1, -1, -1, -1, -1]\n      upper: [1, 1, 1, 1, 1, 1]\n'));
+    const dir = edited('tiny_rt2', (m) =>
+      replaceOnce(
+        replaceOnce(m, 'names: [x, y, z, roll, pitch, yaw, gripper]', 'names: [x, y, z, roll, pitch, yaw]'),
+        /bounds:\n {6}lower: \[[^\]]*\]\n {6}upper: \[[^\]]*\]\n {4}gripper: .*\n/,
+        'bounds:\n      lower: [-1, -1, -1, -1, -1, -1]\n      upper: [1, 1, 1, 1, 1, 1]\n',
+      ),
+    );
     const f = await failure(() => PolicyRuntime.load(dir));
     expect(f.code).toBe('POLICY_INVALID');
     expect(f.text).toContain('"q01" has 7 values, the action has 6 dimensions');
@@ -226,26 +238,37 @@ describe('an inference on bad input says what is wrong, and yields no action', (
   });
 
   test('an unsupported image encoding', async () => {
-    const f = await failure(() => openvla.step(withFrame(goldenObservation('tiny_openvla', vlaCase), 'primary', () => ({ encoding: 'yuv422' }))));
+    const f = await failure(() =>
+      openvla.step(withFrame(goldenObservation('tiny_openvla', vlaCase), 'primary', () => ({ encoding: 'yuv422' }))),
+    );
     expect(f.code).toBe('IMAGE_INVALID');
     expect(f.text).toContain('camera "primary": encoding "yuv422" is not supported');
   });
 
   test('a gray frame for a color model', async () => {
-    const f = await failure(() => openvla.step(withFrame(goldenObservation('tiny_openvla', vlaCase), 'primary', (fr) => ({ encoding: 'mono8', step: fr.width }))));
+    const f = await failure(() =>
+      openvla.step(withFrame(goldenObservation('tiny_openvla', vlaCase), 'primary', (fr) => ({ encoding: 'mono8', step: fr.width }))),
+    );
     expect(f.code).toBe('IMAGE_INVALID');
     expect(f.text).toContain('the policy wants rgb frames, this one is mono8');
   });
 
   test('a frame whose data is shorter than its size says', async () => {
-    const f = await failure(() => openvla.step(withFrame(goldenObservation('tiny_openvla', vlaCase), 'primary', (fr) => ({ height: fr.height + 10 }))));
+    const f = await failure(() =>
+      openvla.step(withFrame(goldenObservation('tiny_openvla', vlaCase), 'primary', (fr) => ({ height: fr.height + 10 }))),
+    );
     expect(f.code).toBe('IMAGE_INVALID');
     expect(f.text).toContain('frame data is 12288 bytes, 64x74 rgb8 with step 192 needs 14208');
   });
 
   test('a corrupt JPEG', async () => {
     const obs = goldenObservation('tiny_openvla', vlaCase);
-    const bad: Observation = { ...obs, images: new Map([['primary', { kind: 'compressed', stampS: 0, frameId: 'p', format: 'jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2, 3]) }]]) };
+    const bad: Observation = {
+      ...obs,
+      images: new Map([
+        ['primary', { kind: 'compressed', stampS: 0, frameId: 'p', format: 'jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2, 3]) }],
+      ]),
+    };
     const f = await failure(() => openvla.step(bad));
     expect(f.code).toBe('IMAGE_INVALID');
     expect(f.text).toContain('camera "primary": truncated JPEG (7 bytes)');
@@ -278,7 +301,9 @@ describe('an inference on bad input says what is wrong, and yields no action', (
   });
 
   test('an action outside the bounds', async () => {
-    const dir = edited('tiny_openvla', (m) => replaceOnce(m, 'upper: [0.1, 0.1, 0.1, 0.5, 0.5, 0.5, 1.0]', 'upper: [0.1, 0.1, 0.1, 0.5, 0.5, 0.1, 1.0]'));
+    const dir = edited('tiny_openvla', (m) =>
+      replaceOnce(m, 'upper: [0.1, 0.1, 0.1, 0.5, 0.5, 0.5, 1.0]', 'upper: [0.1, 0.1, 0.1, 0.5, 0.5, 0.1, 1.0]'),
+    );
     const narrow = await PolicyRuntime.load(dir);
     try {
       const f = await failure(() => narrow.step(goldenObservation('tiny_openvla', vlaCase)));

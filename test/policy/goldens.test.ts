@@ -83,7 +83,10 @@ describe('the worker executor', () => {
 
 describe('the action space a policy declares', () => {
   test.each([
-    ['tiny_openvla', { kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'end_effector', gripperIndex: 6, gripperConvention: 'open_is_1' }],
+    [
+      'tiny_openvla',
+      { kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'end_effector', gripperIndex: 6, gripperConvention: 'open_is_1' },
+    ],
     ['tiny_oft', { kind: 'delta', deltaConvention: 'cumulative', frame: 'end_effector', gripperIndex: 6 }],
     ['tiny_act', { kind: 'absolute', deltaConvention: undefined, frame: 'joint', gripperIndex: 7 }],
   ] as [PolicyName, object][])('%s', async (name, expected) => {

@@ -19,27 +19,35 @@ describe.each(['tiny_openvla', 'tiny_rt2', 'tiny_fast'] as PolicyName[])('%s', (
     await runtime.close();
   });
 
-  test.each(readGolden(name).cases.map((c) => [c.name, c] as const))('case %s: cached steps equal full recomputation', async (_label, c) => {
-    const obs = goldenObservation(name, c);
-    const feeds = runtime.preprocess(obs);
-    const promptIds = runtime.tokenize(obs.instruction);
-    const decoder = runtime.decoder;
-    if (decoder.kind !== 'tokens') throw new Error('token decoder expected');
-    const request = { feeds, allowed: decoder.allowed, stopIds: decoder.stopIds, returnLogits: true };
+  test.each(readGolden(name).cases.map((c) => [c.name, c] as const))(
+    'case %s: cached steps equal full recomputation',
+    async (_label, c) => {
+      const obs = goldenObservation(name, c);
+      const feeds = runtime.preprocess(obs);
+      const promptIds = runtime.tokenize(obs.instruction);
+      const decoder = runtime.decoder;
+      if (decoder.kind !== 'tokens') throw new Error('token decoder expected');
+      const request = { feeds, allowed: decoder.allowed, stopIds: decoder.stopIds, returnLogits: true };
 
-    const cached = await runtime.executor.generate({ ...request, promptIds, maxNewTokens: decoder.maxNewTokens });
-    expect(cached.tokens).toEqual(c.tokens);
-    expect(cached.runs).toBe(cached.tokens.length);
+      const cached = await runtime.executor.generate({ ...request, promptIds, maxNewTokens: decoder.maxNewTokens });
+      expect(cached.tokens).toEqual(c.tokens);
+      expect(cached.runs).toBe(cached.tokens.length);
 
-    for (let i = 0; i < cached.tokens.length; i++) {
-      const full = await runtime.executor.generate({ ...request, feeds: runtime.preprocess(obs), promptIds: [...promptIds, ...cached.tokens.slice(0, i)], maxNewTokens: 1 });
-      expect(full.runs).toBe(1);
-      expect(full.tokens).toEqual([cached.tokens[i]]);
-      const a = full.logits![0]!;
-      const b = cached.logits![i]!;
-      let maxDiff = 0;
-      for (let k = 0; k < a.length; k++) maxDiff = Math.max(maxDiff, Math.abs(a[k]! - b[k]!));
-      expect(maxDiff).toBeLessThan(1e-4);
-    }
-  });
+      for (let i = 0; i < cached.tokens.length; i++) {
+        const full = await runtime.executor.generate({
+          ...request,
+          feeds: runtime.preprocess(obs),
+          promptIds: [...promptIds, ...cached.tokens.slice(0, i)],
+          maxNewTokens: 1,
+        });
+        expect(full.runs).toBe(1);
+        expect(full.tokens).toEqual([cached.tokens[i]]);
+        const a = full.logits![0]!;
+        const b = cached.logits![i]!;
+        let maxDiff = 0;
+        for (let k = 0; k < a.length; k++) maxDiff = Math.max(maxDiff, Math.abs(a[k]! - b[k]!));
+        expect(maxDiff).toBeLessThan(1e-4);
+      }
+    },
+  );
 });

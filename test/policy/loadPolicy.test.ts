@@ -61,9 +61,16 @@ describe('loadPolicy (sessions in a worker thread)', () => {
   });
 
   test('a model the worker cannot open rejects with the error it raised there', async () => {
-    const copy = editedPolicy('tiny_oft', (m) => m, (dir) => writeFileSync(join(dir, 'model.onnx'), 'not a model'));
+    const copy = editedPolicy(
+      'tiny_oft',
+      (m) => m,
+      (dir) => writeFileSync(join(dir, 'model.onnx'), 'not a model'),
+    );
     try {
-      await expect(loadPolicy(copy.dir)).rejects.toMatchObject({ code: 'POLICY_INVALID', message: expect.stringContaining('cannot load model.onnx') });
+      await expect(loadPolicy(copy.dir)).rejects.toMatchObject({
+        code: 'POLICY_INVALID',
+        message: expect.stringContaining('cannot load model.onnx'),
+      });
     } finally {
       copy.cleanup();
     }

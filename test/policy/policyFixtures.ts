@@ -43,13 +43,20 @@ export function goldenObservation(name: PolicyName, c: GoldenCase, mode: 'raw' |
   const images = new Map<string, ImageFrame>();
   for (const [cam, img] of Object.entries(c.images)) {
     const file = join(policyDir(name), img.png);
-    images.set(cam, mode === 'raw' ? pngToRawFrame(file, stampS) : { kind: 'compressed', stampS, frameId: cam, format: 'png', data: readFileSync(file) });
+    images.set(
+      cam,
+      mode === 'raw' ? pngToRawFrame(file, stampS) : { kind: 'compressed', stampS, frameId: cam, format: 'png', data: readFileSync(file) },
+    );
   }
   return { stampS, images, jointState: { stampS, position: Float64Array.from(c.state ?? []) }, instruction: c.instruction };
 }
 
 /** A scratch copy of a test policy, its manifest edited; removed by the returned cleanup. */
-export function editedPolicy(name: PolicyName, edit: (manifest: string) => string, files: (dir: string) => void = () => undefined): { dir: string; cleanup(): void } {
+export function editedPolicy(
+  name: PolicyName,
+  edit: (manifest: string) => string,
+  files: (dir: string) => void = () => undefined,
+): { dir: string; cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), 'vla-policy-'));
   const dir = join(root, name);
   cpSync(policyDir(name), dir, { recursive: true });

@@ -16,10 +16,21 @@ test('a connection lost mid-run: failures counted, reconnection, chunks resume, 
   const policy = await loadPolicy(join(ROOT, 'policies', 'openpi_sim_panda'), { policyServer: peer.url, embodiment, deadlineS: 1 });
   const errors: string[] = [];
   try {
-    const summary = await runSimEpisodes({ embodiment, policy, episodes: 1, seed: 11, task: { timeLimitS: 3 }, inferenceLatencyS: 0.05, onInferenceError: (e) => errors.push(String(e)) });
+    const summary = await runSimEpisodes({
+      embodiment,
+      policy,
+      episodes: 1,
+      seed: 11,
+      task: { timeLimitS: 3 },
+      inferenceLatencyS: 0.05,
+      onInferenceError: (e) => errors.push(String(e)),
+    });
     const stats = policy.serverStats()!;
     expect(summary.inference_failures).toBeGreaterThanOrEqual(1);
-    expect({ failures: stats.failures, lost: errors.filter((e) => e.includes('was lost')).length > 0 }).toEqual({ failures: expect.any(Number), lost: true });
+    expect({ failures: stats.failures, lost: errors.filter((e) => e.includes('was lost')).length > 0 }).toEqual({
+      failures: expect.any(Number),
+      lost: true,
+    });
     expect(stats.failures).toBeGreaterThanOrEqual(1);
     expect(stats.reconnects).toBeGreaterThanOrEqual(1);
     // Chunks before and after the drop: the loop resumed on the new connection.

@@ -25,7 +25,12 @@ function frame224(): RawImageFrame {
 }
 
 function observation(fingerM = 0.04): Observation {
-  return { stampS: 12.5, images: new Map([['primary', frame224()]]), jointState: { stampS: 12.5, position: Float64Array.from([...ARM, fingerM]) }, instruction: 'Reach the RED cube' };
+  return {
+    stampS: 12.5,
+    images: new Map([['primary', frame224()]]),
+    jointState: { stampS: 12.5, position: Float64Array.from([...ARM, fingerM]) },
+    instruction: 'Reach the RED cube',
+  };
 }
 
 const peers: PythonPeer[] = [];
@@ -116,7 +121,12 @@ describe('a served policy against the Python peer', () => {
   });
 
   const malformed: [string, string[], string, RegExp][] = [
-    ['a server error (text frame + close 1011) carries the server text', ['--mode', 'error'], 'POLICY_SERVER_ERROR', /peer policy exploded on purpose/],
+    [
+      'a server error (text frame + close 1011) carries the server text',
+      ['--mode', 'error'],
+      'POLICY_SERVER_ERROR',
+      /peer policy exploded on purpose/,
+    ],
     ['a frame that is not msgpack', ['--mode', 'not_msgpack'], 'POLICY_SERVER_REPLY_INVALID', /not msgpack/],
     ['a reply without actions', ['--mode', 'missing_actions'], 'POLICY_SERVER_REPLY_INVALID', /no "actions" \(keys: .*echo/],
     ['actions of the wrong shape', ['--mode', 'wrong_shape'], 'POLICY_SERVER_REPLY_INVALID', /shape \[9, 8\], the manifest says \[10, 8\]/],

@@ -18,7 +18,9 @@ const SERVED = join(ROOT, 'policies', 'reach_demo');
 const CLIENT = loadServedManifest(join(ROOT, 'policies', 'openpi_sim_panda')) as ServedPolicyManifest;
 
 function healthz(port: number): Promise<number> {
-  return new Promise((resolve, reject) => get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => resolve(res.statusCode ?? 0)).on('error', reject));
+  return new Promise((resolve, reject) =>
+    get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => resolve(res.statusCode ?? 0)).on('error', reject),
+  );
 }
 
 describe('vla-bridge serve (serveLocalPolicy)', () => {
@@ -36,9 +38,21 @@ describe('vla-bridge serve (serveLocalPolicy)', () => {
     expect(await healthz(served.server.port)).toBe(200);
     const out = await runPythonClient(['--url', served.server.url]);
     expect(out.stderr).toBe('');
-    const r = JSON.parse(out.stdout) as { healthz: number; metadata: Record<string, unknown>; keys: string[]; actions: { dtype: string; shape: number[]; values: number[][] }; server_timing: { infer_ms: number } };
+    const r = JSON.parse(out.stdout) as {
+      healthz: number;
+      metadata: Record<string, unknown>;
+      keys: string[];
+      actions: { dtype: string; shape: number[]; values: number[][] };
+      server_timing: { infer_ms: number };
+    };
     expect(r.healthz).toBe(200);
-    expect(r.metadata).toMatchObject({ action_horizon: 10, action_dim: 8, action_step_dt_s: 0.1, action_kind: 'absolute', observation_keys: { cameras: { primary: 'observation/image' }, state: 'observation/state', prompt: 'prompt' } });
+    expect(r.metadata).toMatchObject({
+      action_horizon: 10,
+      action_dim: 8,
+      action_step_dt_s: 0.1,
+      action_kind: 'absolute',
+      observation_keys: { cameras: { primary: 'observation/image' }, state: 'observation/state', prompt: 'prompt' },
+    });
     expect(r.keys).toEqual(['actions', 'policy_timing', 'server_timing']);
     expect(r.actions.dtype).toBe('<f4');
     expect(r.actions.shape).toEqual([10, 8]);
@@ -65,14 +79,33 @@ describe('vla-bridge serve (serveLocalPolicy)', () => {
     const remote = await RemotePolicy.connect(CLIENT, { url: served.server.url, stateSource: stateSourceOf(embodiment, 'open_is_1') });
     try {
       const data = new Uint8Array(224 * 224 * 3).map((_, i) => (i * 13) & 0xff);
-      const frame: RawImageFrame = { kind: 'raw', stampS: 0, frameId: 'c', width: 224, height: 224, encoding: 'rgb8', step: 224 * 3, isBigEndian: false, data };
+      const frame: RawImageFrame = {
+        kind: 'raw',
+        stampS: 0,
+        frameId: 'c',
+        width: 224,
+        height: 224,
+        encoding: 'rgb8',
+        step: 224 * 3,
+        isBigEndian: false,
+        data,
+      };
       const arm = [0.05, -0.4, 0.1, -2.3, 0.05, 1.9, 0.7];
-      const observation = { stampS: 3, images: new Map([['primary', frame]]), jointState: { stampS: 3, position: Float64Array.from([...arm, 0.04]) }, instruction: 'reach the blue cube' };
+      const observation = {
+        stampS: 3,
+        images: new Map([['primary', frame]]),
+        jointState: { stampS: 3, position: Float64Array.from([...arm, 0.04]) },
+        instruction: 'reach the blue cube',
+      };
       const chunk = await remote.infer(observation);
-      const local = await served.runtime.step({ ...observation, jointState: { stampS: 3, position: Float64Array.from([...arm.map(Math.fround), 0.04]) } });
+      const local = await served.runtime.step({
+        ...observation,
+        jointState: { stampS: 3, position: Float64Array.from([...arm.map(Math.fround), 0.04]) },
+      });
       // Waypoint 2j+1 of the 0.1 s chunk is waypoint j of the 0.2 s chunk (absolute = observed + delta).
       for (let j = 0; j < 4; j++) {
-        for (let d = 0; d < 7; d++) expect(chunk.actions[(2 * j + 1) * 8 + d]).toBeCloseTo(Math.fround(arm[d]!) + local.chunk.actions[j * 7 + d]!, 5);
+        for (let d = 0; d < 7; d++)
+          expect(chunk.actions[(2 * j + 1) * 8 + d]).toBeCloseTo(Math.fround(arm[d]!) + local.chunk.actions[j * 7 + d]!, 5);
       }
       for (let d = 0; d < 7; d++) {
         expect(chunk.actions[d]).toBeCloseTo(Math.fround(arm[d]!) + local.chunk.actions[d]! / 2, 5);

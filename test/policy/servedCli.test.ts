@@ -33,33 +33,97 @@ afterEach(async () => {
 });
 
 describe('served policies on the command line', () => {
-  it.each(['sim', 'check', 'infer', 'eval'])('%s --policy-server to a closed port: exit 2 naming the URL, within seconds', async (command) => {
-    const url = `ws://127.0.0.1:${await closedPort()}`;
-    const args: Record<string, string[]> = {
-      sim: ['sim', '--policy', SERVED, '--policy-server', url, '--episodes', '1'],
-      check: ['check', 'franka_panda', '--policy', SERVED, '--policy-server', url],
-      infer: ['infer', '--policy', SERVED, '--policy-server', url, '--image', IMAGE, '--state', STATE, '--instruction', 'reach the red cube'],
-      eval: ['eval', '--bag', join(tmp, 'demo.mcap'), '--embodiment', 'franka_panda', '--policy', SERVED, '--policy-server', url, '--out', join(tmp, 'eval')],
-    };
-    if (command === 'eval') expect((await runCli(['sim', '--policy', 'scripted', '--embodiment', 'franka_panda', '--episodes', '1', '--seed', '3', '--record', join(tmp, 'demo.mcap')])).code).toBe(0);
-    const t0 = Date.now();
-    const r = await runCli(args[command]!);
-    expect(Date.now() - t0).toBeLessThan(10000);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(url);
-    expect(r.stderr).toMatch(/unreachable|did not answer/);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  it.each(['sim', 'check', 'infer', 'eval'])(
+    '%s --policy-server to a closed port: exit 2 naming the URL, within seconds',
+    async (command) => {
+      const url = `ws://127.0.0.1:${await closedPort()}`;
+      const args: Record<string, string[]> = {
+        sim: ['sim', '--policy', SERVED, '--policy-server', url, '--episodes', '1'],
+        check: ['check', 'franka_panda', '--policy', SERVED, '--policy-server', url],
+        infer: [
+          'infer',
+          '--policy',
+          SERVED,
+          '--policy-server',
+          url,
+          '--image',
+          IMAGE,
+          '--state',
+          STATE,
+          '--instruction',
+          'reach the red cube',
+        ],
+        eval: [
+          'eval',
+          '--bag',
+          join(tmp, 'demo.mcap'),
+          '--embodiment',
+          'franka_panda',
+          '--policy',
+          SERVED,
+          '--policy-server',
+          url,
+          '--out',
+          join(tmp, 'eval'),
+        ],
+      };
+      if (command === 'eval')
+        expect(
+          (
+            await runCli([
+              'sim',
+              '--policy',
+              'scripted',
+              '--embodiment',
+              'franka_panda',
+              '--episodes',
+              '1',
+              '--seed',
+              '3',
+              '--record',
+              join(tmp, 'demo.mcap'),
+            ])
+          ).code,
+        ).toBe(0);
+      const t0 = Date.now();
+      const r = await runCli(args[command]!);
+      expect(Date.now() - t0).toBeLessThan(10000);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(url);
+      expect(r.stderr).toMatch(/unreachable|did not answer/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it('eval --policy-server replays a recording through the served policy: metrics, the server latency, no token accuracy', async () => {
     const bag = join(tmp, 'served-eval.mcap');
-    expect((await runCli(['sim', '--policy', 'scripted', '--embodiment', 'franka_panda', '--episodes', '1', '--seed', '5', '--record', bag])).code).toBe(0);
+    expect(
+      (await runCli(['sim', '--policy', 'scripted', '--embodiment', 'franka_panda', '--episodes', '1', '--seed', '5', '--record', bag]))
+        .code,
+    ).toBe(0);
     peer = await startPythonPeer();
     const out = join(tmp, 'served-eval');
-    const r = await runCli(['eval', '--bag', bag, '--embodiment', 'franka_panda', '--policy', SERVED, '--policy-server', peer.url, '--out', out, '--json']);
+    const r = await runCli([
+      'eval',
+      '--bag',
+      bag,
+      '--embodiment',
+      'franka_panda',
+      '--policy',
+      SERVED,
+      '--policy-server',
+      peer.url,
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.stderr).not.toMatch(/error|\n\s+at /);
     expect(r.code).toBe(0);
-    type Metrics = { token_accuracy: number | null; token_accuracy_note: string; policy_server: { url: string; replies: number; failures: number } };
+    type Metrics = {
+      token_accuracy: number | null;
+      token_accuracy_note: string;
+      policy_server: { url: string; replies: number; failures: number };
+    };
     const m = JSON.parse(r.stdout) as Metrics;
     expect(m.token_accuracy).toBeNull();
     expect(m.token_accuracy_note).toMatch(/the policy is served/);
@@ -70,9 +134,26 @@ describe('served policies on the command line', () => {
 
   it('infer and check show the server metadata; infer sends the state as given', async () => {
     peer = await startPythonPeer();
-    const infer = await runCli(['infer', '--policy', SERVED, '--policy-server', peer.url, '--image', IMAGE, '--state', STATE, '--instruction', 'reach the red cube', '--json']);
+    const infer = await runCli([
+      'infer',
+      '--policy',
+      SERVED,
+      '--policy-server',
+      peer.url,
+      '--image',
+      IMAGE,
+      '--state',
+      STATE,
+      '--instruction',
+      'reach the red cube',
+      '--json',
+    ]);
     expect(infer.stderr).toBe('');
-    const out = JSON.parse(infer.stdout) as { actions: number[][]; metadata: Record<string, unknown>; policy_server: Record<string, unknown> };
+    const out = JSON.parse(infer.stdout) as {
+      actions: number[][];
+      metadata: Record<string, unknown>;
+      policy_server: Record<string, unknown>;
+    };
     expect(out.metadata).toEqual({ action_horizon: 10, action_dim: 8, peer: 'python' });
     expect(out.actions).toHaveLength(10);
     // The peer's plan: the state + 0.01 per step; the gripper as given (1 = open).
@@ -92,20 +173,45 @@ describe('served policies on the command line', () => {
   });
 
   it('an unavailable execution provider is named (exit 2); with cpu after it, a logged fallback', async () => {
-    const refused = await runCli(['check', 'franka_panda', '--policy', join(ROOT, 'policies', 'reach_demo'), '--execution-provider', 'cuda']);
+    const refused = await runCli([
+      'check',
+      'franka_panda',
+      '--policy',
+      join(ROOT, 'policies', 'reach_demo'),
+      '--execution-provider',
+      'cuda',
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('execution provider "cuda" is not available');
     expect(refused.stderr).toContain('list cpu after it');
-    const fallback = await runCli(['check', 'franka_panda', '--policy', join(ROOT, 'policies', 'reach_demo'), '--execution-provider', 'cuda,cpu']);
+    const fallback = await runCli([
+      'check',
+      'franka_panda',
+      '--policy',
+      join(ROOT, 'policies', 'reach_demo'),
+      '--execution-provider',
+      'cuda,cpu',
+    ]);
     expect(fallback.code).toBe(0);
     expect(fallback.stderr).toMatch(/policy reach_demo: execution provider "cuda" is not available \(.*\): falling back to "cpu"/);
-    const unknown = await runCli(['check', 'franka_panda', '--policy', join(ROOT, 'policies', 'reach_demo'), '--execution-provider', 'tpu']);
+    const unknown = await runCli([
+      'check',
+      'franka_panda',
+      '--policy',
+      join(ROOT, 'policies', 'reach_demo'),
+      '--execution-provider',
+      'tpu',
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown execution provider "tpu"');
   });
 
   it('vla-bridge serve --port 0 --json: listens on 127.0.0.1, answers /healthz, stops at SIGTERM', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'vla-bridge.js'), 'serve', '--policy', join(ROOT, 'policies', 'reach_demo'), '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'vla-bridge.js'), 'serve', '--policy', join(ROOT, 'policies', 'reach_demo'), '--port', '0', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => {

@@ -63,8 +63,26 @@ const EXPECTED: Record<string, Expected> = {
     jointCount: 16,
     firstJoints: ['panda_link0_sc_joint', 'panda_link1_sc_joint', 'panda_joint1', 'panda_link2_sc_joint'],
     joints: [
-      { name: 'panda_joint4', type: 'revolute', parent: 'panda_link3', child: 'panda_link4', lower: -3.0718, upper: -0.0698, velocity: 2.175, effort: 87 },
-      { name: 'panda_joint7', type: 'revolute', parent: 'panda_link6', child: 'panda_link7', lower: -2.8973, upper: 2.8973, velocity: 2.61, effort: 12 },
+      {
+        name: 'panda_joint4',
+        type: 'revolute',
+        parent: 'panda_link3',
+        child: 'panda_link4',
+        lower: -3.0718,
+        upper: -0.0698,
+        velocity: 2.175,
+        effort: 87,
+      },
+      {
+        name: 'panda_joint7',
+        type: 'revolute',
+        parent: 'panda_link6',
+        child: 'panda_link7',
+        lower: -2.8973,
+        upper: 2.8973,
+        velocity: 2.61,
+        effort: 12,
+      },
       { name: 'panda_joint8', type: 'fixed', parent: 'panda_link7', child: 'panda_link8' },
     ],
     warnings: [],
@@ -75,7 +93,16 @@ const EXPECTED: Record<string, Expected> = {
     firstJoints: ['joint_1', 'joint_2', 'joint_3'],
     joints: [
       { name: 'joint_1', type: 'continuous', parent: 'base_link', child: 'shoulder_link', velocity: 1.3963, effort: 39 },
-      { name: 'joint_2', type: 'revolute', parent: 'shoulder_link', child: 'half_arm_1_link', lower: -2.24, upper: 2.24, velocity: 1.3963, effort: 39 },
+      {
+        name: 'joint_2',
+        type: 'revolute',
+        parent: 'shoulder_link',
+        child: 'half_arm_1_link',
+        lower: -2.24,
+        upper: 2.24,
+        velocity: 1.3963,
+        effort: 39,
+      },
       { name: 'end_effector', type: 'fixed', parent: 'bracelet_link', child: 'end_effector_link' },
     ],
     warnings: [],
@@ -84,7 +111,9 @@ const EXPECTED: Record<string, Expected> = {
     name: 'follower',
     jointCount: 6,
     firstJoints: ['joint_1', 'joint_2'],
-    joints: [{ name: 'joint_6', type: 'revolute', parent: 'link_5', child: 'link_6', lower: -2.45, upper: 0.032, velocity: 100, effort: 0.5 }],
+    joints: [
+      { name: 'joint_6', type: 'revolute', parent: 'link_5', child: 'link_6', lower: -2.45, upper: 0.032, velocity: 100, effort: 0.5 },
+    ],
     warnings: [],
   },
   'so101_new_calib__therobotstudio.urdf': {
@@ -93,8 +122,26 @@ const EXPECTED: Record<string, Expected> = {
     // Written in reverse chain order: the output keeps the file order.
     firstJoints: ['gripper_frame_joint', 'gripper', 'wrist_roll', 'wrist_flex', 'elbow_flex', 'shoulder_lift', 'shoulder_pan'],
     joints: [
-      { name: 'gripper', type: 'revolute', parent: 'gripper_link', child: 'moving_jaw_so101_v1_link', lower: -0.174533, upper: 1.74533, velocity: 10, effort: 10 },
-      { name: 'shoulder_pan', type: 'revolute', parent: 'base_link', child: 'shoulder_link', lower: -1.91986, upper: 1.91986, velocity: 10, effort: 10 },
+      {
+        name: 'gripper',
+        type: 'revolute',
+        parent: 'gripper_link',
+        child: 'moving_jaw_so101_v1_link',
+        lower: -0.174533,
+        upper: 1.74533,
+        velocity: 10,
+        effort: 10,
+      },
+      {
+        name: 'shoulder_pan',
+        type: 'revolute',
+        parent: 'base_link',
+        child: 'shoulder_link',
+        lower: -1.91986,
+        upper: 1.91986,
+        velocity: 10,
+        effort: 10,
+      },
     ],
     warnings: [],
   },
@@ -103,8 +150,26 @@ const EXPECTED: Record<string, Expected> = {
     jointCount: 10,
     firstJoints: ['base_link-base_link_inertia', 'shoulder_pan_joint'],
     joints: [
-      { name: 'shoulder_pan_joint', type: 'revolute', parent: 'base_link_inertia', child: 'shoulder_link', lower: -TWO_PI, upper: TWO_PI, velocity: PI, effort: 150 },
-      { name: 'wrist_3_joint', type: 'revolute', parent: 'wrist_2_link', child: 'wrist_3_link', lower: -TWO_PI, upper: TWO_PI, velocity: PI, effort: 28 },
+      {
+        name: 'shoulder_pan_joint',
+        type: 'revolute',
+        parent: 'base_link_inertia',
+        child: 'shoulder_link',
+        lower: -TWO_PI,
+        upper: TWO_PI,
+        velocity: PI,
+        effort: 150,
+      },
+      {
+        name: 'wrist_3_joint',
+        type: 'revolute',
+        parent: 'wrist_2_link',
+        child: 'wrist_3_link',
+        lower: -TWO_PI,
+        upper: TWO_PI,
+        velocity: PI,
+        effort: 28,
+      },
       { name: 'flange-tool0', type: 'fixed', parent: 'flange', child: 'tool0' },
     ],
     warnings: [],
@@ -115,7 +180,16 @@ const EXPECTED: Record<string, Expected> = {
     firstJoints: ['waist', 'shoulder', 'elbow'],
     joints: [
       { name: 'waist', type: 'revolute', parent: 'base_link', child: 'shoulder_link', lower: -PI, upper: PI, velocity: PI, effort: 10 },
-      { name: 'left_finger', type: 'prismatic', parent: 'fingers_link', child: 'left_finger_link', lower: 0.015, upper: 0.037, velocity: 1, effort: 5 },
+      {
+        name: 'left_finger',
+        type: 'prismatic',
+        parent: 'fingers_link',
+        child: 'left_finger_link',
+        lower: 0.015,
+        upper: 0.037,
+        velocity: 1,
+        effort: 5,
+      },
       {
         name: 'right_finger',
         type: 'prismatic',
@@ -143,7 +217,12 @@ const EXPECTED: Record<string, Expected> = {
       { name: 'END_EFFECTOR', type: 'fixed', parent: 'END_EFFECTOR', child: 'DUMMY', lower: 0, upper: 0, velocity: 0, effort: 0 },
     ],
     warnings: [
-      ...['J0', 'J1', 'J2', 'J3', 'J4', 'J5'].map((j) => new RegExp(`joint "${j}": <safety_controller> has non-standard attribute\\(s\\) soft_upper, soft_lower .*soft limits are ignored`)),
+      ...['J0', 'J1', 'J2', 'J3', 'J4', 'J5'].map(
+        (j) =>
+          new RegExp(
+            `joint "${j}": <safety_controller> has non-standard attribute\\(s\\) soft_upper, soft_lower .*soft limits are ignored`,
+          ),
+      ),
       /fixed joint "END_EFFECTOR" has a <limit>; a fixed joint does not move/,
     ],
     // A fixed joint cannot be commanded, so the YAML cannot (and need not) give it a velocity.
@@ -160,17 +239,33 @@ const EXPECTED: Record<string, Expected> = {
       { name: 'ELBOW', type: 'revolute', parent: 'BICEP', child: 'FOREARM', lower: -1.658, upper: 1.309, velocity: 0, effort: 0 },
       { name: 'WRIST', type: 'revolute', parent: 'FOREARM', child: 'END-EFFECTOR', lower: -3.01, upper: 3.01, velocity: 0, effort: 0 },
     ],
-    warnings: ['YAW', 'SHOULDER', 'ELBOW', 'WRIST'].map((j) => new RegExp(`joint "${j}" has velocity limit 0: unusable, a max_velocity must come from the embodiment YAML`)),
+    warnings: ['YAW', 'SHOULDER', 'ELBOW', 'WRIST'].map(
+      (j) => new RegExp(`joint "${j}" has velocity limit 0: unusable, a max_velocity must come from the embodiment YAML`),
+    ),
   },
   // Robotiq 2F-85: four mimic joints (multiplier -1; a mimic with only multiplier, one with only offset),
   // <limit> on fixed joints, joints listed before their child links.
   'robotiq_2f_85__rosindustrial.urdf': {
     name: 'robotiq_c2_model',
     jointCount: 9,
-    firstJoints: ['robotiq_85_base_joint', 'robotiq_85_left_knuckle_joint', 'robotiq_85_right_knuckle_joint', 'robotiq_85_left_finger_joint'],
+    firstJoints: [
+      'robotiq_85_base_joint',
+      'robotiq_85_left_knuckle_joint',
+      'robotiq_85_right_knuckle_joint',
+      'robotiq_85_left_finger_joint',
+    ],
     joints: [
       { name: 'robotiq_85_base_joint', type: 'fixed', parent: 'robotiq_85_adapter_link', child: 'robotiq_85_base_link' },
-      { name: 'robotiq_85_left_knuckle_joint', type: 'revolute', parent: 'robotiq_85_base_link', child: 'robotiq_85_left_knuckle_link', lower: 0, upper: 0.8575, velocity: 2, effort: 1000 },
+      {
+        name: 'robotiq_85_left_knuckle_joint',
+        type: 'revolute',
+        parent: 'robotiq_85_base_link',
+        child: 'robotiq_85_left_knuckle_link',
+        lower: 0,
+        upper: 0.8575,
+        velocity: 2,
+        effort: 1000,
+      },
       {
         name: 'robotiq_85_right_knuckle_joint',
         type: 'revolute',
@@ -204,7 +299,16 @@ const EXPECTED: Record<string, Expected> = {
         effort: 1000,
         mimic: mimicOf('robotiq_85_left_knuckle_joint', -1, 0),
       },
-      { name: 'robotiq_85_left_finger_joint', type: 'fixed', parent: 'robotiq_85_left_knuckle_link', child: 'robotiq_85_left_finger_link', lower: 0, upper: 1.5707, velocity: 2, effort: 1000 },
+      {
+        name: 'robotiq_85_left_finger_joint',
+        type: 'fixed',
+        parent: 'robotiq_85_left_knuckle_link',
+        child: 'robotiq_85_left_finger_link',
+        lower: 0,
+        upper: 1.5707,
+        velocity: 2,
+        effort: 1000,
+      },
     ],
     warnings: [/fixed joint "robotiq_85_left_finger_joint" has a <limit>/, /fixed joint "robotiq_85_right_finger_joint" has a <limit>/],
   },
@@ -213,7 +317,16 @@ const EXPECTED: Record<string, Expected> = {
     jointCount: 2,
     firstJoints: ['hande_left_finger_joint', 'hande_right_finger_joint'],
     joints: [
-      { name: 'hande_left_finger_joint', type: 'prismatic', parent: 'hand_e_link', child: 'hande_left_finger', lower: 0, upper: 0.025, velocity: 0.15, effort: 130 },
+      {
+        name: 'hande_left_finger_joint',
+        type: 'prismatic',
+        parent: 'hand_e_link',
+        child: 'hande_left_finger',
+        lower: 0,
+        upper: 0.025,
+        velocity: 0.15,
+        effort: 130,
+      },
       {
         name: 'hande_right_finger_joint',
         type: 'prismatic',
@@ -234,10 +347,37 @@ const EXPECTED: Record<string, Expected> = {
     jointCount: 16,
     firstJoints: ['world_joint', 'joint1', 'joint2', 'joint3', 'joint4', 'joint5', 'joint6', 'joint_eef', 'gripper_fix', 'drive_joint'],
     joints: [
-      { name: 'joint1', type: 'revolute', parent: 'link_base', child: 'link1', lower: -6.28318530718, upper: 6.28318530718, velocity: 3.14, effort: 50 },
+      {
+        name: 'joint1',
+        type: 'revolute',
+        parent: 'link_base',
+        child: 'link1',
+        lower: -6.28318530718,
+        upper: 6.28318530718,
+        velocity: 3.14,
+        effort: 50,
+      },
       { name: 'joint3', type: 'revolute', parent: 'link2', child: 'link3', lower: -3.927, upper: 0.19198, velocity: 3.14, effort: 32 },
-      { name: 'joint5', type: 'revolute', parent: 'link4', child: 'link5', lower: -1.69297, upper: 3.14159265359, velocity: 3.14, effort: 32 },
-      { name: 'drive_joint', type: 'revolute', parent: 'xarm_gripper_base_link', child: 'left_outer_knuckle', lower: 0, upper: 0.85, velocity: 2, effort: 50 },
+      {
+        name: 'joint5',
+        type: 'revolute',
+        parent: 'link4',
+        child: 'link5',
+        lower: -1.69297,
+        upper: 3.14159265359,
+        velocity: 3.14,
+        effort: 32,
+      },
+      {
+        name: 'drive_joint',
+        type: 'revolute',
+        parent: 'xarm_gripper_base_link',
+        child: 'left_outer_knuckle',
+        lower: 0,
+        upper: 0.85,
+        velocity: 2,
+        effort: 50,
+      },
       {
         name: 'right_finger_joint',
         type: 'revolute',
@@ -258,12 +398,55 @@ const EXPECTED: Record<string, Expected> = {
   'google_robot__simplerenv.urdf': {
     name: 'meta',
     jointCount: 35,
-    firstJoints: ['gripper_tcp_joint', 'joint_wheel_left', 'joint_wheel_right', 'joint_rear_wheel_left', 'joint_rear_wheel_right', 'joint_torso'],
+    firstJoints: [
+      'gripper_tcp_joint',
+      'joint_wheel_left',
+      'joint_wheel_right',
+      'joint_rear_wheel_left',
+      'joint_rear_wheel_right',
+      'joint_torso',
+    ],
     joints: [
-      { name: 'joint_wheel_left', type: 'fixed', parent: 'link_base', child: 'link_wheel_left', lower: '-inf', upper: 'inf', velocity: 12.9, effort: 10 },
-      { name: 'joint_torso', type: 'revolute', parent: 'link_base', child: 'link_torso', lower: -4.49, upper: 1.35, velocity: 2, effort: 10 },
-      { name: 'joint_elbow', type: 'revolute', parent: 'link_bicep', child: 'link_elbow', lower: -2.05, upper: 3.79, velocity: 2.5, effort: 10 },
-      { name: 'joint_finger_right', type: 'revolute', parent: 'link_gripper', child: 'link_finger_right', lower: -0.0001, upper: 1.3, velocity: 1.3, effort: 10 },
+      {
+        name: 'joint_wheel_left',
+        type: 'fixed',
+        parent: 'link_base',
+        child: 'link_wheel_left',
+        lower: '-inf',
+        upper: 'inf',
+        velocity: 12.9,
+        effort: 10,
+      },
+      {
+        name: 'joint_torso',
+        type: 'revolute',
+        parent: 'link_base',
+        child: 'link_torso',
+        lower: -4.49,
+        upper: 1.35,
+        velocity: 2,
+        effort: 10,
+      },
+      {
+        name: 'joint_elbow',
+        type: 'revolute',
+        parent: 'link_bicep',
+        child: 'link_elbow',
+        lower: -2.05,
+        upper: 3.79,
+        velocity: 2.5,
+        effort: 10,
+      },
+      {
+        name: 'joint_finger_right',
+        type: 'revolute',
+        parent: 'link_gripper',
+        child: 'link_finger_right',
+        lower: -0.0001,
+        upper: 1.3,
+        velocity: 1.3,
+        effort: 10,
+      },
       { name: 'joint_imu.base', type: 'fixed', parent: 'link_base_imu_mount', child: 'imu.base' },
     ],
     warnings: [
@@ -349,7 +532,9 @@ describe('vla-bridge urdf FILE --json on the real URDFs in test/fixtures/urdf', 
       const plain = await runCli(['urdf', file]);
       expect(plain.code).toBe(0);
       const lines = plain.stdout.trimEnd().split('\n');
-      expect(lines[0]).toMatch(new RegExp(`^robot ${expected.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ links, ${expected.jointCount} joints, root link `));
+      expect(lines[0]).toMatch(
+        new RegExp(`^robot ${expected.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ links, ${expected.jointCount} joints, root link `),
+      );
       expect(lines).toHaveLength(1 + expected.jointCount);
     });
   });
@@ -357,9 +542,17 @@ describe('vla-bridge urdf FILE --json on the real URDFs in test/fixtures/urdf', 
   it('counts every mimic of the xArm gripper and the Robotiq 2F-85 with the multiplier from the file', async () => {
     const xarm = JSON.parse((await runCli(['urdf', 'xarm6_gripper__xarm_ros.urdf', '--json'])).stdout) as { joints: JointJson[] };
     const xarmMimics = xarm.joints.filter((j) => j.mimic !== undefined).map((j) => j.name);
-    expect(xarmMimics).toEqual(['left_finger_joint', 'left_inner_knuckle_joint', 'right_outer_knuckle_joint', 'right_finger_joint', 'right_inner_knuckle_joint']);
+    expect(xarmMimics).toEqual([
+      'left_finger_joint',
+      'left_inner_knuckle_joint',
+      'right_outer_knuckle_joint',
+      'right_finger_joint',
+      'right_inner_knuckle_joint',
+    ]);
     const robotiq = JSON.parse((await runCli(['urdf', 'robotiq_2f_85__rosindustrial.urdf', '--json'])).stdout) as { joints: JointJson[] };
-    const multipliers = Object.fromEntries(robotiq.joints.filter((j) => j.mimic !== undefined).map((j) => [j.name, (j.mimic as { multiplier: number }).multiplier]));
+    const multipliers = Object.fromEntries(
+      robotiq.joints.filter((j) => j.mimic !== undefined).map((j) => [j.name, (j.mimic as { multiplier: number }).multiplier]),
+    );
     expect(multipliers).toEqual({
       robotiq_85_right_knuckle_joint: 1,
       robotiq_85_left_inner_knuckle_joint: 1,

@@ -16,7 +16,9 @@ const srvFiles = readdirSync(join(ROOT, 'srv')).filter((f) => f.endsWith('.srv')
 
 /** The field names of a .msg text (constants excluded), in order. */
 function fields(text: string): string[] {
-  return parse(text, { ros2: true })[0]!.definitions.filter((d) => d.isConstant !== true).map((d) => d.name);
+  return parse(text, { ros2: true })[0]!
+    .definitions.filter((d) => d.isConstant !== true)
+    .map((d) => d.name);
 }
 
 describe('package interfaces (msg/, srv/)', () => {
@@ -33,8 +35,12 @@ describe('package interfaces (msg/, srv/)', () => {
   });
 
   it('SafetyEvent.msg SEVERITY_* constants are the codes the converters write', () => {
-    const constants = parse(read('msg/SafetyEvent.msg'), { ros2: true })[0]!.definitions.filter((d) => d.isConstant === true && d.name.startsWith('SEVERITY_'));
-    expect(Object.fromEntries(constants.map((d) => [d.name.slice('SEVERITY_'.length).toLowerCase(), Number(d.value)]))).toEqual(SAFETY_EVENT_SEVERITY);
+    const constants = parse(read('msg/SafetyEvent.msg'), { ros2: true })[0]!.definitions.filter(
+      (d) => d.isConstant === true && d.name.startsWith('SEVERITY_'),
+    );
+    expect(Object.fromEntries(constants.map((d) => [d.name.slice('SEVERITY_'.length).toLowerCase(), Number(d.value)]))).toEqual(
+      SAFETY_EVENT_SEVERITY,
+    );
   });
 
   it('CMakeLists.txt generates exactly the interfaces in msg/ and srv/', () => {
@@ -48,9 +54,12 @@ describe('package interfaces (msg/, srv/)', () => {
     const xml = read('package.xml');
     // Packages the interfaces refer to (pkg/Type) must be generation dependencies and package dependencies.
     const referenced = new Set(
-      [...msgFiles.map((f) => `msg/${f}`), ...srvFiles.map((f) => `srv/${f}`)].flatMap((f) => [...read(f).matchAll(/^\s*([a-z][a-z0-9_]*)\/[A-Z]\w*/gm)].map((m) => m[1]!)),
+      [...msgFiles.map((f) => `msg/${f}`), ...srvFiles.map((f) => `srv/${f}`)].flatMap((f) =>
+        [...read(f).matchAll(/^\s*([a-z][a-z0-9_]*)\/[A-Z]\w*/gm)].map((m) => m[1]!),
+      ),
     );
-    const generation = /rosidl_generate_interfaces\(\$\{PROJECT_NAME\}[\s\S]*?DEPENDENCIES([^)]*)\)/.exec(cmake)?.[1]?.trim().split(/\s+/) ?? [];
+    const generation =
+      /rosidl_generate_interfaces\(\$\{PROJECT_NAME\}[\s\S]*?DEPENDENCIES([^)]*)\)/.exec(cmake)?.[1]?.trim().split(/\s+/) ?? [];
     for (const pkg of referenced) {
       expect(generation).toContain(pkg);
       expect(cmake).toContain(`find_package(${pkg} REQUIRED)`);
@@ -64,17 +73,54 @@ describe('package interfaces (msg/, srv/)', () => {
   });
 
   it('the converters fill exactly the fields of the .msg files', () => {
-    const event: SafetyEvent = { tS: 3.5, limit: 'position', target: 'j1', requested: 2, applied: 1.5, severity: 'error', message: 'clamped' };
+    const event: SafetyEvent = {
+      tS: 3.5,
+      limit: 'position',
+      target: 'j1',
+      requested: 2,
+      applied: 1.5,
+      severity: 'error',
+      message: 'clamped',
+    };
     expect(Object.keys(safetyEventToMsg(event)).sort()).toEqual(fields(read('msg/SafetyEvent.msg')).sort());
-    const chunk: ActionChunk = { observationStampS: 1, actions: new Float64Array(2), horizon: 1, dims: 2, stepsToExecute: 1, stepDtS: 0.1, space: { names: ['a', 'b'], kind: 'absolute', frame: 'joint' } };
+    const chunk: ActionChunk = {
+      observationStampS: 1,
+      actions: new Float64Array(2),
+      horizon: 1,
+      dims: 2,
+      stepsToExecute: 1,
+      stepDtS: 0.1,
+      space: { names: ['a', 'b'], kind: 'absolute', frame: 'joint' },
+    };
     expect(Object.keys(actionChunkToMsg(chunk)).sort()).toEqual(fields(read('msg/ActionChunk.msg')).sort());
-    const status = statusToMsg({ stampS: 1, nodeName: 'vla_bridge', lifecycle: 'active', mode: 'running', reason: '', embodiment: 'e', policy: 'p', instruction: 'i', dryRun: false, estopped: false, commandRateHz: 100, policyRateHz: 10 });
+    const status = statusToMsg({
+      stampS: 1,
+      nodeName: 'vla_bridge',
+      lifecycle: 'active',
+      mode: 'running',
+      reason: '',
+      embodiment: 'e',
+      policy: 'p',
+      instruction: 'i',
+      dryRun: false,
+      estopped: false,
+      commandRateHz: 100,
+      policyRateHz: 10,
+    });
     expect(Object.keys(status).sort()).toEqual(fields(read('msg/PolicyStatus.msg')).sort());
   });
 
   it('what the converters produce is CDR-serializable with the definitions a bag records, and reads back', () => {
     const library = new MessageDefinitionLibrary();
-    const event: SafetyEvent = { tS: 12.25, limit: 'velocity', target: 'panda_joint4', requested: 3.2, applied: 2.175, severity: 'warn', message: 'velocity limit' };
+    const event: SafetyEvent = {
+      tS: 12.25,
+      limit: 'velocity',
+      target: 'panda_joint4',
+      requested: 3.2,
+      applied: 2.175,
+      severity: 'warn',
+      message: 'velocity limit',
+    };
     const chunk: ActionChunk = {
       observationStampS: 7.5,
       actions: Float64Array.from([0.1, -0.2, 0.3, 0.4, 0.5, -0.6]),
@@ -95,15 +141,41 @@ describe('package interfaces (msg/, srv/)', () => {
     expect(safetyEventFromMsg(roundTrip(VLA_MSG_TYPES.safetyEvent, safetyEventToMsg(event)) as never)).toEqual(event);
     const back = actionChunkFromMsg(roundTrip(VLA_MSG_TYPES.actionChunk, actionChunkToMsg(chunk)) as never)!;
     expect({ ...back, actions: Array.from(back.actions) }).toEqual({ ...chunk, actions: Array.from(chunk.actions) });
-    const status = statusToMsg({ stampS: 1.5, nodeName: 'n', lifecycle: 'inactive', mode: 'ready', reason: '', embodiment: 'ur5e', policy: 'p', instruction: 'wave', dryRun: true, estopped: false, commandRateHz: 125, policyRateHz: 10 });
-    expect(roundTrip(VLA_MSG_TYPES.policyStatus, status)).toMatchObject({ lifecycle_state: 2, mode: 'ready', dry_run: true, command_rate_hz: 125 });
+    const status = statusToMsg({
+      stampS: 1.5,
+      nodeName: 'n',
+      lifecycle: 'inactive',
+      mode: 'ready',
+      reason: '',
+      embodiment: 'ur5e',
+      policy: 'p',
+      instruction: 'wave',
+      dryRun: true,
+      estopped: false,
+      commandRateHz: 125,
+      policyRateHz: 10,
+    });
+    expect(roundTrip(VLA_MSG_TYPES.policyStatus, status)).toMatchObject({
+      lifecycle_state: 2,
+      mode: 'ready',
+      dry_run: true,
+      command_rate_hz: 125,
+    });
   });
 
   it('refuses messages that do not describe a valid event or chunk', () => {
     const base = safetyEventToMsg({ tS: 0, limit: 'estop', severity: 'error' });
     expect(safetyEventFromMsg({ ...base, limit: 'made_up' })).toBeUndefined();
     expect(safetyEventFromMsg({ ...base, severity: 7 })).toBeUndefined();
-    const chunk = actionChunkToMsg({ observationStampS: 0, actions: new Float64Array(4), horizon: 2, dims: 2, stepsToExecute: 1, stepDtS: 0.1, space: { names: ['a', 'b'], kind: 'absolute', frame: 'joint' } });
+    const chunk = actionChunkToMsg({
+      observationStampS: 0,
+      actions: new Float64Array(4),
+      horizon: 2,
+      dims: 2,
+      stepsToExecute: 1,
+      stepDtS: 0.1,
+      space: { names: ['a', 'b'], kind: 'absolute', frame: 'joint' },
+    });
     expect(actionChunkFromMsg({ ...chunk, horizon: 3 })).toBeUndefined();
     expect(actionChunkFromMsg({ ...chunk, kind: 'relative' })).toBeUndefined();
     expect(actionChunkFromMsg({ ...chunk, gripper_index: 2 })).toBeUndefined();

@@ -27,7 +27,9 @@ interface LaunchReport {
 }
 
 function check(root: string): LaunchReport {
-  return JSON.parse(execFileSync(PYTHON, [SCRIPT, root], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })) as LaunchReport;
+  return JSON.parse(
+    execFileSync(PYTHON, [SCRIPT, root], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }),
+  ) as LaunchReport;
 }
 
 const report = check(ROOT);
@@ -39,9 +41,19 @@ describe('launch files', () => {
 
   it('are the three the package documents, each declaring its arguments', () => {
     expect(Object.keys(report.files).sort()).toEqual(['bringup.launch.py', 'gazebo.launch.py', 'replay.launch.py']);
-    expect(report.files['bringup.launch.py']!.arguments).toEqual(['embodiment', 'policy', 'instruction', 'autostart', 'watchdog_resume', 'dry_run', 'log_level']);
+    expect(report.files['bringup.launch.py']!.arguments).toEqual([
+      'embodiment',
+      'policy',
+      'instruction',
+      'autostart',
+      'watchdog_resume',
+      'dry_run',
+      'log_level',
+    ]);
     expect(report.files['replay.launch.py']!.arguments).toEqual(expect.arrayContaining(['bag', 'embodiment', 'policy', 'instruction']));
-    expect(report.files['gazebo.launch.py']!.arguments).toEqual(expect.arrayContaining(['embodiment', 'policy', 'instruction', 'world', 'gui']));
+    expect(report.files['gazebo.launch.py']!.arguments).toEqual(
+      expect.arrayContaining(['embodiment', 'policy', 'instruction', 'world', 'gui']),
+    );
   });
 
   it('set only parameters the node declares', () => {
@@ -51,7 +63,8 @@ describe('launch files', () => {
     }
     expect(report.files['gazebo.launch.py']!.node_parameters).toContain('use_sim_time');
     expect(report.files['replay.launch.py']!.node_parameters).toContain('use_sim_time');
-    for (const file of ['bringup.launch.py', 'gazebo.launch.py', 'replay.launch.py']) expect(report.files[file]!.node_parameters).toContain('watchdog_resume');
+    for (const file of ['bringup.launch.py', 'gazebo.launch.py', 'replay.launch.py'])
+      expect(report.files[file]!.node_parameters).toContain('watchdog_resume');
   });
 
   it('start the executable CMakeLists.txt installs, which runs `vla-bridge run`', () => {
@@ -63,19 +76,32 @@ describe('launch files', () => {
 
   it('cover every shipped embodiment', () => {
     expect(report.embodiments).toEqual(['franka_panda', 'so101', 'ur5e', 'widowx_250s']);
-    expect(report.packages).toEqual(expect.arrayContaining(['ros_gz_sim', 'ros_gz_bridge', 'robot_state_publisher', 'controller_manager', 'ros2bag', 'joint_trajectory_controller']));
+    expect(report.packages).toEqual(
+      expect.arrayContaining([
+        'ros_gz_sim',
+        'ros_gz_bridge',
+        'robot_state_publisher',
+        'controller_manager',
+        'ros2bag',
+        'joint_trajectory_controller',
+      ]),
+    );
   });
 
   it('report what is wrong in a broken copy', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vla-launch-'));
     try {
-      for (const entry of ['launch', 'config', 'urdf', 'package.xml', 'CMakeLists.txt']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+      for (const entry of ['launch', 'config', 'urdf', 'package.xml', 'CMakeLists.txt'])
+        cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
       const bringup = join(dir, 'launch/bringup.launch.py');
       writeFileSync(bringup, readFileSync(bringup, 'utf8').replace("LaunchConfiguration('log_level')", "LaunchConfiguration('log_levle')"));
       const xml = join(dir, 'package.xml');
       writeFileSync(xml, readFileSync(xml, 'utf8').replace('<exec_depend>ros_gz_bridge</exec_depend>', ''));
       const controllers = join(dir, 'config/ros2_control/ur5e.yaml');
-      writeFileSync(controllers, readFileSync(controllers, 'utf8').replaceAll('scaled_joint_trajectory_controller', 'joint_trajectory_controller'));
+      writeFileSync(
+        controllers,
+        readFileSync(controllers, 'utf8').replaceAll('scaled_joint_trajectory_controller', 'joint_trajectory_controller'),
+      );
       const gazebo = join(dir, 'config/gazebo/so101.yaml');
       writeFileSync(gazebo, readFileSync(gazebo, 'utf8').replace('parent: gripper_link', 'parent: no_such_link'));
       const broken = check(dir);
@@ -131,7 +157,10 @@ describe('launch helpers read embodiments through the package', () => {
   const so101 = readFileSync(join(ROOT, 'config/so101.yaml'), 'utf8');
 
   it('get the schema defaults the node uses, not a copy of them', () => {
-    const trimmed = so101.replace(/^rates:\n( {2}.*\n)+/m, '').replace(/^ {2}joint_states: .*\n/m, '').replace('      type: sensor_msgs/msg/Image\n', '');
+    const trimmed = so101
+      .replace(/^rates:\n( {2}.*\n)+/m, '')
+      .replace(/^ {2}joint_states: .*\n/m, '')
+      .replace('      type: sensor_msgs/msg/Image\n', '');
     const result = loadWithHelpers(trimmed);
     expect(result.ok).toBe(true);
     const e = (result as { embodiment: HelperEmbodiment }).embodiment;
@@ -172,7 +201,8 @@ describe('docs/ROS.md', () => {
   });
 
   it('gives the lifecycle commands and the colcon steps', () => {
-    for (const t of ['configure', 'activate', 'deactivate', 'cleanup', 'shutdown']) expect(docs).toContain(`ros2 lifecycle set /vla_bridge ${t}`);
+    for (const t of ['configure', 'activate', 'deactivate', 'cleanup', 'shutdown'])
+      expect(docs).toContain(`ros2 lifecycle set /vla_bridge ${t}`);
     expect(docs).toMatch(/scripts\/setup\.sh --no-run[\s\S]*rosdep install[\s\S]*colcon build[\s\S]*source install\/setup\.bash/);
   });
 });

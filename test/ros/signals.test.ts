@@ -14,7 +14,10 @@ interface Exit {
 }
 
 function runSignalled(signals: NodeJS.Signals[]): Promise<Exit> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'signalledNode.ts')], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'signalledNode.ts')], {
+    cwd: join(__dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

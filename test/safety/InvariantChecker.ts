@@ -39,9 +39,15 @@ export class InvariantChecker {
   }
 
   /** The seed tick: the output must be the measured position itself. Returns a violation or undefined. */
-  start(tS: number, measured: ArrayLike<number>, measuredVelocity: ArrayLike<number> | undefined, output: ArrayLike<number>): string | undefined {
+  start(
+    tS: number,
+    measured: ArrayLike<number>,
+    measuredVelocity: ArrayLike<number> | undefined,
+    output: ArrayLike<number>,
+  ): string | undefined {
     for (let j = 0; j < this.n; j++) {
-      if (!Object.is(output[j], measured[j])) return `seed: joint ${this.limits[j]!.name} output ${output[j]} is not the measured ${measured[j]}`;
+      if (!Object.is(output[j], measured[j]))
+        return `seed: joint ${this.limits[j]!.name} output ${output[j]} is not the measured ${measured[j]}`;
       this.qLast[j] = output[j]!;
       this.vLast[j] = measuredVelocity?.[j] ?? 0;
       this.outside[j] = excess(this.limits[j]!, output[j]!);
@@ -61,7 +67,8 @@ export class InvariantChecker {
     const dt = tS - this.tLast;
     if (!(dt >= 1e-9)) {
       for (let j = 0; j < this.n; j++) {
-        if (!Object.is(output[j], this.qLast[j])) return `t=${tS}: dt=${dt} must repeat the last output, joint ${this.limits[j]!.name} moved ${this.qLast[j]} -> ${output[j]}`;
+        if (!Object.is(output[j], this.qLast[j]))
+          return `t=${tS}: dt=${dt} must repeat the last output, joint ${this.limits[j]!.name} moved ${this.qLast[j]} -> ${output[j]}`;
       }
       return undefined;
     }
@@ -85,14 +92,16 @@ export class InvariantChecker {
       }
       // 3. velocity
       const step = Math.abs(q - q0);
-      if (step > l.maxVelocity * dt + tol) return `${where}: step ${step} exceeds v_max dt = ${l.maxVelocity * dt} (velocity ${step / dt} > ${l.maxVelocity})`;
+      if (step > l.maxVelocity * dt + tol)
+        return `${where}: step ${step} exceeds v_max dt = ${l.maxVelocity * dt} (velocity ${step / dt} > ${l.maxVelocity})`;
       // 4. acceleration
       const v = (q - q0) / dt;
       const v0 = this.vLast[j]!;
       if (l.maxAcceleration !== Infinity) {
         const slack = (2 * tol) / dt + (this.dtLast === Infinity ? 0 : (2 * tol) / this.dtLast);
         const dv = Math.abs(v - v0);
-        if (dv > l.maxAcceleration * dt + slack) return `${where}: velocity change ${v0} -> ${v} is ${dv / dt} rad/s^2 > a_max ${l.maxAcceleration}`;
+        if (dv > l.maxAcceleration * dt + slack)
+          return `${where}: velocity change ${v0} -> ${v} is ${dv / dt} rad/s^2 > a_max ${l.maxAcceleration}`;
       }
       // 6, 7. stops: never speed up; once at rest, hold.
       if (stopExpected) {
@@ -109,7 +118,8 @@ export class InvariantChecker {
       this.maxDtInStop = Math.max(this.maxDtInStop, dt);
       this.atRest = allStill;
       const allowed = this.stopBoundS + 3 * this.maxDtInStop + 1e-9;
-      if (!allStill && tS - this.stopStartS > allowed) return `t=${tS}: still moving ${tS - this.stopStartS} s after the stop began (allowed ${allowed} s)`;
+      if (!allStill && tS - this.stopStartS > allowed)
+        return `t=${tS}: still moving ${tS - this.stopStartS} s after the stop began (allowed ${allowed} s)`;
     } else {
       this.stopStartS = NaN;
       this.atRest = false;

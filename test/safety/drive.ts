@@ -17,13 +17,24 @@ export interface Driven {
 }
 
 /** Starts a layer at `start` (tick time t0) and runs the ticks in closed loop. */
-export function drive(layer: SafetyLayer, t0: number, start: Float64Array, ticks: Iterable<DriveTick>, startVelocity?: Float64Array): Driven {
+export function drive(
+  layer: SafetyLayer,
+  t0: number,
+  start: Float64Array,
+  ticks: Iterable<DriveTick>,
+  startVelocity?: Float64Array,
+): Driven {
   const first = layer.enforce({ tS: t0, measured: { stampS: t0, position: start, velocity: startVelocity }, proposal: null });
   const out: Driven = { commands: [first.command], events: [first.events] };
   let last = first.command.positions;
   for (const tick of ticks) {
     tick.before?.(layer);
-    const r = layer.enforce({ tS: tick.tS, measured: { stampS: tick.tS, position: tick.measured ?? last }, proposal: tick.proposal, watchdog: tick.watchdog });
+    const r = layer.enforce({
+      tS: tick.tS,
+      measured: { stampS: tick.tS, position: tick.measured ?? last },
+      proposal: tick.proposal,
+      watchdog: tick.watchdog,
+    });
     out.commands.push(r.command);
     out.events.push(r.events);
     last = r.command.positions;
@@ -32,7 +43,13 @@ export function drive(layer: SafetyLayer, t0: number, start: Float64Array, ticks
 }
 
 /** Ticks at a fixed period with the same proposal. */
-export function* constantTicks(t0: number, dt: number, n: number, proposal: Float64Array | null, extra: Partial<DriveTick> = {}): Generator<DriveTick> {
+export function* constantTicks(
+  t0: number,
+  dt: number,
+  n: number,
+  proposal: Float64Array | null,
+  extra: Partial<DriveTick> = {},
+): Generator<DriveTick> {
   for (let k = 1; k <= n; k++) yield { tS: t0 + k * dt, proposal, ...extra };
 }
 

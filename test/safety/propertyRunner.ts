@@ -37,7 +37,13 @@ export function checkInvariants(arm: TestArm): PropertyResult {
     }),
     { numRuns: STEPS_PER_ARM / STEPS_PER_RUN },
   );
-  return { arm: arm.name, property: 'invariants', ok: !details.failed, steps, message: details.failed ? fc.defaultReportMessage(details) : undefined };
+  return {
+    arm: arm.name,
+    property: 'invariants',
+    ok: !details.failed,
+    steps,
+    message: details.failed ? fc.defaultReportMessage(details) : undefined,
+  };
 }
 
 /**
@@ -61,7 +67,13 @@ export function checkReplay(arm: TestArm): PropertyResult {
     ),
     { numRuns: REPLAY_RUNS },
   );
-  return { arm: arm.name, property: 'replay', ok: !details.failed, steps, message: details.failed ? fc.defaultReportMessage(details) : undefined };
+  return {
+    arm: arm.name,
+    property: 'replay',
+    ok: !details.failed,
+    steps,
+    message: details.failed ? fc.defaultReportMessage(details) : undefined,
+  };
 }
 
 function main(names: readonly string[]): void {

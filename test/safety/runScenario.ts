@@ -21,7 +21,11 @@ export function runScenario(arm: TestArm, layer: SafetyLayer, scenario: Scenario
   const checker = new InvariantChecker(arm.limits);
   const { start } = stream;
   const run: ScenarioRun = { times: [], outputs: [], start };
-  const first = layer.enforce({ tS: start.tS, measured: { stampS: start.tS, position: start.position, velocity: start.velocity }, proposal: null });
+  const first = layer.enforce({
+    tS: start.tS,
+    measured: { stampS: start.tS, position: start.position, velocity: start.velocity },
+    proposal: null,
+  });
   run.violation = checker.start(start.tS, start.position, start.velocity, first.command.positions);
   let last = first.command.positions;
   run.times.push(start.tS);
@@ -40,7 +44,8 @@ export function runScenario(arm: TestArm, layer: SafetyLayer, scenario: Scenario
       watchdog: { jointStateAgeS: tick.jointStateAgeS, cameraAgesS, policyOverdue: tick.policyOverdue },
     });
     if (!isSafeCommand(command)) run.violation = `tick ${k}: the layer returned an unbranded command`;
-    else if (tick.stopExpected && !command.holding) run.violation = `tick ${k} t=${tick.tS}: a stop is expected but the command is not holding`;
+    else if (tick.stopExpected && !command.holding)
+      run.violation = `tick ${k} t=${tick.tS}: a stop is expected but the command is not holding`;
     else run.violation = checker.check(tick.tS, command.positions, tick.stopExpected);
     if (run.violation !== undefined) run.violation = `${arm.name} step ${k}: ${run.violation}`;
     last = command.positions;
@@ -56,13 +61,20 @@ export function runScenario(arm: TestArm, layer: SafetyLayer, scenario: Scenario
  */
 export function replayOutputs(arm: TestArm, layer: SafetyLayer, run: ScenarioRun): string | undefined {
   const { start } = run;
-  let last = layer.enforce({ tS: start.tS, measured: { stampS: start.tS, position: start.position, velocity: start.velocity }, proposal: null }).command.positions;
+  let last = layer.enforce({
+    tS: start.tS,
+    measured: { stampS: start.tS, position: start.position, velocity: start.velocity },
+    proposal: null,
+  }).command.positions;
   for (let k = 1; k < run.outputs.length; k++) {
     const wanted = run.outputs[k]!;
     const { command } = layer.enforce({ tS: run.times[k]!, measured: { stampS: run.times[k]!, position: last }, proposal: wanted });
     for (let j = 0; j < wanted.length; j++) {
       if (!Object.is(command.positions[j], wanted[j])) {
-        return `${arm.name} step ${k} t=${run.times[k]} joint ${arm.limits[j]!.name}: proposal ${wanted[j]} came out as ${command.positions[j]} (previous ${last[j]})`;
+        return (
+          `${arm.name} step ${k} t=${run.times[k]} joint ${arm.limits[j]!.name}: proposal ` +
+          `${wanted[j]} came out as ${command.positions[j]} (previous ${last[j]})`
+        );
       }
     }
     last = command.positions;

@@ -43,7 +43,9 @@ export function scenarioArbitrary(steps: number): fc.Arbitrary<Scenario> {
     startOutside: fc.boolean(),
     startMoving: fc.boolean(),
     estop: fc.option(fc.record({ at: fraction, resetAt: fraction }), { nil: null }),
-    stale: fc.option(fc.record({ from: fraction, to: fraction, kind: fc.constantFrom<StaleKind>('joint_state', 'camera', 'policy') }), { nil: null }),
+    stale: fc.option(fc.record({ from: fraction, to: fraction, kind: fc.constantFrom<StaleKind>('joint_state', 'camera', 'policy') }), {
+      nil: null,
+    }),
   });
 }
 
@@ -107,7 +109,8 @@ export class ScenarioStream {
     const position = Float64Array.from(limits, (l) => {
       const [lo, hi] = range(l);
       let q = lo + (hi - lo) * this.rand();
-      if (s.startOutside && Number.isFinite(l.maxPosition) && this.rand() < 0.5) q = this.rand() < 0.5 ? l.maxPosition + 0.3 * this.rand() : l.minPosition - 0.3 * this.rand();
+      if (s.startOutside && Number.isFinite(l.maxPosition) && this.rand() < 0.5)
+        q = this.rand() < 0.5 ? l.maxPosition + 0.3 * this.rand() : l.minPosition - 0.3 * this.rand();
       return q;
     });
     let velocity: Float64Array | undefined;
@@ -117,7 +120,8 @@ export class ScenarioStream {
         let v = (this.rand() * 2 - 1) * l.maxVelocity * 0.8;
         // Keep the measured state one from which the joint can still stop inside its range: v^2 <= 2 a d.
         const d = v > 0 ? l.maxPosition - q : q - l.minPosition;
-        if (l.maxAcceleration !== Infinity && v * v > 2 * l.maxAcceleration * d) v = Math.sign(v) * Math.sqrt(2 * l.maxAcceleration * d) * 0.99;
+        if (l.maxAcceleration !== Infinity && v * v > 2 * l.maxAcceleration * d)
+          v = Math.sign(v) * Math.sqrt(2 * l.maxAcceleration * d) * 0.99;
         if (l.maxAcceleration === Infinity && Number.isFinite(d)) v = 0;
         return v;
       });

@@ -13,8 +13,8 @@ import { type SafetyLayerOptions, optionsFromEmbodiment } from '../../src/safety
 /**
  * Every arm the safety tests run on: the shipped embodiments (config/*.yaml, through loadEmbodiment) and every
  * URDF in test/fixtures/urdf (all actuated joints commanded, limits through resolveJointLimits with a default
- * acceleration and, where the URDF's velocity limit is unusable, one from the YAML; a workspace box and tool speed limits around the arm's mid configuration so the Cartesian
- * checks act too). Some fixtures add a jerk limit or a maximum step per tick.
+ * acceleration and, where the URDF's velocity limit is unusable, one from the YAML; a workspace box and tool speed
+ * limits around the arm's mid configuration so the Cartesian checks act too). Some fixtures add a jerk limit or a maximum step per tick.
  */
 export interface TestArm {
   name: string;
@@ -64,7 +64,11 @@ export function fixtureArms(): TestArm[] {
         return [j.name, { ...(jerky ? { max_jerk: 400 } : {}), ...(usable ? {} : { max_velocity: 1 }) }];
       }),
     );
-    const { limits } = resolveJointLimits(robot, names, SafetyConfigSchema.parse({ joints, default_max_acceleration: DEFAULT_TEST_ACCELERATION }));
+    const { limits } = resolveJointLimits(
+      robot,
+      names,
+      SafetyConfigSchema.parse({ joints, default_max_acceleration: DEFAULT_TEST_ACCELERATION }),
+    );
     const chain = deepestChain(robot, names);
     const mid = new Float64Array(chain.dof);
     chain.jointNames.forEach((n, i) => {

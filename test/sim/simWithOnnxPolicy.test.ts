@@ -26,7 +26,24 @@ async function simulate(...extra: string[]): Promise<{ summary: Summary; limits:
     let out = '';
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     const ctx = { stdout, stderr: new PassThrough(), stdin: new PassThrough(), cwd: process.cwd(), interactive: false };
-    const code = await main(['node', 'vla-bridge', 'sim', '--policy', policy, '--episodes', '1', '--time-limit', '1', '--json', '--record', join(dir, 'bag'), ...extra], ctx);
+    const code = await main(
+      [
+        'node',
+        'vla-bridge',
+        'sim',
+        '--policy',
+        policy,
+        '--episodes',
+        '1',
+        '--time-limit',
+        '1',
+        '--json',
+        '--record',
+        join(dir, 'bag'),
+        ...extra,
+      ],
+      ctx,
+    );
     expect(code).toBe(0);
     const reader = await BagReader.open(join(dir, 'bag'));
     try {

@@ -27,12 +27,25 @@ it('the trainer writes the shipped reach_demo manifest, serve section included',
   const text = readFileSync(SHIPPED, 'utf8');
   const m = parse(text) as Shipped;
   const lines = text.split('\n');
-  const note = lines.slice(lines.findIndex((l) => l.startsWith('# Trained on')), lines.findIndex((l) => l.startsWith('# Made by'))).map((l) => l.slice(2));
+  const note = lines
+    .slice(
+      lines.findIndex((l) => l.startsWith('# Trained on')),
+      lines.findIndex((l) => l.startsWith('# Made by')),
+    )
+    .map((l) => l.slice(2));
   expect(note.length).toBeGreaterThan(0);
   const out = join(tempDir('vla-bridge-manifest-'), 'manifest.yaml');
   const c = m.action.chunk;
   const { names, bounds } = m.action.space;
-  const args = [m.action.decoder.vocab_size, [bounds.lower, bounds.upper], c.horizon, c.steps_to_execute, c.step_dt_s, names, note.join('\n')];
+  const args = [
+    m.action.decoder.vocab_size,
+    [bounds.lower, bounds.upper],
+    c.horizon,
+    c.steps_to_execute,
+    c.step_dt_s,
+    names,
+    note.join('\n'),
+  ];
   const script = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(TOOLS)})`,

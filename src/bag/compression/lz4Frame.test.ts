@@ -33,11 +33,16 @@ describe('compressLz4Frame', () => {
 
   it('round-trips repetitive data with long matches and long literal runs, and shrinks it', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 400 })), { maxLength: 30 }), (runs) => {
-        const bytes = Uint8Array.from(runs.flatMap(([pattern, times]) => Array.from({ length: times }, () => Array.from(pattern)).flat()));
-        const frame = compressLz4Frame(bytes);
-        expect(Buffer.compare(decompress(frame, bytes.length), Buffer.from(bytes))).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 400 })), { maxLength: 30 }),
+        (runs) => {
+          const bytes = Uint8Array.from(
+            runs.flatMap(([pattern, times]) => Array.from({ length: times }, () => Array.from(pattern)).flat()),
+          );
+          const frame = compressLz4Frame(bytes);
+          expect(Buffer.compare(decompress(frame, bytes.length), Buffer.from(bytes))).toBe(0);
+        },
+      ),
       { numRuns: 100 },
     );
     const joints = new Float64Array(70_000).map((_, i) => Math.round(Math.sin(i / 50) * 100) / 100);

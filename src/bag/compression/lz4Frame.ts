@@ -33,7 +33,15 @@ function writeLength(out: Uint8Array, pos: number, length: number): number {
   return pos;
 }
 
-function writeSequence(out: Uint8Array, pos: number, src: Uint8Array, literalStart: number, literalLength: number, offset: number, matchLength: number): number {
+function writeSequence(
+  out: Uint8Array,
+  pos: number,
+  src: Uint8Array,
+  literalStart: number,
+  literalLength: number,
+  offset: number,
+  matchLength: number,
+): number {
   const matchCode = matchLength - MIN_MATCH;
   const token = pos++;
   out[token] = (Math.min(literalLength, 15) << 4) | (matchLength === 0 ? 0 : Math.min(matchCode, 15));

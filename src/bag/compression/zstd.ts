@@ -52,7 +52,8 @@ export class ZstdStreamDecompressor {
   }
 
   push(chunk: Uint8Array): void {
-    if (this.bytesIn === 0 && chunk.length >= ZSTD_MAGIC.length && !isZstd(chunk)) throw new Error('not zstd data (it does not start with the zstd magic number)');
+    if (this.bytesIn === 0 && chunk.length >= ZSTD_MAGIC.length && !isZstd(chunk))
+      throw new Error('not zstd data (it does not start with the zstd magic number)');
     this.bytesIn += chunk.length;
     try {
       this.stream.push(chunk);

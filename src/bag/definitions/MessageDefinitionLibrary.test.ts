@@ -12,7 +12,10 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 /** Parsed definitions without the parts that do not change the encoding (comments are gone already). */
 function shape(text: string): unknown {
-  return parseDefinitionText(text).map((d) => ({ name: d.name, fields: d.definitions.filter((f) => f.isConstant !== true).map((f) => [f.name, f.type, f.isArray ?? false, f.arrayLength]) }));
+  return parseDefinitionText(text).map((d) => ({
+    name: d.name,
+    fields: d.definitions.filter((f) => f.isConstant !== true).map((f) => [f.name, f.type, f.isArray ?? false, f.arrayLength]),
+  }));
 }
 
 describe('MessageDefinitionLibrary', () => {
@@ -55,10 +58,11 @@ describe('MessageDefinitionLibrary', () => {
   });
 
   it('lists dependencies like rosbag2 does: non-primitive field types, unqualified ones in the package', () => {
-    expect(msgDependencies('# Header header\nHeader header\nstd_msgs/Header h2\nfloat64[] x\nstring<=4 s\nPoint[<=3] p\nint32 C=1\n', 'geometry_msgs')).toEqual([
-      'geometry_msgs/Header',
-      'geometry_msgs/Point',
-      'std_msgs/Header',
-    ]);
+    expect(
+      msgDependencies(
+        '# Header header\nHeader header\nstd_msgs/Header h2\nfloat64[] x\nstring<=4 s\nPoint[<=3] p\nint32 C=1\n',
+        'geometry_msgs',
+      ),
+    ).toEqual(['geometry_msgs/Header', 'geometry_msgs/Point', 'std_msgs/Header']);
   });
 });

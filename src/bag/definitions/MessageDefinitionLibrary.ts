@@ -20,8 +20,21 @@ export interface MessageDefinitionLibraryOptions {
 }
 
 const PRIMITIVES: ReadonlySet<string> = new Set([
-  'bool', 'byte', 'char', 'float32', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
-  'string', 'wstring',
+  'bool',
+  'byte',
+  'char',
+  'float32',
+  'float64',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'string',
+  'wstring',
 ]);
 
 // A field line starts with its type: `pkg/Name[] field`, `Name field`, `float64 x`. Comments do not match.

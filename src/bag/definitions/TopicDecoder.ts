@@ -53,11 +53,15 @@ export class TopicDecoder {
 
   static create(topic: DecodableTopic, library: MessageDefinitionLibrary, warn: WarningSink): TopicDecoder {
     if (topic.serializationFormat !== 'cdr') {
-      throw new VlaError('BAG_UNSUPPORTED', `topic ${topic.name} (${topic.type}) uses message encoding "${topic.serializationFormat}", which vla-bridge cannot decode`, {
-        file: topic.file,
-        path: topic.name,
-        hint: 'vla-bridge decodes CDR, the rosbag2 default; re-record the topic with serialization format cdr or leave it out of the embodiment',
-      });
+      throw new VlaError(
+        'BAG_UNSUPPORTED',
+        `topic ${topic.name} (${topic.type}) uses message encoding "${topic.serializationFormat}", which vla-bridge cannot decode`,
+        {
+          file: topic.file,
+          path: topic.name,
+          hint: 'vla-bridge decodes CDR, the rosbag2 default; re-record the topic with serialization format cdr or leave it out of the embodiment',
+        },
+      );
     }
     const candidates: Candidate[] = [];
     const problems: string[] = [];
@@ -79,11 +83,17 @@ export class TopicDecoder {
     }
     if (bundled !== undefined) candidates.push({ source: 'bundled', reader: new MessageReader(bundled) });
     if (candidates.length === 0) {
-      throw new VlaError('BAG_UNSUPPORTED', `no message definition for ${topic.type} (topic ${topic.name})${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`, {
-        file: topic.file,
-        path: topic.name,
-        hint: `record the bag with a rosbag2 that stores definitions (Iron or newer), or put ${topic.type.split('/').pop()}.msg in this package's msg/ folder`,
-      });
+      throw new VlaError(
+        'BAG_UNSUPPORTED',
+        `no message definition for ${topic.type} (topic ${topic.name})${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`,
+        {
+          file: topic.file,
+          path: topic.name,
+          hint:
+            `record the bag with a rosbag2 that stores definitions (Iron or newer), or put ` +
+            `${topic.type.split('/').pop()}.msg in this package's msg/ folder`,
+        },
+      );
     }
     if (candidates[0]!.source === 'bundled' && stored !== undefined && problems.length > 0) {
       warn(`topic ${topic.name}: ${problems.join('; ')}; decoding ${topic.type} with vla-bridge's own definition`);
@@ -120,7 +130,10 @@ export class TopicDecoder {
 
   private choose(candidate: Candidate): void {
     if (candidate.source === 'bundled' && this.candidates[0]!.source === 'bag') {
-      this.warn(`topic ${this.topic.name}: the definition of ${this.topic.type} stored in the bag does not match its messages; decoding with vla-bridge's own definition`);
+      this.warn(
+        `topic ${this.topic.name}: the definition of ${this.topic.type} stored in the bag does not ` +
+          `match its messages; decoding with vla-bridge's own definition`,
+      );
     }
     this.chosen = candidate;
   }
@@ -128,15 +141,26 @@ export class TopicDecoder {
   private warnTrailing(candidate: Candidate, data: Uint8Array): void {
     if (this.warnedTrailing) return;
     this.warnedTrailing = true;
-    this.warn(`topic ${this.topic.name}: ${leftover(candidate.reader, data)} bytes left after decoding ${this.topic.type}; the ${candidate.source === 'bag' ? 'definition stored in the bag' : 'definition'} may be older or newer than the messages`);
+    this.warn(
+      `topic ${this.topic.name}: ${leftover(candidate.reader, data)} bytes left after decoding ` +
+        `${this.topic.type}; the ` +
+        `${candidate.source === 'bag' ? 'definition stored in the bag' : 'definition'} may be ` +
+        `older or newer than the messages`,
+    );
   }
 
   private undecodable(logTimeNs: bigint, tried: readonly Candidate[]): VlaError {
-    return new VlaError('BAG_INVALID', `message on ${this.topic.name} at ${logTimeNs} ns cannot be decoded as ${this.topic.type} (tried the ${tried.map((c) => (c.source === 'bag' ? "bag's" : "vla-bridge's")).join(' and ')} definition)`, {
-      file: this.topic.file,
-      path: this.topic.name,
-      hint: 'the file is corrupt or its messages do not match their type; check it with `vla-bridge bag-info` and re-record if needed',
-    });
+    return new VlaError(
+      'BAG_INVALID',
+      `message on ${this.topic.name} at ${logTimeNs} ns cannot be decoded as ${this.topic.type} ` +
+        `(tried the ` +
+        `${tried.map((c) => (c.source === 'bag' ? "bag's" : "vla-bridge's")).join(' and ')} definition)`,
+      {
+        file: this.topic.file,
+        path: this.topic.name,
+        hint: 'the file is corrupt or its messages do not match their type; check it with `vla-bridge bag-info` and re-record if needed',
+      },
+    );
   }
 }
 

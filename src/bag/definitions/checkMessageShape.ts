@@ -17,7 +17,8 @@ export function missingField(definitions: ParsedDefinitions, message: unknown): 
       const fieldPath = path === '' ? field.name : `${path}.${field.name}`;
       const v = record[field.name];
       if (v === undefined || v === null) return fieldPath;
-      const nested = field.isComplex === true ? byName.get(field.type) : field.type === 'time' || field.type === 'duration' ? TIME : undefined;
+      const nested =
+        field.isComplex === true ? byName.get(field.type) : field.type === 'time' || field.type === 'duration' ? TIME : undefined;
       if (nested === undefined) continue;
       if (field.isArray === true) {
         if (typeof (v as { length?: unknown }).length !== 'number') return fieldPath;

@@ -2,16 +2,32 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { describeError, VlaError } from '../../errors';
-import { type DecompressHandlers, loadDecompressHandlers, McapIndexedReader, type McapRecords, McapStreamReader, type McapTypedRecord } from '../mcapModules';
+import {
+  type DecompressHandlers,
+  loadDecompressHandlers,
+  McapIndexedReader,
+  type McapRecords,
+  McapStreamReader,
+  type McapTypedRecord,
+} from '../mcapModules';
 import { normalizeTypeName } from '../rosTypeName';
 import { openFailure } from './openFailure';
-import { inRange, type RawMessage, type ReadFilter, type StorageFile, type StorageSummary, type StorageTopic, type SummaryOptions } from './StorageFile';
+import {
+  inRange,
+  type RawMessage,
+  type ReadFilter,
+  type StorageFile,
+  type StorageSummary,
+  type StorageTopic,
+  type SummaryOptions,
+} from './StorageFile';
 
 type Schema = McapRecords['Schema'];
 type Channel = McapRecords['Channel'];
 
 const STREAM_BLOCK_BYTES = 4 * 1024 * 1024;
-const RECOVER_HINT = 'the recording was probably interrupted; recover what it holds with `mcap recover FILE -o fixed.mcap` (mcap CLI) and read the fixed file';
+const RECOVER_HINT =
+  'the recording was probably interrupted; recover what it holds with `mcap recover FILE -o fixed.mcap` (mcap CLI) and read the fixed file';
 
 /** What a full sequential read of an MCAP file found (for files without a usable index). */
 interface StreamScan {
@@ -158,7 +174,8 @@ export class McapStorageFile implements StorageFile {
       if (next.done === true) return;
       const message = next.value;
       const topic = topicOf.get(message.channelId);
-      if (topic === undefined) throw corrupt(this.path, new Error(`message on channel ${message.channelId}, which the file never declares`));
+      if (topic === undefined)
+        throw corrupt(this.path, new Error(`message on channel ${message.channelId}, which the file never declares`));
       yield { topic, logTimeNs: message.logTime, data: message.data };
     }
   }
@@ -166,12 +183,14 @@ export class McapStorageFile implements StorageFile {
   private async *readStream(scan: StreamScan, filter: ReadFilter): AsyncGenerator<RawMessage> {
     const wanted = (m: RawMessage): boolean => (filter.topics === undefined || filter.topics.has(m.topic)) && inRange(m.logTimeNs, filter);
     if (scan.ordered) {
-      for await (const message of streamMessages(this.path, this.handle, this.decompressHandlers, scan.channels)) if (wanted(message)) yield message;
+      for await (const message of streamMessages(this.path, this.handle, this.decompressHandlers, scan.channels))
+        if (wanted(message)) yield message;
       return;
     }
     // Out-of-order records in an unindexed file: sort them (stable, so equal times keep file order).
     const all: RawMessage[] = [];
-    for await (const message of streamMessages(this.path, this.handle, this.decompressHandlers, scan.channels)) if (wanted(message)) all.push(message);
+    for await (const message of streamMessages(this.path, this.handle, this.decompressHandlers, scan.channels))
+      if (wanted(message)) all.push(message);
     all.sort((a, b) => (a.logTimeNs < b.logTimeNs ? -1 : a.logTimeNs > b.logTimeNs ? 1 : 0));
     yield* all;
   }
@@ -231,7 +250,8 @@ async function* streamRecords(path: string, handle: FileHandle, decompressHandle
         const upTo = position - reader.bytesRemaining() - DATA_END_RECORD_BYTES - pendingStart;
         let crc = crc32(tail.subarray(0, Math.min(upTo, tail.length)), crcBeforeTail);
         if (upTo > tail.length) crc = crc32(current.subarray(0, upTo - tail.length), crc);
-        if (crc !== record.dataSectionCrc) throw corrupt(path, new Error(`data section CRC ${crc} does not match the recorded ${record.dataSectionCrc}`));
+        if (crc !== record.dataSectionCrc)
+          throw corrupt(path, new Error(`data section CRC ${crc} does not match the recorded ${record.dataSectionCrc}`));
       }
       yield record;
     }
@@ -250,11 +270,19 @@ async function* streamRecords(path: string, handle: FileHandle, decompressHandle
     throw new VlaError('BAG_INVALID', 'the MCAP file is empty (0 bytes)', { file: path, hint: RECOVER_HINT });
   }
   if (!reader.done()) {
-    throw new VlaError('BAG_INVALID', `the MCAP file is truncated: it ends after ${position} bytes without its footer`, { file: path, hint: RECOVER_HINT });
+    throw new VlaError('BAG_INVALID', `the MCAP file is truncated: it ends after ${position} bytes without its footer`, {
+      file: path,
+      hint: RECOVER_HINT,
+    });
   }
 }
 
-async function* streamMessages(path: string, handle: FileHandle, decompressHandlers: DecompressHandlers, channels: ReadonlyMap<number, Channel>): AsyncGenerator<RawMessage> {
+async function* streamMessages(
+  path: string,
+  handle: FileHandle,
+  decompressHandlers: DecompressHandlers,
+  channels: ReadonlyMap<number, Channel>,
+): AsyncGenerator<RawMessage> {
   for await (const record of streamRecords(path, handle, decompressHandlers)) {
     if (record.type !== 'Message') continue;
     const topic = channels.get(record.channelId)?.topic;

@@ -51,7 +51,11 @@ function sqliteFailure(path: string, err: unknown): VlaError {
       hint: 'the recording was interrupted or the file was damaged; `sqlite3 FILE ".recover" | sqlite3 fixed.db3` keeps what is readable',
     });
   }
-  return new VlaError('BAG_INVALID', `cannot read the sqlite3 bag file (${detail})`, { file: path, cause: err, hint: 'check that this is a rosbag2 .db3 file' });
+  return new VlaError('BAG_INVALID', `cannot read the sqlite3 bag file (${detail})`, {
+    file: path,
+    cause: err,
+    hint: 'check that this is a rosbag2 .db3 file',
+  });
 }
 
 interface TopicRow {
@@ -103,7 +107,10 @@ export class Sqlite3StorageFile implements StorageFile {
     let wal: boolean;
     try {
       if (statSync(source).size === 0) {
-        throw new VlaError('BAG_INVALID', 'the sqlite3 bag file is empty (0 bytes)', { file: path, hint: 'the recording never wrote to it; record again' });
+        throw new VlaError('BAG_INVALID', 'the sqlite3 bag file is empty (0 bytes)', {
+          file: path,
+          hint: 'the recording never wrote to it; record again',
+        });
       }
       wal = isWalMode(source);
     } catch (err) {
@@ -113,16 +120,23 @@ export class Sqlite3StorageFile implements StorageFile {
     let db: Database.Database | undefined;
     try {
       db = new Database(view?.dbPath ?? source, { readonly: true, fileMustExist: true });
-      const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]));
+      const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
       for (const required of ['topics', 'messages']) {
         if (!tables.has(required)) {
-          throw new VlaError('BAG_INVALID', `the sqlite3 file has no "${required}" table, so it is not a rosbag2 bag`, { file: path, hint: 'give the path of a rosbag2 bag (a folder with metadata.yaml, or its .db3/.mcap file)' });
+          throw new VlaError('BAG_INVALID', `the sqlite3 file has no "${required}" table, so it is not a rosbag2 bag`, {
+            file: path,
+            hint: 'give the path of a rosbag2 bag (a folder with metadata.yaml, or its .db3/.mcap file)',
+          });
         }
       }
       const topicRows = db.prepare('SELECT * FROM topics ORDER BY id').safeIntegers(true).all() as TopicRow[];
       const definitions = new Map<string, StoredDefinition>();
       if (tables.has('message_definitions')) {
-        const rows = db.prepare('SELECT topic_type, encoding, encoded_message_definition FROM message_definitions').all() as { topic_type: string; encoding: string; encoded_message_definition: string }[];
+        const rows = db.prepare('SELECT topic_type, encoding, encoded_message_definition FROM message_definitions').all() as {
+          topic_type: string;
+          encoding: string;
+          encoded_message_definition: string;
+        }[];
         for (const row of rows) definitions.set(row.topic_type, { encoding: row.encoding, text: row.encoded_message_definition });
       }
       return new Sqlite3StorageFile(path, db, view?.tempDir, topicRows, definitions);
@@ -189,7 +203,11 @@ export class Sqlite3StorageFile implements StorageFile {
     const sql = `SELECT topic_id, timestamp, data FROM messages${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY timestamp, id`;
     let rows: IterableIterator<unknown[]>;
     try {
-      rows = this.db.prepare(sql).safeIntegers(true).raw(true).iterate(...params) as IterableIterator<unknown[]>;
+      rows = this.db
+        .prepare(sql)
+        .safeIntegers(true)
+        .raw(true)
+        .iterate(...params) as IterableIterator<unknown[]>;
     } catch (err) {
       throw sqliteFailure(this.path, err);
     }

@@ -19,12 +19,18 @@ export class ZstdMessageStorageFile extends StorageFileWrapper {
       try {
         data = decompressZstd(m.data);
       } catch (err) {
-        throw new VlaError('BAG_INVALID', `message ${index} on ${m.topic} (log time ${m.logTimeNs} ns) does not decompress: ${describeError(err)}; metadata.yaml says every message is zstd-compressed (compression_mode MESSAGE)`, {
-          file: this.path,
-          path: m.topic,
-          cause: err,
-          hint: 'the bag file is damaged, or metadata.yaml does not belong to it; re-copy the bag, or check compression_mode in metadata.yaml',
-        });
+        throw new VlaError(
+          'BAG_INVALID',
+          `message ${index} on ${m.topic} (log time ${m.logTimeNs} ns) does not decompress: ` +
+            `${describeError(err)}; metadata.yaml says every message is zstd-compressed ` +
+            `(compression_mode MESSAGE)`,
+          {
+            file: this.path,
+            path: m.topic,
+            cause: err,
+            hint: 'the bag file is damaged, or metadata.yaml does not belong to it; re-copy the bag, or check compression_mode in metadata.yaml',
+          },
+        );
       }
       yield { topic: m.topic, logTimeNs: m.logTimeNs, data };
     }

@@ -16,6 +16,8 @@ function openUncompressed(storage: StorageId, path: string, source: string): Pro
 /** Opens one storage file of a bag, undoing rosbag2's zstd compression (of the whole file, or of each message). */
 export async function openStorageFile(location: StorageFileLocation, options: OpenStorageOptions): Promise<StorageFile> {
   const { path, storage } = location;
-  const file = location.zstdFile ? await ZstdFileStorageFile.open(path, (copy) => openUncompressed(storage, path, copy)) : await openUncompressed(storage, path, path);
+  const file = location.zstdFile
+    ? await ZstdFileStorageFile.open(path, (copy) => openUncompressed(storage, path, copy))
+    : await openUncompressed(storage, path, path);
   return options.zstdMessages ? new ZstdMessageStorageFile(file) : file;
 }

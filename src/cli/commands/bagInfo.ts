@@ -57,7 +57,9 @@ function printText(ctx: CliContext, info: BagInfo, sizeBytes: number): void {
     writeLine(ctx, `${label('End')}${formatStamp(info.endNs)}`);
   }
   writeLine(ctx, `${label('Messages')}${info.messageCount}`);
-  const lines = topics.map((t) => `Topic: ${t.name} | Type: ${t.type} | Count: ${t.count} | Serialization Format: ${t.serializationFormat}`);
+  const lines = topics.map(
+    (t) => `Topic: ${t.name} | Type: ${t.type} | Count: ${t.count} | Serialization Format: ${t.serializationFormat}`,
+  );
   writeLine(ctx, `${label('Topic information')}${lines.join(`\n${' '.repeat(WIDTH)}`)}`);
   if (services.length > 0) {
     writeLine(ctx, `${label('Services')}${services.length}`);
@@ -74,7 +76,10 @@ export function registerBagInfo(program: Command, ctx: CliContext): void {
   program
     .command('bag-info')
     .description('like `ros2 bag info`: storage, duration, and per topic its type and message count (MCAP and sqlite3 bags, no ROS needed)')
-    .argument('<path>', 'a bag folder (metadata.yaml + .mcap/.db3 files, split bags too, rosbag2 zstd compression too), its metadata.yaml, or one .mcap, .db3 or .zstd file')
+    .argument(
+      '<path>',
+      'a bag folder (metadata.yaml + .mcap/.db3 files, split bags too, rosbag2 zstd compression too), its metadata.yaml, or one .mcap, .db3 or .zstd file',
+    )
     .option('--json', 'machine-readable output on stdout')
     .option('--no-verify', "trust the file's index instead of reading every record (faster on large bags; does not detect damaged chunks)")
     .action(async (path: string, opts: { json?: boolean; verify: boolean }) => {

@@ -22,7 +22,10 @@ export function registerBench(program: Command, ctx: CliContext): void {
       const exact = BENCHMARKS.filter((b) => b.name === only);
       const selected = only === undefined ? BENCHMARKS : exact.length > 0 ? exact : BENCHMARKS.filter((b) => only.startsWith(`${b.name}.`));
       if (selected.length === 0) {
-        throw new VlaError('ARGUMENT_INVALID', `no benchmark named "${only}"`, { path: '--only', hint: `use one of ${BENCHMARKS.map((b) => b.name).join(', ')}` });
+        throw new VlaError('ARGUMENT_INVALID', `no benchmark named "${only}"`, {
+          path: '--only',
+          hint: `use one of ${BENCHMARKS.map((b) => b.name).join(', ')}`,
+        });
       }
       const figures: BenchFigure[] = [];
       for (const bench of selected) {
@@ -36,9 +39,18 @@ export function registerBench(program: Command, ctx: CliContext): void {
       }
       writeLine(ctx, `${'figure'.padEnd(34)} ${'median'.padStart(10)} ${'p99'.padStart(10)} unit   ratio  baseline`);
       for (const f of figures) {
-        writeLine(ctx, `${f.name.padEnd(34)} ${fmt(f.median).padStart(10)} ${fmt(f.p99).padStart(10)} ${f.unit.padEnd(6)} ${fmt(f.ratio).padStart(6)}  ${f.baseline}`);
+        writeLine(
+          ctx,
+          `${f.name.padEnd(34)} ${fmt(f.median).padStart(10)} ${fmt(f.p99).padStart(10)} ${f.unit.padEnd(6)} ${fmt(f.ratio).padStart(6)}  ${f.baseline}`,
+        );
         writeLine(ctx, `${''.padEnd(34)} method: ${f.method}`);
-        if (f.extra !== undefined) writeLine(ctx, `${''.padEnd(34)} ${Object.entries(f.extra).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join('  ')}`);
+        if (f.extra !== undefined)
+          writeLine(
+            ctx,
+            `${''.padEnd(34)} ${Object.entries(f.extra)
+              .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`)
+              .join('  ')}`,
+          );
       }
     });
 }

@@ -63,41 +63,82 @@ export function registerCheck(program: Command, ctx: CliContext): void {
   addPolicyServerOption(command);
   addExecutionProviderOption(command);
   command.action(async (name: string, opts: PolicyCliOptions & { json?: boolean; policy?: string }) => {
-      const e = loadEmbodiment(name, ctx.cwd);
-      for (const w of e.warnings) logLine(ctx, `warning: ${w}`);
-      const binding = opts.policy === undefined ? undefined : await checkBinding(e, resolve(ctx.cwd, opts.policy), opts, (line) => logLine(ctx, line));
-      if (opts.json === true) {
-        writeJson(ctx, { ok: true, ...embodimentSummary(e), ...(binding === undefined ? {} : { policy: binding }) });
-        return;
-      }
-      const c = e.config;
-      writeLine(ctx, `embodiment ${e.name}: OK`);
-      writeLine(ctx, `  config   ${e.configFile}`);
-      writeLine(ctx, `  urdf     ${e.urdfFile} (robot "${e.robot.name}", ${e.robot.joints.length} joints)`);
-      writeLine(ctx, `  chain    ${c.base_link} -> ${c.tool_link}, ${e.chain.dof} joints`);
-      writeLine(ctx, `  control  ${c.control.mode} on ${c.control.command_topic} (${c.control.command_type}) at ${c.rates.command_hz} Hz; policy at ${c.rates.policy_hz} Hz`);
-      writeLine(ctx, `  state    ${c.topics.joint_states} (stale after ${c.timeouts.joint_state_s} s)`);
-      for (const cam of c.topics.cameras) writeLine(ctx, `  camera   ${cam.name}: ${cam.topic} (${cam.type}, stale after ${cam.timeout_s} s)`);
-      if (c.gripper !== undefined) writeLine(ctx, `  gripper  ${c.gripper.joint}: open ${c.gripper.open_position}, closed ${c.gripper.closed_position} (${c.gripper.action_convention})`);
-      writeLine(ctx, '  limits   joint: position [min, max], velocity, acceleration, jerk');
-      for (const l of e.limits) {
-        writeLine(ctx, `    ${l.name} (${l.type}): [${fmt(l.minPosition)}, ${fmt(l.maxPosition)}], v ${fmt(l.maxVelocity)}, a ${fmt(l.maxAcceleration)}, j ${fmt(l.maxJerk)}`);
-      }
-      const w = c.safety.workspace;
-      writeLine(ctx, `  record   ros2 bag record ${recordTopicsFor(e).join(' ')}`);
-      if (w !== undefined) writeLine(ctx, `  workspace [${w.min.join(', ')}] .. [${w.max.join(', ')}] m`);
-      if (binding !== undefined) {
-        writeLine(ctx, `  policy   ${binding.name}: ${binding.kind} ${binding.frame} actions [${binding.dimensions.join(', ')}], cameras ${binding.cameras.join(', ') || 'none'}`);
-        writeLine(ctx, `           chunk of ${binding.horizon} steps every ${binding.step_dt_s} s, ${binding.steps_to_execute} executed: binds to ${e.name}`);
-        const server = binding['server'] as { url: string; metadata: unknown } | undefined;
-        if (server !== undefined) writeLine(ctx, `           served by ${server.url}, metadata ${JSON.stringify(server.metadata)}`);
-      }
-    });
+    const e = loadEmbodiment(name, ctx.cwd);
+    for (const w of e.warnings) logLine(ctx, `warning: ${w}`);
+    const binding =
+      opts.policy === undefined ? undefined : await checkBinding(e, resolve(ctx.cwd, opts.policy), opts, (line) => logLine(ctx, line));
+    if (opts.json === true) {
+      writeJson(ctx, { ok: true, ...embodimentSummary(e), ...(binding === undefined ? {} : { policy: binding }) });
+      return;
+    }
+    const c = e.config;
+    writeLine(ctx, `embodiment ${e.name}: OK`);
+    writeLine(ctx, `  config   ${e.configFile}`);
+    writeLine(ctx, `  urdf     ${e.urdfFile} (robot "${e.robot.name}", ${e.robot.joints.length} joints)`);
+    writeLine(ctx, `  chain    ${c.base_link} -> ${c.tool_link}, ${e.chain.dof} joints`);
+    writeLine(
+      ctx,
+      `  control  ${c.control.mode} on ${c.control.command_topic} (${c.control.command_type}) at ${c.rates.command_hz} Hz; policy at ${c.rates.policy_hz} Hz`,
+    );
+    writeLine(ctx, `  state    ${c.topics.joint_states} (stale after ${c.timeouts.joint_state_s} s)`);
+    for (const cam of c.topics.cameras)
+      writeLine(ctx, `  camera   ${cam.name}: ${cam.topic} (${cam.type}, stale after ${cam.timeout_s} s)`);
+    if (c.gripper !== undefined)
+      writeLine(
+        ctx,
+        `  gripper  ${c.gripper.joint}: open ${c.gripper.open_position}, closed ${c.gripper.closed_position} (${c.gripper.action_convention})`,
+      );
+    writeLine(ctx, '  limits   joint: position [min, max], velocity, acceleration, jerk');
+    for (const l of e.limits) {
+      writeLine(
+        ctx,
+        `    ${l.name} (${l.type}): [${fmt(l.minPosition)}, ${fmt(l.maxPosition)}], v ${fmt(l.maxVelocity)}, a ${fmt(l.maxAcceleration)}, j ${fmt(l.maxJerk)}`,
+      );
+    }
+    const w = c.safety.workspace;
+    writeLine(ctx, `  record   ros2 bag record ${recordTopicsFor(e).join(' ')}`);
+    if (w !== undefined) writeLine(ctx, `  workspace [${w.min.join(', ')}] .. [${w.max.join(', ')}] m`);
+    if (binding !== undefined) {
+      writeLine(
+        ctx,
+        `  policy   ${binding.name}: ${binding.kind} ${binding.frame} actions ` +
+          `[${binding.dimensions.join(', ')}], cameras ${binding.cameras.join(', ') || 'none'}`,
+      );
+      writeLine(
+        ctx,
+        `           chunk of ${binding.horizon} steps every ${binding.step_dt_s} s, ${binding.steps_to_execute} executed: binds to ${e.name}`,
+      );
+      const server = binding['server'] as { url: string; metadata: unknown } | undefined;
+      if (server !== undefined) writeLine(ctx, `           served by ${server.url}, metadata ${JSON.stringify(server.metadata)}`);
+    }
+  });
 }
 
 /** Loads the policy (model I/O checked against its manifest), binds it to the embodiment, and releases it. */
-async function checkBinding(e: Embodiment, dir: string, opts: PolicyCliOptions, log: (line: string) => void): Promise<Record<string, unknown> & { name: string; kind: string; frame: string; dimensions: readonly string[]; cameras: readonly string[]; horizon: number; step_dt_s: number; steps_to_execute: number }> {
-  const policy = await loadPolicy(dir, { executor: 'in_process', embodiment: e, policyServer: opts.policyServer, executionProviders: parseExecutionProviders(opts.executionProvider), log });
+async function checkBinding(
+  e: Embodiment,
+  dir: string,
+  opts: PolicyCliOptions,
+  log: (line: string) => void,
+): Promise<
+  Record<string, unknown> & {
+    name: string;
+    kind: string;
+    frame: string;
+    dimensions: readonly string[];
+    cameras: readonly string[];
+    horizon: number;
+    step_dt_s: number;
+    steps_to_execute: number;
+  }
+> {
+  const policy = await loadPolicy(dir, {
+    executor: 'in_process',
+    embodiment: e,
+    policyServer: opts.policyServer,
+    executionProviders: parseExecutionProviders(opts.executionProvider),
+    log,
+  });
   try {
     bindPolicy(e, policy);
     return {

@@ -14,7 +14,20 @@ import { registerSim } from './sim';
 import { registerUrdf } from './urdf';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand, each exporting `register<Name>`. */
-const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [registerUrdf, registerCheck, registerBench, registerBagInfo, registerSim, registerEval, registerExportLerobot, registerInfer, registerSafetyFilter, registerRun, registerServe, registerRecordDemos];
+const REGISTRATIONS: readonly ((program: Command, ctx: CliContext) => void)[] = [
+  registerUrdf,
+  registerCheck,
+  registerBench,
+  registerBagInfo,
+  registerSim,
+  registerEval,
+  registerExportLerobot,
+  registerInfer,
+  registerSafetyFilter,
+  registerRun,
+  registerServe,
+  registerRecordDemos,
+];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of REGISTRATIONS) register(program, ctx);

@@ -14,15 +14,25 @@ import { type InferOptions, parseState, readImageFile, rows } from './infer';
 export async function inferServed(ctx: CliContext, manifest: ServedPolicyManifest, opts: InferOptions): Promise<void> {
   const cameras = manifest.cameras.map((c) => c.name);
   if (opts.image.length !== cameras.length) {
-    throw new VlaError('ARGUMENT_INVALID', `policy ${manifest.name} reads ${cameras.length} camera${cameras.length === 1 ? '' : 's'} (${cameras.join(', ') || 'none'}), got ${opts.image.length} --image`, { path: '--image', hint: 'give one --image per camera, in that order' });
+    throw new VlaError(
+      'ARGUMENT_INVALID',
+      `policy ${manifest.name} reads ${cameras.length} camera${cameras.length === 1 ? '' : 's'} ` +
+        `(${cameras.join(', ') || 'none'}), got ${opts.image.length} --image`,
+      { path: '--image', hint: 'give one --image per camera, in that order' },
+    );
   }
   if (manifest.prompt !== undefined && (opts.instruction === undefined || opts.instruction.trim() === '')) {
-    throw new VlaError('ARGUMENT_INVALID', `policy ${manifest.name} reads an instruction`, { path: '--instruction', hint: 'e.g. --instruction "reach the red cube"' });
+    throw new VlaError('ARGUMENT_INVALID', `policy ${manifest.name} reads an instruction`, {
+      path: '--instruction',
+      hint: 'e.g. --instruction "reach the red cube"',
+    });
   }
   if (manifest.state !== undefined && opts.state === undefined) {
     throw new VlaError('ARGUMENT_INVALID', `policy ${manifest.name} reads a ${manifest.state.dims}-value state`, {
       path: '--state',
-      hint: `give --state with ${manifest.state.dims} comma-separated numbers${manifest.state.gripper === 'unit_interval' ? ' (the joints, then the gripper in [0, 1])' : ''}`,
+      hint:
+        `give --state with ${manifest.state.dims} comma-separated numbers` +
+        (manifest.state.gripper === 'unit_interval' ? ' (the joints, then the gripper in [0, 1])' : ''),
     });
   }
   const images = new Map<string, ImageFrame>(cameras.map((camera, i) => [camera, readImageFile(resolve(ctx.cwd, opts.image[i]!))]));
@@ -39,7 +49,11 @@ export async function inferServed(ctx: CliContext, manifest: ServedPolicyManifes
       return;
     }
     const space = policy.space;
-    writeLine(ctx, `policy ${policy.name} (served): ${space.kind} ${space.frame} actions, chunk of ${chunk.horizon} x ${chunk.dims} (execute ${chunk.stepsToExecute}, ${chunk.stepDtS} s apart)`);
+    writeLine(
+      ctx,
+      `policy ${policy.name} (served): ${space.kind} ${space.frame} actions, chunk of ` +
+        `${chunk.horizon} x ${chunk.dims} (execute ${chunk.stepsToExecute}, ${chunk.stepDtS} s apart)`,
+    );
     writeLine(ctx, `server metadata: ${JSON.stringify(policy.metadata ?? {})}`);
     const width = Math.max(10, ...space.names.map((n) => n.length + 1));
     writeLine(ctx, `${'step'.padEnd(6)}${space.names.map((n) => n.padStart(width)).join('')}`);

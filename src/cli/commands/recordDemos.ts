@@ -15,7 +15,12 @@ import { oneOf } from './exportLerobot';
 
 /** A policy folder through the policy runtime, imported only then (plain recording never starts onnxruntime). */
 async function loadPolicyFolder(dir: string): Promise<Policy> {
-  if (!existsSync(dir)) throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: dir, path: '--dagger', hint: 'give the folder of the policy to collect DAgger data with' });
+  if (!existsSync(dir))
+    throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', {
+      file: dir,
+      path: '--dagger',
+      hint: 'give the folder of the policy to collect DAgger data with',
+    });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadPolicy } = require('../../policy/loadPolicy') as typeof import('../../policy/loadPolicy');
   return loadPolicy(dir);
@@ -40,7 +45,10 @@ interface RecordDemosCliOptions {
 export function registerRecordDemos(program: Command, ctx: CliContext): void {
   program
     .command('record-demos')
-    .description('record scripted expert demonstrations of the reaching task in the simulator as a LeRobot v3.0 dataset (camera video, joint states, expert action chunks), for training')
+    .description(
+      'record scripted expert demonstrations of the reaching task in the simulator as a LeRobot v3.0 ' +
+        'dataset (camera video, joint states, expert action chunks), for training',
+    )
     .requiredOption('--out <DIR>', 'the dataset folder to create (LeRobot v3.0, plus meta/vla_bridge_demos.json)')
     .option('--embodiment <E>', 'shipped embodiment name or path to an embodiment YAML', 'franka_panda')
     .option('--episodes <N>', 'number of episodes', '100')
@@ -48,7 +56,7 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
     .option('--first-episode <K>', 'index of the first episode (to extend a dataset with new scenes)', '0')
     .option('--perturb <RAD>', 'DART noise: largest joint offset added to executed chunks, rad (labels stay clean)', '0.05')
     .option('--perturb-probability <P>', 'share of chunks that get the offset', '0.3')
-    .option('--image-size <PX>', 'camera frame size, px (default: the simulator\'s)')
+    .option('--image-size <PX>', "camera frame size, px (default: the simulator's)")
     .option('--dagger <POLICY>', 'DAgger: a policy folder that drives the arm in a share of the episodes while the expert labels')
     .option('--dagger-share <P>', 'share of the episodes the --dagger policy drives', '0.7')
     .option('--overwrite', 'replace an existing dataset at --out')
@@ -60,13 +68,21 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
       const firstEpisode = parseNumberOption(opts.firstEpisode, '--first-episode', { integer: true, min: 0, max: 1e9 });
       const amplitude = parseNumberOption(opts.perturb, '--perturb', { min: 0, max: 10 });
       const probability = parseNumberOption(opts.perturbProbability, '--perturb-probability', { min: 0, max: 1 });
-      const imageSize = opts.imageSize === undefined ? undefined : parseNumberOption(opts.imageSize, '--image-size', { integer: true, min: 8, max: 512 });
+      const imageSize =
+        opts.imageSize === undefined ? undefined : parseNumberOption(opts.imageSize, '--image-size', { integer: true, min: 8, max: 512 });
       const daggerShare = parseNumberOption(opts.daggerShare, '--dagger-share', { min: 0, max: 1 });
       const embodiment = loadEmbodiment(opts.embodiment, ctx.cwd);
       const actor = opts.dagger === undefined ? undefined : await loadPolicyFolder(resolve(ctx.cwd, opts.dagger));
       const outDir = resolve(ctx.cwd, opts.out);
       checkOutputPath(outDir, '--out', 'folder');
-      const bar = ctx.interactive ? new SingleBar({ stream: ctx.stderr, format: 'record-demos [{bar}] {value}/{total} episodes | {samples} samples', hideCursor: true, clearOnComplete: true }) : undefined;
+      const bar = ctx.interactive
+        ? new SingleBar({
+            stream: ctx.stderr,
+            format: 'record-demos [{bar}] {value}/{total} episodes | {samples} samples',
+            hideCursor: true,
+            clearOnComplete: true,
+          })
+        : undefined;
       let samples = 0;
       bar?.start(episodes, 0, { samples });
       let summary;
@@ -91,7 +107,13 @@ export function registerRecordDemos(program: Command, ctx: CliContext): void {
         bar?.stop();
         await actor?.close();
       }
-      const result = { dir: summary.dir, episodes: summary.episodes, successes: summary.successes, samples: summary.samples, safety_interventions: summary.safetyInterventions };
+      const result = {
+        dir: summary.dir,
+        episodes: summary.episodes,
+        successes: summary.successes,
+        samples: summary.samples,
+        safety_interventions: summary.safetyInterventions,
+      };
       if (opts.json === true) writeJson(ctx, result);
       else {
         writeLine(ctx, `vla-bridge record-demos: ${embodiment.name}, ${episodes} episodes from seed ${seed} (first ${firstEpisode})`);

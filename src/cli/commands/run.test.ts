@@ -25,7 +25,9 @@ function rclnodejsInstalled(): boolean {
 
 describe('vla-bridge run', () => {
   it('without a sourced ROS 2 exits 2 with ROS_UNAVAILABLE and says what to do, without a stack', async () => {
-    const r = await withRosDistro(undefined, () => runCli(['run', '--embodiment', 'franka_panda', '--policy', 'policy', '--ros-args', '-p', 'dry_run:=true']));
+    const r = await withRosDistro(undefined, () =>
+      runCli(['run', '--embodiment', 'franka_panda', '--policy', 'policy', '--ros-args', '-p', 'dry_run:=true']),
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/ROS 2 is not sourced \(ROS_DISTRO is not set\)/);
@@ -33,13 +35,16 @@ describe('vla-bridge run', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  (rclnodejsInstalled() ? it.skip : it)('with ROS_DISTRO set but no rclnodejs (npm dropped it after a failed build) exits 2 saying how to see why', async () => {
-    const r = await withRosDistro('jazzy', () => runCli(['run']));
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/rclnodejs 2\.2\.0 cannot run with ROS 2 jazzy: it is not installed/);
-    expect(r.stderr).toMatch(/npm ci --foreground-scripts[\s\S]*rcl 9\.2\.0/);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  (rclnodejsInstalled() ? it.skip : it)(
+    'with ROS_DISTRO set but no rclnodejs (npm dropped it after a failed build) exits 2 saying how to see why',
+    async () => {
+      const r = await withRosDistro('jazzy', () => runCli(['run']));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/rclnodejs 2\.2\.0 cannot run with ROS 2 jazzy: it is not installed/);
+      expect(r.stderr).toMatch(/npm ci --foreground-scripts[\s\S]*rcl 9\.2\.0/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it('refuses a stray argument before --ros-args', async () => {
     const r = await runCli(['run', '--embodimnt', 'ur5e']);
@@ -74,8 +79,14 @@ describe('vla-bridge run', () => {
 
 describe('splitRosArgs', () => {
   it('keeps everything from --ros-args on for rcl, and reports what comes before', () => {
-    expect(splitRosArgs(['--ros-args', '-r', '__node:=arm_bridge', '-p', 'dry_run:=true'])).toEqual({ rosArgs: ['--ros-args', '-r', '__node:=arm_bridge', '-p', 'dry_run:=true'], stray: [] });
-    expect(splitRosArgs(['--', '--ros-args', '--log-level', 'debug'])).toEqual({ rosArgs: ['--ros-args', '--log-level', 'debug'], stray: [] });
+    expect(splitRosArgs(['--ros-args', '-r', '__node:=arm_bridge', '-p', 'dry_run:=true'])).toEqual({
+      rosArgs: ['--ros-args', '-r', '__node:=arm_bridge', '-p', 'dry_run:=true'],
+      stray: [],
+    });
+    expect(splitRosArgs(['--', '--ros-args', '--log-level', 'debug'])).toEqual({
+      rosArgs: ['--ros-args', '--log-level', 'debug'],
+      stray: [],
+    });
     expect(splitRosArgs(['extra', '--ros-args'])).toEqual({ rosArgs: ['--ros-args'], stray: ['extra'] });
     expect(splitRosArgs([])).toEqual({ rosArgs: [], stray: [] });
   });

@@ -32,10 +32,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--embodiment <name-or-yaml>', 'a shipped embodiment (franka_panda, ur5e, widowx_250s, so101) or an embodiment YAML')
     .option('--policy <dir>', 'the policy folder')
     .option('--instruction <text>', 'the language instruction')
-    .option('--policy-server <URL>', "a served policy's server (ws://host:port) instead of its manifest's (node parameter policy_server); API key from VLA_BRIDGE_POLICY_API_KEY")
+    .option(
+      '--policy-server <URL>',
+      "a served policy's server (ws://host:port) instead of its manifest's (node parameter policy_server); API key from VLA_BRIDGE_POLICY_API_KEY",
+    )
     .option(
       '--execution-provider <EPS>',
-      'onnxruntime execution providers for a local policy, in order (e.g. cuda,cpu), instead of its manifest\'s (node parameter execution_provider)',
+      "onnxruntime execution providers for a local policy, in order (e.g. cuda,cpu), instead of its manifest's (node parameter execution_provider)",
     )
     .argument('[ros-args...]', 'ROS arguments after --ros-args: -p name:=value, -r from:=to, --params-file FILE, --log-level LEVEL')
     .allowUnknownOption()

@@ -20,7 +20,10 @@ interface OutLine {
 }
 
 /** main(argv) over in-memory streams; `answer(k, lastOutput)` gives input line k (undefined ends the input). */
-async function filter(args: string[], answer: (k: number, last: OutLine | undefined) => string | undefined): Promise<{ code: number; out: OutLine[]; err: string }> {
+async function filter(
+  args: string[],
+  answer: (k: number, last: OutLine | undefined) => string | undefined,
+): Promise<{ code: number; out: OutLine[]; err: string }> {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -55,8 +58,10 @@ const ur5eLimits = (v: number, a: number): JointLimits[] =>
 describe('vla-bridge safety-filter', () => {
   it('runs in closed loop: one safe line per input line, limits from the URDF tightened by the options', async () => {
     const target = [3, -3, 3];
-    const { code, out, err } = await filter(['--urdf', UR5E, '--joints', JOINTS, '--max-velocity', '1', '--max-acceleration', '4'], (k, last) =>
-      k >= 500 ? undefined : JSON.stringify({ t: 100 + k * 0.01, position: last?.command ?? [0, 0.5, -0.5], command: target }),
+    const { code, out, err } = await filter(
+      ['--urdf', UR5E, '--joints', JOINTS, '--max-velocity', '1', '--max-acceleration', '4'],
+      (k, last) =>
+        k >= 500 ? undefined : JSON.stringify({ t: 100 + k * 0.01, position: last?.command ?? [0, 0.5, -0.5], command: target }),
     );
     expect(err).toBe('');
     expect(code).toBe(0);
@@ -86,7 +91,9 @@ describe('vla-bridge safety-filter', () => {
       { t: 0.03, position: [0, 0, 0], command: [0.01, 0, 0] },
       { t: 0.04, position: [0, 0, 0], command: [0.01, 0, 0], reset: true },
     ];
-    const { code, out } = await filter(['--urdf', UR5E, '--joints', JOINTS], (k) => (k < lines.length ? JSON.stringify(lines[k]) : undefined));
+    const { code, out } = await filter(['--urdf', UR5E, '--joints', JOINTS], (k) =>
+      k < lines.length ? JSON.stringify(lines[k]) : undefined,
+    );
     expect(code).toBe(0);
     expect(out[1]!.events.map((e) => [e.limit, e.target])).toEqual([
       ['non_finite', 'shoulder_pan_joint'],
@@ -125,13 +132,18 @@ describe('vla-bridge safety-filter', () => {
   });
 
   it('gives no command before the first good line', async () => {
-    const { code, out } = await filter(['--urdf', UR5E, '--joints', JOINTS], (k) => (k === 0 ? '{"t": 0, "command": [0, 0, 0]}' : undefined));
+    const { code, out } = await filter(['--urdf', UR5E, '--joints', JOINTS], (k) =>
+      k === 0 ? '{"t": 0, "command": [0, 0, 0]}' : undefined,
+    );
     expect(code).toBe(2);
     expect(out).toEqual([{ t: 0, command: null, events: [], error: expect.objectContaining({ line: 1, field: 'position' }) }]);
   });
 
   it('refuses a URDF joint with a zero velocity limit, naming it', async () => {
-    const { code, err } = await filter(['--urdf', join(URDFS, 'quanser_qarm__daniella1.urdf'), '--joints', 'YAW,SHOULDER'], () => undefined);
+    const { code, err } = await filter(
+      ['--urdf', join(URDFS, 'quanser_qarm__daniella1.urdf'), '--joints', 'YAW,SHOULDER'],
+      () => undefined,
+    );
     expect(code).toBe(2);
     expect(err).toMatch(/joint "YAW" has velocity limit 0/);
     expect(err).toMatch(/max_velocity/);
@@ -151,7 +163,9 @@ describe('vla-bridge safety-filter', () => {
   it('takes joints, limits, workspace and tool speeds from --embodiment', async () => {
     const start = [0, 0.3, 0, -1.8, 0, 2.1, 0.7, 0.02];
     const down = [0, 1.5, 0, -0.8, 0, 1.0, 0.7, 0.02];
-    const { code, out } = await filter(['--embodiment', 'franka_panda'], (k, last) => (k >= 300 ? undefined : JSON.stringify({ t: k * 0.01, position: last?.command ?? start, command: down })));
+    const { code, out } = await filter(['--embodiment', 'franka_panda'], (k, last) =>
+      k >= 300 ? undefined : JSON.stringify({ t: k * 0.01, position: last?.command ?? start, command: down }),
+    );
     expect(code).toBe(0);
     const limits = out.flatMap((o) => o.events.map((e) => e.limit));
     expect(limits).toContain('workspace');
@@ -161,10 +175,25 @@ describe('vla-bridge safety-filter', () => {
 
 describe('vla-bridge safety-filter as a child process', () => {
   it('answers each line as soon as it is read, so another process can drive it in closed loop', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'safety', 'runCli.ts'), 'safety-filter', '--urdf', UR5E, '--joints', JOINTS, '--max-acceleration', '5'], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'test', 'safety', 'runCli.ts'),
+        'safety-filter',
+        '--urdf',
+        UR5E,
+        '--joints',
+        JOINTS,
+        '--max-acceleration',
+        '5',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const answers = createInterface({ input: child.stdout });

@@ -29,18 +29,29 @@ function untilSignal(): Promise<string> {
 export function registerServe(program: Command, ctx: CliContext): void {
   const command = program
     .command('serve')
-    .description("serve a local ONNX policy folder over openpi's WebSocket protocol (metadata first, GET /healthz, error frames), for `--policy-server` clients")
+    .description(
+      "serve a local ONNX policy folder over openpi's WebSocket protocol (metadata first, GET /healthz, error frames), for `--policy-server` clients",
+    )
     .requiredOption('--policy <DIR>', 'a local policy folder (its manifest may map the wire keys: the serve section)')
     .option('--port <P>', 'TCP port (0: any free port, printed at start)', '8000')
-    .option('--host <H>', 'address to listen on (127.0.0.1: this machine only; 0.0.0.0 for a robot on the network, with an API key)', '127.0.0.1')
+    .option(
+      '--host <H>',
+      'address to listen on (127.0.0.1: this machine only; 0.0.0.0 for a robot on the network, with an API key)',
+      '127.0.0.1',
+    )
     .option('--threads <N>', 'onnxruntime threads')
     .option('--json', 'print {"url","port","host","policy","metadata"} on stdout once listening');
   addExecutionProviderOption(command);
-  command.addHelpText('after', `\nWhen ${API_KEY_ENV} is set, clients must send "Authorization: Api-Key <key>" (others get HTTP 401).\nStops at SIGINT or SIGTERM.`);
+  command.addHelpText(
+    'after',
+    `\nWhen ${API_KEY_ENV} is set, clients must send "Authorization: Api-Key <key>" (others get HTTP 401).\nStops at SIGINT or SIGTERM.`,
+  );
   command.action(async (opts: ServeOptions) => {
     const port = parseNumberOption(opts.port, '--port', { integer: true, min: 0, max: 65535 });
-    const threads = opts.threads === undefined ? undefined : parseNumberOption(opts.threads, '--threads', { integer: true, min: 1, max: 256 });
-    if (opts.host.trim() === '') throw new VlaError('ARGUMENT_INVALID', '--host is empty', { path: '--host', hint: 'e.g. --host 127.0.0.1' });
+    const threads =
+      opts.threads === undefined ? undefined : parseNumberOption(opts.threads, '--threads', { integer: true, min: 1, max: 256 });
+    if (opts.host.trim() === '')
+      throw new VlaError('ARGUMENT_INVALID', '--host is empty', { path: '--host', hint: 'e.g. --host 127.0.0.1' });
     const apiKey = process.env[API_KEY_ENV];
     // onnxruntime and ws load only for this command.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,18 +59,33 @@ export function registerServe(program: Command, ctx: CliContext): void {
     const log = (line: string) => logLine(ctx, `serve: ${line}`);
     let served;
     try {
-      served = await serveLocalPolicy(resolve(ctx.cwd, opts.policy), { host: opts.host, port, threads, executionProviders: parseExecutionProviders(opts.executionProvider), apiKey: apiKey === '' ? undefined : apiKey, log });
+      served = await serveLocalPolicy(resolve(ctx.cwd, opts.policy), {
+        host: opts.host,
+        port,
+        threads,
+        executionProviders: parseExecutionProviders(opts.executionProvider),
+        apiKey: apiKey === '' ? undefined : apiKey,
+        log,
+      });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-        throw new VlaError('ARGUMENT_INVALID', `cannot listen on ${opts.host}:${port} (${code})`, { path: code === 'EADDRNOTAVAIL' ? '--host' : '--port', hint: code === 'EADDRINUSE' ? 'another process uses this port: pick another --port (0: any free one)' : 'pick another --host/--port' });
+        throw new VlaError('ARGUMENT_INVALID', `cannot listen on ${opts.host}:${port} (${code})`, {
+          path: code === 'EADDRNOTAVAIL' ? '--host' : '--port',
+          hint:
+            code === 'EADDRINUSE' ? 'another process uses this port: pick another --port (0: any free one)' : 'pick another --host/--port',
+        });
       }
       throw err;
     }
     const { server, runtime } = served;
-    if (opts.json === true) writeJson(ctx, { url: server.url, port: server.port, host: server.host, policy: runtime.name, metadata: served.metadata });
+    if (opts.json === true)
+      writeJson(ctx, { url: server.url, port: server.port, host: server.host, policy: runtime.name, metadata: served.metadata });
     else {
-      writeLine(ctx, `vla-bridge serve: policy ${runtime.name} on ${server.url} (GET http://${server.host}:${server.port}/healthz)${apiKey ? `, API key required (${API_KEY_ENV})` : ''}`);
+      writeLine(
+        ctx,
+        `vla-bridge serve: policy ${runtime.name} on ${server.url} (GET http://${server.host}:${server.port}/healthz)${apiKey ? `, API key required (${API_KEY_ENV})` : ''}`,
+      );
       writeLine(ctx, `  metadata ${JSON.stringify(served.metadata)}`);
     }
     const signal = await untilSignal();

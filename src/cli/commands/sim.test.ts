@@ -18,14 +18,26 @@ describe('vla-bridge sim', () => {
     const code = await main(['node', 'vla-bridge', 'sim', '--policy', 'scripted', '--episodes', '2', '--seed', '5', '--json'], c.ctx);
     expect(code).toBe(0);
     const summary = JSON.parse(c.out()) as Record<string, unknown>;
-    expect(summary).toMatchObject({ embodiment: 'franka_panda', policy: 'scripted_reach', episodes: 2, seed: 5, success_rate: 1, safety_interventions: 0 });
+    expect(summary).toMatchObject({
+      embodiment: 'franka_panda',
+      policy: 'scripted_reach',
+      episodes: 2,
+      seed: 5,
+      success_rate: 1,
+      safety_interventions: 0,
+    });
     expect(summary.loop_lateness_ms).toEqual({ p50: 0, p99: 0, max: 0 });
     expect(summary.episode_results).toHaveLength(2);
     // The summed EpisodeStats: every tick commanded the arm and its gripper, on its own topic.
     expect(summary.safety_interventions_by_limit).toEqual({});
     expect(summary.commands_sent).toBe(2 * (summary.ticks as number));
     // stderr carries nothing but the progress line a slow (loaded) machine prints every 10 s of wall time.
-    expect(c.err().split('\n').filter((l) => l !== '' && !/^sim: episode \d+ of 2, /.test(l))).toEqual([]);
+    expect(
+      c
+        .err()
+        .split('\n')
+        .filter((l) => l !== '' && !/^sim: episode \d+ of 2, /.test(l)),
+    ).toEqual([]);
   });
 
   it('prints a readable summary without --json', async () => {

@@ -33,7 +33,10 @@ export function registerUrdf(program: Command, ctx: CliContext): void {
       }
       writeLine(ctx, `robot ${robot.name}: ${robot.links.length} links, ${robot.joints.length} joints, root link ${robot.rootLink}`);
       for (const j of robot.joints) {
-        const lim = j.limit === undefined ? '' : ` lower=${j.limit.lower ?? '-'} upper=${j.limit.upper ?? '-'} velocity=${j.limit.velocity ?? '-'} effort=${j.limit.effort ?? '-'}`;
+        const lim =
+          j.limit === undefined
+            ? ''
+            : ` lower=${j.limit.lower ?? '-'} upper=${j.limit.upper ?? '-'} velocity=${j.limit.velocity ?? '-'} effort=${j.limit.effort ?? '-'}`;
         const mimic = j.mimic === undefined ? '' : ` mimic=${j.mimic.joint}*${j.mimic.multiplier}+${j.mimic.offset}`;
         writeLine(ctx, `  ${j.name} (${j.type}) ${j.parent} -> ${j.child}${lim}${mimic}`);
       }

@@ -4,11 +4,23 @@ import { interpolateChunk } from './interpolateChunk';
 import type { TargetChunk } from './TargetChunk';
 
 /** A one-joint chunk whose waypoints follow f(t) at t = start + (i + 1) * dt, anchored at `anchor`. */
-function chunk1(startS: number, f: (t: number) => number, options: { horizon?: number; stepDtS?: number; execute?: number; anchor?: number } = {}): TargetChunk {
+function chunk1(
+  startS: number,
+  f: (t: number) => number,
+  options: { horizon?: number; stepDtS?: number; execute?: number; anchor?: number } = {},
+): TargetChunk {
   const horizon = options.horizon ?? 10;
   const stepDtS = options.stepDtS ?? 0.1;
   const points = Float64Array.from({ length: horizon }, (_, i) => f(startS + (i + 1) * stepDtS));
-  return { startS, stepDtS, horizon, stepsToExecute: options.execute ?? 5, width: 1, anchor: Float64Array.of(options.anchor ?? f(startS)), points };
+  return {
+    startS,
+    stepDtS,
+    horizon,
+    stepsToExecute: options.execute ?? 5,
+    width: 1,
+    anchor: Float64Array.of(options.anchor ?? f(startS)),
+    points,
+  };
 }
 
 function sampleSeries(queue: ActionQueue, fromS: number, toS: number, dtS: number): number[] {
@@ -50,7 +62,10 @@ describe('ActionQueue', () => {
   it('is empty before the first chunk, then follows it, then reports dry past its last waypoint', () => {
     const q = new ActionQueue({ kind: 'joint', width: 1 }, { handover: { kind: 'receding_horizon', blendS: 0 } });
     expect(q.sample(0).status).toBe('empty');
-    q.push(chunk1(0, (t) => 2 * t), 0.05);
+    q.push(
+      chunk1(0, (t) => 2 * t),
+      0.05,
+    );
     const mid = q.sample(0.55);
     expect(mid.status).toBe('ok');
     expect(mid.target![0]).toBeCloseTo(1.1, 12);
@@ -65,8 +80,14 @@ describe('ActionQueue', () => {
     const dt = 0.01;
     const run = (handover: Handover): number[] => {
       const q = new ActionQueue({ kind: 'joint', width: 1 }, { handover });
-      q.push(chunk1(0, () => 0), 0);
-      q.push(chunk1(0.3, () => 0.1), 0.4);
+      q.push(
+        chunk1(0, () => 0),
+        0,
+      );
+      q.push(
+        chunk1(0.3, () => 0.1),
+        0.4,
+      );
       return sampleSeries(q, 0, 1, dt);
     };
     expect(maxStep(run({ kind: 'receding_horizon', blendS: 0 }))).toBeCloseTo(0.1, 9);
@@ -78,8 +99,14 @@ describe('ActionQueue', () => {
 
   it('temporal ensembling averages overlapping chunks, weighted toward older ones as in ACT', () => {
     const q = new ActionQueue({ kind: 'joint', width: 1 }, { handover: { kind: 'temporal_ensemble', decayPerStep: 0.5, blendS: 0 } });
-    q.push(chunk1(0, () => 0, { horizon: 20 }), 0);
-    q.push(chunk1(0.1, () => 1, { horizon: 20 }), 0.1);
+    q.push(
+      chunk1(0, () => 0, { horizon: 20 }),
+      0,
+    );
+    q.push(
+      chunk1(0.1, () => 1, { horizon: 20 }),
+      0.1,
+    );
     const w0 = 1;
     const w1 = Math.exp(-0.5);
     expect(q.sample(0.5).target![0]).toBeCloseTo(w1 / (w0 + w1), 12);
@@ -88,9 +115,15 @@ describe('ActionQueue', () => {
   it('never jumps when a chunk leaves the ensemble, even if it ends as the next one arrives', () => {
     const dt = 0.01;
     const q = new ActionQueue({ kind: 'joint', width: 1 }, { handover: { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS: 0.2 } });
-    q.push(chunk1(0, () => 0, { horizon: 5 }), 0);
+    q.push(
+      chunk1(0, () => 0, { horizon: 5 }),
+      0,
+    );
     // Arrives when the first chunk (ends at 0.5) is nearly over.
-    q.push(chunk1(0.4, () => 0.1, { horizon: 10 }), 0.45);
+    q.push(
+      chunk1(0.4, () => 0.1, { horizon: 10 }),
+      0.45,
+    );
     const series = sampleSeries(q, 0, 1.2, dt);
     expect(maxStep(series)).toBeLessThanOrEqual(0.1 * 0.1 + 1e-12);
     expect(series[series.length - 1]).toBeCloseTo(0.1, 12);
@@ -115,7 +148,8 @@ describe('ActionQueue', () => {
         (mode, coefficients, offsets, latencyS) => {
           // Reference motion with |r'| <= vmax / 2: a sum of sines.
           const r = (t: number): number => coefficients.reduce((s, c, k) => s + ((c * vmax) / 2 / 4 / (k + 1)) * Math.sin((k + 1) * t), 0);
-          const handover: Handover = mode === 'receding' ? { kind: 'receding_horizon', blendS } : { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS };
+          const handover: Handover =
+            mode === 'receding' ? { kind: 'receding_horizon', blendS } : { kind: 'temporal_ensemble', decayPerStep: 0.01, blendS };
           const q = new ActionQueue({ kind: 'joint', width: 1 }, { handover });
           const period = 0.25;
           const series: number[] = [];
@@ -124,7 +158,10 @@ describe('ActionQueue', () => {
             const t = k * dt;
             while (next < offsets.length && t >= next * period + latencyS - 1e-12) {
               const off = offsets[next]!;
-              q.push(chunk1(next * period, (s) => r(s) + off, { horizon: 10, stepDtS: 0.1, anchor: r(next * period) + off }), t);
+              q.push(
+                chunk1(next * period, (s) => r(s) + off, { horizon: 10, stepDtS: 0.1, anchor: r(next * period) + off }),
+                t,
+              );
               next++;
             }
             const s = q.sample(t);

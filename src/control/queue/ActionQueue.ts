@@ -11,9 +11,7 @@ import { chunkEndS, executableEndS, type TargetChunk, type TargetSpace } from '.
  *   after it arrives and fades out over the last `blendS` of its horizon, so no chunk enters or leaves with a
  *   jump.
  */
-export type Handover =
-  | { kind: 'receding_horizon'; blendS: number }
-  | { kind: 'temporal_ensemble'; decayPerStep: number; blendS: number };
+export type Handover = { kind: 'receding_horizon'; blendS: number } | { kind: 'temporal_ensemble'; decayPerStep: number; blendS: number };
 
 export interface ActionQueueOptions {
   handover: Handover;
@@ -68,7 +66,8 @@ export class ActionQueue {
   private readonly counts: QueueCounters = { chunks: 0, drySamples: 0, spareSamples: 0 };
 
   constructor(space: TargetSpace, options: ActionQueueOptions) {
-    if (options.handover.blendS < 0 || !Number.isFinite(options.handover.blendS)) throw new RangeError(`blendS must be >= 0, got ${options.handover.blendS}`);
+    if (options.handover.blendS < 0 || !Number.isFinite(options.handover.blendS))
+      throw new RangeError(`blendS must be >= 0, got ${options.handover.blendS}`);
     this.space = space;
     this.handover = options.handover;
     this.interpolation = options.interpolation ?? 'linear';
@@ -106,7 +105,8 @@ export class ActionQueue {
   /** Adds a chunk that became available at `arrivalS`. */
   push(chunk: TargetChunk, arrivalS: number): void {
     if (chunk.width !== this.space.width) throw new RangeError(`chunk width ${chunk.width} does not match the queue's ${this.space.width}`);
-    if (chunk.points.length !== chunk.horizon * chunk.width || chunk.horizon < 1) throw new RangeError('chunk points do not match horizon x width');
+    if (chunk.points.length !== chunk.horizon * chunk.width || chunk.horizon < 1)
+      throw new RangeError('chunk points do not match horizon x width');
     if (this.space.kind === 'pose') this.alignPose(chunk);
     this.entries.push({ chunk, arrivalS, endS: chunkEndS(chunk) });
     this.counts.chunks++;
@@ -118,7 +118,10 @@ export class ActionQueue {
    */
   holdAt(target: Float64Array, tS: number): void {
     const anchor = Float64Array.from(target);
-    this.push({ startS: tS, stepDtS: 1, horizon: 1, stepsToExecute: 1, width: this.space.width, anchor, points: Float64Array.from(target) }, tS);
+    this.push(
+      { startS: tS, stepDtS: 1, horizon: 1, stepsToExecute: 1, width: this.space.width, anchor, points: Float64Array.from(target) },
+      tS,
+    );
   }
 
   /** Forgets every chunk (after an e-stop or a reset, the next chunk starts from the measured state). */
@@ -213,6 +216,7 @@ export class ActionQueue {
     const previous = this.newest;
     const ref = previous === undefined ? chunk.anchor : previous.anchor;
     alignQuaternion(chunk.anchor, 0, ref, 0);
-    for (let i = 0; i < chunk.horizon; i++) alignQuaternion(chunk.points, i * chunk.width, i === 0 ? chunk.anchor : chunk.points, i === 0 ? 0 : (i - 1) * chunk.width);
+    for (let i = 0; i < chunk.horizon; i++)
+      alignQuaternion(chunk.points, i * chunk.width, i === 0 ? chunk.anchor : chunk.points, i === 0 ? 0 : (i - 1) * chunk.width);
   }
 }

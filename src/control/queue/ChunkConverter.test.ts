@@ -10,12 +10,31 @@ const state: JointStateSample = { stampS: 10, position: Float64Array.from(HOME) 
 const JOINTS = panda.policyJointNames;
 
 function chunk(space: ActionSpace, rows: number[][]): ActionChunk {
-  return { observationStampS: 10, actions: Float64Array.from(rows.flat()), horizon: rows.length, dims: space.names.length, stepsToExecute: 1, stepDtS: 0.1, space };
+  return {
+    observationStampS: 10,
+    actions: Float64Array.from(rows.flat()),
+    horizon: rows.length,
+    dims: space.names.length,
+    stepsToExecute: 1,
+    stepDtS: 0.1,
+    space,
+  };
 }
 
 const jointAbs: ActionSpace = { names: [...JOINTS, 'gripper'], kind: 'absolute', frame: 'joint', gripperIndex: 7 };
-const jointDelta: ActionSpace = { names: [...JOINTS, 'gripper'], kind: 'delta', deltaConvention: 'relative_to_observation', frame: 'joint', gripperIndex: 7 };
-const eeAbs: ActionSpace = { names: ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'gripper'], kind: 'absolute', frame: 'end_effector', gripperIndex: 6 };
+const jointDelta: ActionSpace = {
+  names: [...JOINTS, 'gripper'],
+  kind: 'delta',
+  deltaConvention: 'relative_to_observation',
+  frame: 'joint',
+  gripperIndex: 7,
+};
+const eeAbs: ActionSpace = {
+  names: ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'gripper'],
+  kind: 'absolute',
+  frame: 'end_effector',
+  gripperIndex: 6,
+};
 const eeDelta: ActionSpace = { ...eeAbs, kind: 'delta', deltaConvention: 'relative_to_observation' };
 
 describe('ChunkConverter', () => {
@@ -74,7 +93,13 @@ describe('ChunkConverter', () => {
   });
 
   it('in a Cartesian control mode, targets are tool poses (and the gripper position)', () => {
-    const cartesian = { ...panda, config: { ...panda.config, control: { ...panda.config.control, mode: 'cartesian_pose' as const, command_type: 'geometry_msgs/msg/PoseStamped' as const } } };
+    const cartesian = {
+      ...panda,
+      config: {
+        ...panda.config,
+        control: { ...panda.config.control, mode: 'cartesian_pose' as const, command_type: 'geometry_msgs/msg/PoseStamped' as const },
+      },
+    };
     const c = new ChunkConverter(cartesian, jointAbs);
     expect(c.space).toEqual({ kind: 'pose', width: 8 });
     const t = c.convert(chunk(jointAbs, [HOME.slice(0, 7).concat([0.5])]), state);
@@ -88,6 +113,8 @@ describe('ChunkConverter', () => {
     const short: ActionSpace = { names: ['a', 'b'], kind: 'absolute', frame: 'joint' };
     expect(() => new ChunkConverter(panda, short)).toThrow(expect.objectContaining({ code: 'MODEL_MISMATCH' }));
     const c = new ChunkConverter(panda, jointAbs);
-    expect(() => c.convert(chunk(jointAbs, [[NaN, 0, 0, 0, 0, 0, 0, 0]]), state)).toThrow(expect.objectContaining({ code: 'MODEL_OUTPUT_INVALID' }));
+    expect(() => c.convert(chunk(jointAbs, [[NaN, 0, 0, 0, 0, 0, 0, 0]]), state)).toThrow(
+      expect.objectContaining({ code: 'MODEL_OUTPUT_INVALID' }),
+    );
   });
 });

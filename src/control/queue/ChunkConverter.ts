@@ -25,12 +25,17 @@ export interface ChunkConverterOptions {
 /** The space commands are made in: joint positions, or tool poses (Cartesian control modes). */
 export function targetSpaceFor(embodiment: Embodiment): TargetSpace {
   const mode = embodiment.config.control.mode;
-  if (mode === 'cartesian_pose' || mode === 'cartesian_twist') return { kind: 'pose', width: POSE_WIDTH + (embodiment.config.gripper === undefined ? 0 : 1) };
+  if (mode === 'cartesian_pose' || mode === 'cartesian_twist')
+    return { kind: 'pose', width: POSE_WIDTH + (embodiment.config.gripper === undefined ? 0 : 1) };
   return { kind: 'joint', width: embodiment.commandJointNames.length };
 }
 
 /** The gripper dimension ([0, 1], clamped) as a gripper joint position. */
-export function gripperPosition(value: number, gripper: GripperConfig, convention: GripperConfig['action_convention'] = gripper.action_convention): number {
+export function gripperPosition(
+  value: number,
+  gripper: GripperConfig,
+  convention: GripperConfig['action_convention'] = gripper.action_convention,
+): number {
   const v = Math.min(1, Math.max(0, value));
   return convention === 'open_is_1'
     ? gripper.closed_position + v * (gripper.open_position - gripper.closed_position)
@@ -61,7 +66,7 @@ export class ChunkConverter {
     this.space = targetSpaceFor(embodiment);
     const deltaConvention = options.deltaConvention ?? policySpace.deltaConvention;
     if (policySpace.kind === 'delta' && deltaConvention === undefined) {
-      throw new VlaError('MODEL_MISMATCH', 'the policy\'s actions are deltas but it does not say what they are relative to', {
+      throw new VlaError('MODEL_MISMATCH', "the policy's actions are deltas but it does not say what they are relative to", {
         path: 'action.space.delta_convention',
         hint: 'set delta_convention (relative_to_observation or cumulative) in the policy manifest',
       });
@@ -76,18 +81,24 @@ export class ChunkConverter {
       if (this.armDims.length !== embodiment.policyJointNames.length) {
         throw new VlaError(
           'MODEL_MISMATCH',
-          `the policy's action has ${this.armDims.length} joint dimensions (${this.armDims.map((i) => policySpace.names[i]).join(', ')}) but embodiment "${embodiment.name}" drives ${embodiment.policyJointNames.length} policy joints`,
+          `the policy's action has ${this.armDims.length} joint dimensions ` +
+            `(${this.armDims.map((i) => policySpace.names[i]).join(', ')}) but embodiment ` +
+            `"${embodiment.name}" drives ${embodiment.policyJointNames.length} policy joints`,
           { ...where, hint: 'set policy_joints in the embodiment YAML to the joints the policy was trained on, in its order' },
         );
       }
       this.jointOfDim = embodiment.policyJointNames.map((name) => embodiment.commandJointNames.indexOf(name));
     } else {
       if (this.armDims.length !== 6) {
-        throw new VlaError('MODEL_MISMATCH', `end-effector actions need 6 dimensions (x y z roll pitch yaw) besides the gripper, the policy has ${this.armDims.length}`, {
-          ...where,
-          path: 'action.space',
-          hint: 'check the action space names and gripper index in the policy manifest',
-        });
+        throw new VlaError(
+          'MODEL_MISMATCH',
+          `end-effector actions need 6 dimensions (x y z roll pitch yaw) besides the gripper, the policy has ${this.armDims.length}`,
+          {
+            ...where,
+            path: 'action.space',
+            hint: 'check the action space names and gripper index in the policy manifest',
+          },
+        );
       }
       this.jointOfDim = [];
     }
@@ -116,19 +127,40 @@ export class ChunkConverter {
     const width = this.space.width;
     const anchor = this.targetOf(state);
     const points = this.policySpace.frame === 'joint' ? this.jointActions(chunk, state) : this.poseActions(chunk, state);
-    return { startS: chunk.observationStampS, stepDtS: chunk.stepDtS, horizon: chunk.horizon, stepsToExecute: Math.max(1, Math.min(chunk.horizon, chunk.stepsToExecute)), width, anchor, points };
+    return {
+      startS: chunk.observationStampS,
+      stepDtS: chunk.stepDtS,
+      horizon: chunk.horizon,
+      stepsToExecute: Math.max(1, Math.min(chunk.horizon, chunk.stepsToExecute)),
+      width,
+      anchor,
+      points,
+    };
   }
 
   private check(chunk: ActionChunk): void {
     const hint = 'the policy runtime validates chunks; check the policy manifest and the model';
-    if (chunk.dims !== this.policySpace.names.length) throw new VlaError('MODEL_OUTPUT_INVALID', `chunk has ${chunk.dims} dimensions, the action space ${this.policySpace.names.length}`, { hint });
-    if (chunk.horizon < 1 || chunk.actions.length !== chunk.horizon * chunk.dims) throw new VlaError('MODEL_OUTPUT_INVALID', `chunk of horizon ${chunk.horizon} has ${chunk.actions.length} values`, { hint });
+    if (chunk.dims !== this.policySpace.names.length)
+      throw new VlaError('MODEL_OUTPUT_INVALID', `chunk has ${chunk.dims} dimensions, the action space ${this.policySpace.names.length}`, {
+        hint,
+      });
+    if (chunk.horizon < 1 || chunk.actions.length !== chunk.horizon * chunk.dims)
+      throw new VlaError('MODEL_OUTPUT_INVALID', `chunk of horizon ${chunk.horizon} has ${chunk.actions.length} values`, { hint });
     if (!(chunk.stepDtS > 0)) throw new VlaError('MODEL_OUTPUT_INVALID', `chunk step ${chunk.stepDtS} s is not positive`, { hint });
     if (chunk.space.kind !== this.policySpace.kind || chunk.space.frame !== this.policySpace.frame) {
-      throw new VlaError('MODEL_OUTPUT_INVALID', `chunk is ${chunk.space.kind} ${chunk.space.frame}, the policy declared ${this.policySpace.kind} ${this.policySpace.frame}`, { hint });
+      throw new VlaError(
+        'MODEL_OUTPUT_INVALID',
+        `chunk is ${chunk.space.kind} ${chunk.space.frame}, the policy declared ${this.policySpace.kind} ${this.policySpace.frame}`,
+        { hint },
+      );
     }
     for (let i = 0; i < chunk.actions.length; i++) {
-      if (!Number.isFinite(chunk.actions[i]!)) throw new VlaError('MODEL_OUTPUT_INVALID', `chunk action ${Math.floor(i / chunk.dims)} dimension ${this.policySpace.names[i % chunk.dims]} is ${chunk.actions[i]}`, { hint });
+      if (!Number.isFinite(chunk.actions[i]!))
+        throw new VlaError(
+          'MODEL_OUTPUT_INVALID',
+          `chunk action ${Math.floor(i / chunk.dims)} dimension ${this.policySpace.names[i % chunk.dims]} is ${chunk.actions[i]}`,
+          { hint },
+        );
     }
   }
 
@@ -137,7 +169,11 @@ export class ChunkConverter {
     const gripper = this.embodiment.config.gripper;
     if (gi === undefined || gripper === undefined) return fallback;
     // The manifest describes the model's output, so its gripper convention wins over the embodiment's default.
-    return gripperPosition(chunk.actions[step * chunk.dims + gi]!, gripper, this.policySpace.gripperConvention ?? gripper.action_convention);
+    return gripperPosition(
+      chunk.actions[step * chunk.dims + gi]!,
+      gripper,
+      this.policySpace.gripperConvention ?? gripper.action_convention,
+    );
   }
 
   private jointActions(chunk: ActionChunk, state: JointStateSample): Float64Array {
@@ -154,7 +190,8 @@ export class ChunkConverter {
         const a = chunk.actions[s * chunk.dims + dim]!;
         joints[row + j] = delta ? previous[j]! + a : a;
       });
-      if (this.gripperJointIndex >= 0) joints[row + this.gripperJointIndex] = this.gripperTarget(chunk, s, state.position[this.gripperJointIndex]!);
+      if (this.gripperJointIndex >= 0)
+        joints[row + this.gripperJointIndex] = this.gripperTarget(chunk, s, state.position[this.gripperJointIndex]!);
     }
     if (this.space.kind === 'joint') return joints;
     const poses = new Float64Array(chunk.horizon * this.space.width);
@@ -196,7 +233,8 @@ export class ChunkConverter {
       const poses = new Float64Array(chunk.horizon * width);
       targets.forEach((t, s) => {
         poseFromRigid(t, poses, s * width);
-        if (this.gripperJointIndex >= 0) poses[s * width + POSE_WIDTH] = this.gripperTarget(chunk, s, state.position[this.gripperJointIndex]!);
+        if (this.gripperJointIndex >= 0)
+          poses[s * width + POSE_WIDTH] = this.gripperTarget(chunk, s, state.position[this.gripperJointIndex]!);
       });
       return poses;
     }
@@ -208,7 +246,8 @@ export class ChunkConverter {
       this.embodiment.chainJointIndices.forEach((j, i) => {
         joints[s * n + j] = solution.q[i]!;
       });
-      if (this.gripperJointIndex >= 0) joints[s * n + this.gripperJointIndex] = this.gripperTarget(chunk, s, state.position[this.gripperJointIndex]!);
+      if (this.gripperJointIndex >= 0)
+        joints[s * n + this.gripperJointIndex] = this.gripperTarget(chunk, s, state.position[this.gripperJointIndex]!);
       seed = solution.q;
     });
     return joints;

@@ -16,6 +16,10 @@ export const HANDOVERS: Readonly<Record<string, Handover>> = {
 /** The handover called `name`; `where` (an option or parameter) is named when there is none. */
 export function handoverNamed(name: string, where: string): Handover {
   const handover = HANDOVERS[name];
-  if (handover === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown handover "${name}"`, { path: where, hint: `use one of ${Object.keys(HANDOVERS).join(', ')}` });
+  if (handover === undefined)
+    throw new VlaError('ARGUMENT_INVALID', `unknown handover "${name}"`, {
+      path: where,
+      hint: `use one of ${Object.keys(HANDOVERS).join(', ')}`,
+    });
   return handover;
 }

@@ -24,18 +24,24 @@ describe('delayToCoverS', () => {
 
   it('for any timing: a delay within [0, arrival - start], covering the next chunk whenever that is possible', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0, max: 3, noNaN: true }), fc.integer({ min: 1, max: 50 }), (startS, latencyS, untilAfterArrivalS, horizon) => {
-        const c = chunk(startS, horizon, 0.05);
-        const arrivalS = startS + latencyS;
-        const coverUntilS = arrivalS + untilAfterArrivalS;
-        const d = delayToCoverS(c, arrivalS, coverUntilS);
-        expect(d).toBeGreaterThanOrEqual(0);
-        expect(d).toBeLessThanOrEqual(latencyS + 1e-12);
-        const endS = chunkEndS(delayChunk(c, d));
-        if (untilAfterArrivalS <= horizon * 0.05) expect(endS).toBeGreaterThanOrEqual(coverUntilS - 1e-9);
-        // Never later than needed.
-        if (d > 0) expect(endS).toBeLessThanOrEqual(Math.max(coverUntilS, chunkEndS(c)) + 1e-9);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.integer({ min: 1, max: 50 }),
+        (startS, latencyS, untilAfterArrivalS, horizon) => {
+          const c = chunk(startS, horizon, 0.05);
+          const arrivalS = startS + latencyS;
+          const coverUntilS = arrivalS + untilAfterArrivalS;
+          const d = delayToCoverS(c, arrivalS, coverUntilS);
+          expect(d).toBeGreaterThanOrEqual(0);
+          expect(d).toBeLessThanOrEqual(latencyS + 1e-12);
+          const endS = chunkEndS(delayChunk(c, d));
+          if (untilAfterArrivalS <= horizon * 0.05) expect(endS).toBeGreaterThanOrEqual(coverUntilS - 1e-9);
+          // Never later than needed.
+          if (d > 0) expect(endS).toBeLessThanOrEqual(Math.max(coverUntilS, chunkEndS(c)) + 1e-9);
+        },
+      ),
     );
   });
 });

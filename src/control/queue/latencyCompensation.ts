@@ -18,7 +18,11 @@ export const LATENCY_COMPENSATIONS: readonly LatencyCompensation[] = ['keep_fed'
 /** The latency compensation called `name`; `where` (an option or parameter) is named when there is none. */
 export function latencyCompensationNamed(name: string, where: string): LatencyCompensation {
   const found = LATENCY_COMPENSATIONS.find((c) => c === name);
-  if (found === undefined) throw new VlaError('ARGUMENT_INVALID', `unknown latency compensation "${name}"`, { path: where, hint: `use one of ${LATENCY_COMPENSATIONS.join(', ')}` });
+  if (found === undefined)
+    throw new VlaError('ARGUMENT_INVALID', `unknown latency compensation "${name}"`, {
+      path: where,
+      hint: `use one of ${LATENCY_COMPENSATIONS.join(', ')}`,
+    });
   return found;
 }
 

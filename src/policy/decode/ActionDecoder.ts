@@ -44,7 +44,9 @@ type Builder<T extends DecoderSpec['type']> = (spec: Extract<DecoderSpec, { type
 
 const countCheck = (tokens: readonly number[], expected: number, what: string) => {
   if (tokens.length !== expected) {
-    throw new VlaError('MODEL_OUTPUT_INVALID', `${what}: got ${tokens.length} tokens, the chunk needs ${expected}`, { hint: 'the output does not form a whole chunk: it is not an action' });
+    throw new VlaError('MODEL_OUTPUT_INVALID', `${what}: got ${tokens.length} tokens, the chunk needs ${expected}`, {
+      hint: 'the output does not form a whole chunk: it is not an action',
+    });
   }
 };
 
@@ -80,7 +82,9 @@ const rt2Integers: Builder<'rt2_integers'> = (spec, ctx) => {
       return Float64Array.from(tokens, (t) => {
         const k = table.valueOf.get(t);
         if (k === undefined) {
-          throw new VlaError('MODEL_OUTPUT_INVALID', `token ${t} is not one of the integers 0..${spec.num_bins - 1}`, { hint: 'an RT-2 action is one integer token per dimension' });
+          throw new VlaError('MODEL_OUTPUT_INVALID', `token ${t} is not one of the integers 0..${spec.num_bins - 1}`, {
+            hint: 'an RT-2 action is one integer token per dimension',
+          });
         }
         return rt2Normalized(k, spec.num_bins);
       });
@@ -93,16 +97,26 @@ const fast: Builder<'fast'> = (spec, ctx) => {
   const fastVocab = fastTokenizer.vocabSize;
   const stopId = requireTokenizer(ctx, spec.type).requireId(spec.stop_token, ctx.at(['action', 'decoder', 'stop_token']));
   const mapping = spec.token_mapping;
-  const toFast = mapping.type === 'reversed_tail' ? (id: number) => mapping.vocab_size - 1 - mapping.skip_tokens - id : (id: number) => id - mapping.offset;
+  const toFast =
+    mapping.type === 'reversed_tail'
+      ? (id: number) => mapping.vocab_size - 1 - mapping.skip_tokens - id
+      : (id: number) => id - mapping.offset;
   const fastRange: IdRange =
     mapping.type === 'reversed_tail'
       ? [mapping.vocab_size - mapping.skip_tokens - fastVocab, mapping.vocab_size - mapping.skip_tokens]
       : [mapping.offset, mapping.offset + fastVocab];
   if (fastRange[0] < 0) {
-    throw new VlaError('POLICY_INVALID', `the FAST vocabulary (${fastVocab} tokens) does not fit below vocab_size - skip_tokens`, { ...ctx.at(['action', 'decoder', 'token_mapping']), hint: 'check token_mapping against the model vocab' });
+    throw new VlaError('POLICY_INVALID', `the FAST vocabulary (${fastVocab} tokens) does not fit below vocab_size - skip_tokens`, {
+      ...ctx.at(['action', 'decoder', 'token_mapping']),
+      hint: 'check token_mapping against the model vocab',
+    });
   }
   if (stopId >= fastRange[0] && stopId < fastRange[1]) {
-    throw new VlaError('POLICY_INVALID', `stop_token id ${stopId} falls inside the FAST action ids ${fastRange[0]}..${fastRange[1] - 1}`, ctx.at(['action', 'decoder', 'stop_token']));
+    throw new VlaError(
+      'POLICY_INVALID',
+      `stop_token id ${stopId} falls inside the FAST action ids ${fastRange[0]}..${fastRange[1] - 1}`,
+      ctx.at(['action', 'decoder', 'stop_token']),
+    );
   }
   return {
     kind: 'tokens',
@@ -113,12 +127,17 @@ const fast: Builder<'fast'> = (spec, ctx) => {
     stopIds: [stopId],
     decode: (tokens) => {
       if (tokens[tokens.length - 1] !== stopId) {
-        throw new VlaError('MODEL_OUTPUT_INVALID', `FAST decoding did not end with ${JSON.stringify(spec.stop_token)} within ${spec.max_new_tokens} tokens`, {
-          hint: 'the model kept generating action tokens: this output is not an action (raise max_new_tokens only if chunks are genuinely longer)',
-        });
+        throw new VlaError(
+          'MODEL_OUTPUT_INVALID',
+          `FAST decoding did not end with ${JSON.stringify(spec.stop_token)} within ${spec.max_new_tokens} tokens`,
+          {
+            hint: 'the model kept generating action tokens: this output is not an action (raise max_new_tokens only if chunks are genuinely longer)',
+          },
+        );
       }
       const fastIds = tokens.slice(0, -1).map((t) => {
-        if (t < fastRange[0] || t >= fastRange[1]) throw new VlaError('MODEL_OUTPUT_INVALID', `token ${t} is outside the FAST action ids ${fastRange[0]}..${fastRange[1] - 1}`);
+        if (t < fastRange[0] || t >= fastRange[1])
+          throw new VlaError('MODEL_OUTPUT_INVALID', `token ${t} is outside the FAST action ids ${fastRange[0]}..${fastRange[1] - 1}`);
         return toFast(t);
       });
       let text: string;
@@ -139,11 +158,19 @@ const continuous: Builder<'continuous'> = (spec, ctx) => ({
   decode: (t) => {
     const { horizon, dims } = ctx;
     const shape = t.dims;
-    const ok = t.type === 'float32' && shape[shape.length - 1] === dims && shape[shape.length - 2] === horizon && shape.slice(0, -2).every((d) => d === 1);
+    const ok =
+      t.type === 'float32' &&
+      shape[shape.length - 1] === dims &&
+      shape[shape.length - 2] === horizon &&
+      shape.slice(0, -2).every((d) => d === 1);
     if (!ok) {
-      throw new VlaError('MODEL_OUTPUT_INVALID', `output "${spec.output}" is ${t.type} [${shape.join(', ')}], the manifest expects float32 [1, ${horizon}, ${dims}]`, {
-        hint: 'chunk.horizon and the action names must match the model output',
-      });
+      throw new VlaError(
+        'MODEL_OUTPUT_INVALID',
+        `output "${spec.output}" is ${t.type} [${shape.join(', ')}], the manifest expects float32 [1, ${horizon}, ${dims}]`,
+        {
+          hint: 'chunk.horizon and the action names must match the model output',
+        },
+      );
     }
     return Float64Array.from(t.data as Float32Array);
   },

@@ -46,9 +46,13 @@ export function dctOrthoTime(values: ArrayLike<number>, horizon: number, dims: n
 export function fastCoefficients(text: string, minToken: number, horizon: number, dims: number): Int32Array {
   const codes = Array.from(text, (ch) => ch.codePointAt(0)!);
   if (codes.length !== horizon * dims) {
-    throw new VlaError('MODEL_OUTPUT_INVALID', `FAST tokens decode to ${codes.length} coefficients, a ${horizon}x${dims} chunk needs ${horizon * dims}`, {
-      hint: 'the model stopped early or late (or the manifest horizon, dims, tokenizer do not match the model): this output is not an action',
-    });
+    throw new VlaError(
+      'MODEL_OUTPUT_INVALID',
+      `FAST tokens decode to ${codes.length} coefficients, a ${horizon}x${dims} chunk needs ${horizon * dims}`,
+      {
+        hint: 'the model stopped early or late (or the manifest horizon, dims, tokenizer do not match the model): this output is not an action',
+      },
+    );
   }
   return Int32Array.from(codes, (c) => c + minToken);
 }

@@ -20,10 +20,14 @@ export function integerTokenTable(tokenizer: TextTokenizer, numBins: number, whe
   for (let k = 0; k < numBins; k++) {
     const id = ['\u2581', '\u0120', ' ', ''].map((prefix) => vocab.get(`${prefix}${k}`)).find((v) => v !== undefined);
     if (id === undefined) {
-      throw new VlaError('TOKENIZER_INVALID', `RT-2 decoding needs one token per integer 0..${numBins - 1}; ${tokenizer.file} has none for ${k}`, {
-        ...where,
-        hint: 'this tokenizer spells numbers with several tokens; the RT-2 integer decoder needs a vocabulary with whole-number tokens',
-      });
+      throw new VlaError(
+        'TOKENIZER_INVALID',
+        `RT-2 decoding needs one token per integer 0..${numBins - 1}; ${tokenizer.file} has none for ${k}`,
+        {
+          ...where,
+          hint: 'this tokenizer spells numbers with several tokens; the RT-2 integer decoder needs a vocabulary with whole-number tokens',
+        },
+      );
     }
     ids[k] = id;
     valueOf.set(id, k);

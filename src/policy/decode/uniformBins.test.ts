@@ -13,7 +13,12 @@ interface BinsTable {
   encode: { actions: number[][]; tokens: number[][] };
 }
 const table = JSON.parse(readFileSync(join(FIXTURES, 'bridge_orig_openvla_bins.json'), 'utf8')) as BinsTable;
-const bridge = (JSON.parse(readFileSync(join(FIXTURES, STATS_FILE), 'utf8')) as Record<string, { action: { q01: number[]; q99: number[]; mask: boolean[] } }>).bridge_orig!.action;
+const bridge = (
+  JSON.parse(readFileSync(join(FIXTURES, STATS_FILE), 'utf8')) as Record<
+    string,
+    { action: { q01: number[]; q99: number[]; mask: boolean[] } }
+  >
+).bridge_orig!.action;
 
 const bridgeNormalization = () =>
   loadNormalization({
@@ -77,7 +82,7 @@ describe('OpenVLA bins (DESIGN §6)', () => {
     }
   });
 
-  test('encoding sample actions gives numpy\'s tokens, and decoding lands in the same bin', () => {
+  test("encoding sample actions gives numpy's tokens, and decoding lands in the same bin", () => {
     const bins = new UniformBins(32000, 256);
     table.encode.actions.forEach((action, i) => {
       const tokens = action.map((a, d) => bins.encodeValue(quantileNormalizeForBins(a, bridge.q01[d]!, bridge.q99[d]!, bridge.mask[d]!)));

@@ -35,7 +35,8 @@ export class UniformBins {
   readonly range: [number, number];
 
   constructor(vocabSize: number, numBins: number) {
-    if (numBins < 2 || vocabSize < numBins) throw new RangeError(`uniform bins need 2 <= num_bins <= vocab_size (got ${numBins}, ${vocabSize})`);
+    if (numBins < 2 || vocabSize < numBins)
+      throw new RangeError(`uniform bins need 2 <= num_bins <= vocab_size (got ${numBins}, ${vocabSize})`);
     this.vocabSize = vocabSize;
     this.numBins = numBins;
     this.edges = binEdges(numBins);
@@ -47,9 +48,13 @@ export class UniformBins {
   /** Normalized value of one action token; a token outside [V - N, V) is an error, never clipped into range. */
   decodeToken(token: number): number {
     if (!Number.isInteger(token) || token < this.range[0] || token >= this.range[1]) {
-      throw new VlaError('MODEL_OUTPUT_INVALID', `token ${token} is outside the action token range ${this.range[0]}..${this.range[1] - 1}`, {
-        hint: 'the model produced a non-action token where an action token was expected; check vocab_size and num_bins in the manifest',
-      });
+      throw new VlaError(
+        'MODEL_OUTPUT_INVALID',
+        `token ${token} is outside the action token range ${this.range[0]}..${this.range[1] - 1}`,
+        {
+          hint: 'the model produced a non-action token where an action token was expected; check vocab_size and num_bins in the manifest',
+        },
+      );
     }
     const k = Math.min(Math.max(this.vocabSize - token - 1, 0), this.numBins - 2);
     return this.centers[k]!;

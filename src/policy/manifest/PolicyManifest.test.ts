@@ -63,19 +63,27 @@ describe('policy manifest', () => {
   });
 
   test('a misspelled key is an error with its line', () => {
-    expect(problems(BASE.replace('kind: absolute', 'kind: absolute\n    knd: delta'))).toEqual(['action.space.knd (20): unknown key "knd"']);
+    expect(problems(BASE.replace('kind: absolute', 'kind: absolute\n    knd: delta'))).toEqual([
+      'action.space.knd (20): unknown key "knd"',
+    ]);
   });
 
   test('delta actions must say how deltas add up; absolute ones must not', () => {
     expect(problems(BASE.replace('kind: absolute', 'kind: delta'))).toEqual([
-      'action.space.delta_convention (17): missing: say whether each delta step is relative_to_observation (offsets from the observed state) or cumulative (adds to the previous step)',
+      'action.space.delta_convention (17): missing: say whether each delta step is ' +
+        'relative_to_observation (offsets from the observed state) or cumulative (adds to the ' +
+        'previous step)',
     ]);
     expect(problems(BASE.replace('kind: absolute', 'kind: delta\n    delta_convention: cumulative'))).toEqual([]);
-    expect(problems(BASE.replace('kind: absolute', 'kind: absolute\n    delta_convention: cumulative'))).toEqual(['action.space.delta_convention (20): delta_convention is for kind: delta only']);
+    expect(problems(BASE.replace('kind: absolute', 'kind: absolute\n    delta_convention: cumulative'))).toEqual([
+      'action.space.delta_convention (20): delta_convention is for kind: delta only',
+    ]);
   });
 
   test('dimensions must agree: bounds, gripper, mask', () => {
-    const yaml = BASE.replace('upper: [1, 1, 1]', 'upper: [1, 1]').replace('dimension: gripper', 'dimension: hand').replace('{ type: none }', '{ type: quantile, stats: { file: s.json, path: a }, mask: [true] }');
+    const yaml = BASE.replace('upper: [1, 1, 1]', 'upper: [1, 1]')
+      .replace('dimension: gripper', 'dimension: hand')
+      .replace('{ type: none }', '{ type: quantile, stats: { file: s.json, path: a }, mask: [true] }');
     expect(problems(yaml)).toEqual([
       'action.space.bounds.upper (21): needs 3 values (one per dimension in names), got 2',
       'action.space.gripper.dimension (22): "hand" is not one of names (a, b, gripper)',
@@ -92,7 +100,10 @@ describe('policy manifest', () => {
   });
 
   test('camera settings are checked against each other', () => {
-    const yaml = BASE.replace('    dtype: float32\n    normalize: { scale: 0.00392156862745098, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }\n', '    dtype: float32\n');
+    const yaml = BASE.replace(
+      '    dtype: float32\n    normalize: { scale: 0.00392156862745098, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }\n',
+      '    dtype: float32\n',
+    );
     expect(problems(yaml)).toEqual([expect.stringMatching(/^cameras\.0\.normalize \(7\): a float32 camera needs normalize/)]);
     const gray = BASE.replace('color: rgb', 'color: gray');
     expect(problems(gray)).toEqual([
@@ -102,12 +113,17 @@ describe('policy manifest', () => {
   });
 
   test('one tensor is fed by one thing', () => {
-    const yaml = BASE.replace('action:', 'state:\n  tensor: image\n  source: position\n  dims: 3\n  normalization: { type: none }\naction:');
+    const yaml = BASE.replace(
+      'action:',
+      'state:\n  tensor: image\n  source: position\n  dims: 3\n  normalization: { type: none }\naction:',
+    );
     expect(problems(yaml)).toEqual(['state.tensor (17): tensor "image" is already fed by cameras.0.tensor']);
   });
 
   test('steps to execute fit in the chunk; the format is named', () => {
-    expect(problems(BASE.replace('steps_to_execute: 2', 'steps_to_execute: 5'))).toEqual(['action.chunk.steps_to_execute (25): steps_to_execute cannot exceed horizon']);
+    expect(problems(BASE.replace('steps_to_execute: 2', 'steps_to_execute: 5'))).toEqual([
+      'action.chunk.steps_to_execute (25): steps_to_execute cannot exceed horizon',
+    ]);
     expect(problems(BASE.replace('format: vla_bridge.policy/1', 'format: 2'))).toEqual(['format (1): must be "vla_bridge.policy/1"']);
   });
 

@@ -127,20 +127,37 @@ export const CameraSchema = z
   .superRefine((cam, ctx) => {
     const channels = cam.color === 'rgb' || cam.color === 'bgr' ? 3 : 1;
     if (cam.dtype === 'float32' && cam.normalize === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['normalize'], message: 'a float32 camera needs normalize: { scale, mean, std } (the model was trained on some value range: say which)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['normalize'],
+        message: 'a float32 camera needs normalize: { scale, mean, std } (the model was trained on some value range: say which)',
+      });
     }
     if (cam.dtype === 'uint8' && cam.normalize !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['normalize'], message: 'a uint8 camera takes raw pixels: remove normalize, or use dtype: float32' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['normalize'],
+        message: 'a uint8 camera takes raw pixels: remove normalize, or use dtype: float32',
+      });
     }
     if (cam.normalize !== undefined) {
       for (const key of ['mean', 'std'] as const) {
         if (cam.normalize[key].length !== channels) {
-          ctx.addIssue({ code: 'custom', path: ['normalize', key], message: `needs ${channels} value${channels > 1 ? 's' : ''} (one per channel of a ${cam.color} image), got ${cam.normalize[key].length}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['normalize', key],
+            message: `needs ${channels} value${channels > 1 ? 's' : ''} (one per channel of a ${cam.color} image), got ${cam.normalize[key].length}`,
+          });
         }
       }
     }
     if (cam.color === 'depth') {
-      if (cam.depth_scale === undefined) ctx.addIssue({ code: 'custom', path: ['depth_scale'], message: 'a depth camera needs depth_scale (metres per unit of a 16UC1 frame, e.g. 0.001)' });
+      if (cam.depth_scale === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['depth_scale'],
+          message: 'a depth camera needs depth_scale (metres per unit of a 16UC1 frame, e.g. 0.001)',
+        });
       if (cam.dtype !== 'float32') ctx.addIssue({ code: 'custom', path: ['dtype'], message: 'a depth camera feeds float32' });
     } else if (cam.depth_scale !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['depth_scale'], message: 'depth_scale is for color: depth only' });
@@ -169,7 +186,8 @@ export const PromptSchema = z
   .superRefine((p, ctx) => {
     if (p.preset !== undefined) {
       for (const key of ['template', 'lowercase_instruction', 'bos_token', 'ensure_suffix'] as const) {
-        if (p[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `preset: ${p.preset} sets ${key}; remove one of the two` });
+        if (p[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `preset: ${p.preset} sets ${key}; remove one of the two` });
       }
       return;
     }
@@ -179,7 +197,12 @@ export const PromptSchema = z
       ctx.addIssue({ code: 'custom', path: ['template'], message: 'must contain {instruction} exactly once' });
     }
     if (p.bos_token === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['bos_token'], message: 'missing: say which token starts the prompt ("<s>") or null for none (a doubled or missing BOS silently changes the actions)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bos_token'],
+        message:
+          'missing: say which token starts the prompt ("<s>") or null for none (a doubled or missing BOS silently changes the actions)',
+      });
     }
   });
 export type PromptSpec = z.infer<typeof PromptSchema>;
@@ -219,19 +242,27 @@ export const ActionSpaceSchema = z.strictObject({
   gripper: GripperSchema.optional(),
 });
 
-
 export type ActionSpaceSpec = z.infer<typeof ActionSpaceSchema>;
 
 /** The checks an action space needs beyond its schema (unique names, bounds per dimension, the gripper's range). */
-export function checkActionSpace(space: ActionSpaceSpec, at: (string | number)[], issue: (path: (string | number)[], message: string) => void): void {
+export function checkActionSpace(
+  space: ActionSpaceSpec,
+  at: (string | number)[],
+  issue: (path: (string | number)[], message: string) => void,
+): void {
   const dims = space.names.length;
   if (new Set(space.names).size !== dims) issue([...at, 'names'], 'dimension names must be unique');
   if (space.kind === 'delta' && space.delta_convention === undefined) {
-    issue([...at, 'delta_convention'], 'missing: say whether each delta step is relative_to_observation (offsets from the observed state) or cumulative (adds to the previous step)');
+    issue(
+      [...at, 'delta_convention'],
+      'missing: say whether each delta step is relative_to_observation (offsets from the observed state) or cumulative (adds to the previous step)',
+    );
   }
-  if (space.kind === 'absolute' && space.delta_convention !== undefined) issue([...at, 'delta_convention'], 'delta_convention is for kind: delta only');
+  if (space.kind === 'absolute' && space.delta_convention !== undefined)
+    issue([...at, 'delta_convention'], 'delta_convention is for kind: delta only');
   for (const key of ['lower', 'upper'] as const) {
-    if (space.bounds[key].length !== dims) issue([...at, 'bounds', key], `needs ${dims} values (one per dimension in names), got ${space.bounds[key].length}`);
+    if (space.bounds[key].length !== dims)
+      issue([...at, 'bounds', key], `needs ${dims} values (one per dimension in names), got ${space.bounds[key].length}`);
   }
   space.bounds.lower.forEach((lo, i) => {
     const hi = space.bounds.upper[i];
@@ -240,7 +271,8 @@ export function checkActionSpace(space: ActionSpaceSpec, at: (string | number)[]
   if (space.gripper !== undefined) {
     const gi = space.names.indexOf(space.gripper.dimension);
     if (gi < 0) issue([...at, 'gripper', 'dimension'], `"${space.gripper.dimension}" is not one of names (${space.names.join(', ')})`);
-    else if ((space.bounds.lower[gi] ?? 0) < 0 || (space.bounds.upper[gi] ?? 1) > 1) issue([...at, 'bounds'], `the gripper dimension is in [0, 1] after mapping: its bounds must lie within [0, 1]`);
+    else if ((space.bounds.lower[gi] ?? 0) < 0 || (space.bounds.upper[gi] ?? 1) > 1)
+      issue([...at, 'bounds'], `the gripper dimension is in [0, 1] after mapping: its bounds must lie within [0, 1]`);
   }
 }
 
@@ -264,14 +296,19 @@ export const DECODER_TYPES = ['uniform_bins', 'rt2_integers', 'fast', 'continuou
 export const DecoderSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({
-      /** OpenVLA: token = vocab_size - digitize(n, linspace(-1, 1, num_bins)). */
-      type: z.literal('uniform_bins'),
-      /** The tokenizer's vocab size without padding (32000 for Llama 2). */
-      vocab_size: sizeUpTo(10_000_000),
-      num_bins: z.number().int().min(2).max(65_536),
-      output: tensorName.default('logits'),
-    }).refine((d) => d.num_bins <= d.vocab_size, { message: 'num_bins must not exceed vocab_size (the bins are the last num_bins token ids)', path: ['num_bins'] }),
+    z
+      .strictObject({
+        /** OpenVLA: token = vocab_size - digitize(n, linspace(-1, 1, num_bins)). */
+        type: z.literal('uniform_bins'),
+        /** The tokenizer's vocab size without padding (32000 for Llama 2). */
+        vocab_size: sizeUpTo(10_000_000),
+        num_bins: z.number().int().min(2).max(65_536),
+        output: tensorName.default('logits'),
+      })
+      .refine((d) => d.num_bins <= d.vocab_size, {
+        message: 'num_bins must not exceed vocab_size (the bins are the last num_bins token ids)',
+        path: ['num_bins'],
+      }),
     z.strictObject({
       /** RT-2: each dimension written as an integer 0..num_bins-1, one token each; n = 2 k / (num_bins - 1) - 1. */
       type: z.literal('rt2_integers'),
@@ -366,8 +403,10 @@ export const PolicyManifestSchema = z
     if ((decoder.type === 'rt2_integers' || decoder.type === 'fast') && !autoregressive) {
       issue(['action', 'decoder', 'type'], `${decoder.type} decoding generates tokens one at a time: it needs model.type: autoregressive`);
     }
-    if (decoder.type === 'continuous' && autoregressive) issue(['action', 'decoder', 'type'], 'continuous actions come from one pass: use model.type: single_pass');
-    if (decoder.type !== 'continuous' && m.prompt === undefined) issue(['prompt'], `a ${decoder.type} decoder reads tokens: the manifest needs a prompt section with its tokenizer`);
+    if (decoder.type === 'continuous' && autoregressive)
+      issue(['action', 'decoder', 'type'], 'continuous actions come from one pass: use model.type: single_pass');
+    if (decoder.type !== 'continuous' && m.prompt === undefined)
+      issue(['prompt'], `a ${decoder.type} decoder reads tokens: the manifest needs a prompt section with its tokenizer`);
     if (autoregressive && m.prompt === undefined) issue(['prompt'], 'an autoregressive model needs a prompt section');
 
     const names = new Map<string, string>();
@@ -385,7 +424,8 @@ export const PolicyManifestSchema = z
     if (m.state !== undefined) {
       claim(m.state.tensor, ['state', 'tensor']);
       const sn = m.state.normalization;
-      if (sn.type !== 'none' && sn.mask !== undefined && sn.mask.length !== m.state.dims) issue(['state', 'normalization', 'mask'], `needs ${m.state.dims} values, got ${sn.mask.length}`);
+      if (sn.type !== 'none' && sn.mask !== undefined && sn.mask.length !== m.state.dims)
+        issue(['state', 'normalization', 'mask'], `needs ${m.state.dims} values, got ${sn.mask.length}`);
     }
     if (m.prompt !== undefined) {
       claim(m.prompt.input_ids, ['prompt', 'input_ids']);

@@ -9,7 +9,10 @@ export function executionProvidersNamed(list: string, where: string): ExecutionP
   const names = list.split(',').map((s) => s.trim().toLowerCase());
   for (const n of names) {
     if (!(EXECUTION_PROVIDERS as readonly string[]).includes(n)) {
-      throw new VlaError('ARGUMENT_INVALID', `unknown execution provider "${n}"`, { path: where, hint: `use ${EXECUTION_PROVIDERS.join(', ')} (comma-separated, in order of preference)` });
+      throw new VlaError('ARGUMENT_INVALID', `unknown execution provider "${n}"`, {
+        path: where,
+        hint: `use ${EXECUTION_PROVIDERS.join(', ')} (comma-separated, in order of preference)`,
+      });
     }
   }
   return names as ExecutionProvider[];

@@ -45,20 +45,30 @@ export function loadPolicyManifest(dirOrManifest: string): PolicyFolder {
   const need = (relative: string, path: (string | number)[], what: string) => {
     const file = resolveInside(dir, dir, relative, at(path), what);
     if (!existsSync(file)) {
-      missing.push(new VlaError('FILE_NOT_FOUND', `${what} "${relative}" not found (looked at ${file})`, { ...at(path), hint: 'file names in the manifest are relative to the policy folder' }));
+      missing.push(
+        new VlaError('FILE_NOT_FOUND', `${what} "${relative}" not found (looked at ${file})`, {
+          ...at(path),
+          hint: 'file names in the manifest are relative to the policy folder',
+        }),
+      );
     }
     return file;
   };
   const model = manifest.model;
-  const modelFile = model.type === 'single_pass' ? need(model.file, ['model', 'file'], 'model') : need(model.prefill, ['model', 'prefill'], 'prefill model');
-  const decodeModelFile = model.type === 'autoregressive' && model.decode !== undefined ? need(model.decode, ['model', 'decode'], 'decode model') : undefined;
+  const modelFile =
+    model.type === 'single_pass'
+      ? need(model.file, ['model', 'file'], 'model')
+      : need(model.prefill, ['model', 'prefill'], 'prefill model');
+  const decodeModelFile =
+    model.type === 'autoregressive' && model.decode !== undefined ? need(model.decode, ['model', 'decode'], 'decode model') : undefined;
   if (manifest.prompt !== undefined) need(manifest.prompt.tokenizer, ['prompt', 'tokenizer'], 'tokenizer');
   const decoder = manifest.action.decoder;
   if (decoder.type === 'fast') need(decoder.tokenizer, ['action', 'decoder', 'tokenizer'], 'FAST tokenizer');
   const norm = manifest.action.normalization;
   if (norm.type !== 'none') need(norm.stats.file, ['action', 'normalization', 'stats', 'file'], 'statistics file');
   const stateNorm = manifest.state?.normalization;
-  if (stateNorm !== undefined && stateNorm.type !== 'none') need(stateNorm.stats.file, ['state', 'normalization', 'stats', 'file'], 'statistics file');
+  if (stateNorm !== undefined && stateNorm.type !== 'none')
+    need(stateNorm.stats.file, ['state', 'normalization', 'stats', 'file'], 'statistics file');
   if (missing.length > 0) throw missing.length === 1 ? missing[0]! : new VlaErrorList(missing);
 
   return { dir, manifestFile, manifest, modelFile, decodeModelFile, at, resolve: resolveFile };
@@ -68,7 +78,10 @@ export function loadPolicyManifest(dirOrManifest: string): PolicyFolder {
 export function readManifestSource(dirOrManifest: string): { dir: string; manifestFile: string; source: YamlSource } {
   const target = resolve(dirOrManifest);
   if (!existsSync(target)) {
-    throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', { file: target, hint: 'give the folder holding manifest.yaml and the ONNX model' });
+    throw new VlaError('FILE_NOT_FOUND', 'policy folder not found', {
+      file: target,
+      hint: 'give the folder holding manifest.yaml and the ONNX model',
+    });
   }
   const isDir = statSync(target).isDirectory();
   const dir = isDir ? target : dirname(target);

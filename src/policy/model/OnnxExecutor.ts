@@ -3,14 +3,23 @@ import * as ort from 'onnxruntime-node';
 import { describeError, VlaError } from '../../errors';
 import { isKvInput, kvDims, kvLayers, pastName, presentName } from './kvCache';
 import type { ExecutorIo, ExecutorSpec, GenerateRequest, GenerateResult, ModelExecutor } from './ModelExecutor';
-import { type Feeds, idsTensor, intTypeOf, logitsOver, type ModelIo, onesTensor, rangeTensor, restrictedArgmax, type TensorData, type TensorInfo } from './tensors';
+import {
+  type Feeds,
+  idsTensor,
+  intTypeOf,
+  logitsOver,
+  type ModelIo,
+  onesTensor,
+  rangeTensor,
+  restrictedArgmax,
+  type TensorData,
+  type TensorInfo,
+} from './tensors';
 
 export const POSITION_IDS = 'position_ids';
 
 /** How each input of a session is fed at a generation step, worked out once at load. */
-type InputSlot =
-  | { name: string; kind: 'ids' | 'mask' | 'positions'; type: 'int64' | 'int32' }
-  | { name: string; kind: 'past' | 'extra' };
+type InputSlot = { name: string; kind: 'ids' | 'mask' | 'positions'; type: 'int64' | 'int32' } | { name: string; kind: 'past' | 'extra' };
 
 interface LoadedSession {
   session: ort.InferenceSession;
@@ -44,11 +53,15 @@ async function openSession(file: string, threads: number, providers: readonly st
         });
       }
       if (!list.includes('cpu')) {
-        throw new VlaError('EXECUTION_PROVIDER_UNAVAILABLE', `onnxruntime execution provider "${first}" is not available here (${reason})`, {
-          file,
-          path: 'runtime.execution_providers',
-          hint: `install onnxruntime-node's ${first} binaries (README: GPU execution providers), or list cpu after it for a logged fallback`,
-        });
+        throw new VlaError(
+          'EXECUTION_PROVIDER_UNAVAILABLE',
+          `onnxruntime execution provider "${first}" is not available here (${reason})`,
+          {
+            file,
+            path: 'runtime.execution_providers',
+            hint: `install onnxruntime-node's ${first} binaries (README: GPU execution providers), or list cpu after it for a logged fallback`,
+          },
+        );
       }
       fallbacks.push(`execution provider "${first}" is not available (${reason}): falling back to "${list[1]}"`);
       list = list.slice(1);
@@ -57,7 +70,12 @@ async function openSession(file: string, threads: number, providers: readonly st
   const info = (m: ort.InferenceSession.ValueMetadata): TensorInfo =>
     m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] };
   const io: ModelIo = { file, inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) };
-  return { session, io: { ...io, executionProvider: list[0]!, fallbacks }, inputNames: new Set(session.inputNames), pastLayers: kvLayers(io.inputs, 'past').layers };
+  return {
+    session,
+    io: { ...io, executionProvider: list[0]!, fallbacks },
+    inputNames: new Set(session.inputNames),
+    pastLayers: kvLayers(io.inputs, 'past').layers,
+  };
 }
 
 function toOrt(t: TensorData): ort.Tensor {
@@ -96,7 +114,9 @@ export class OnnxExecutor implements ModelExecutor {
     this.externalCancel = externalCancel;
     this.mainSlots = this.slots(main);
     this.stepSlots = this.step === main ? this.mainSlots : this.slots(this.step);
-    this.kvPairs = Array.from({ length: this.step.pastLayers }, (_, l) => (['key', 'value'] as const).map((part) => ({ past: pastName(l, part), present: presentName(l, part) }))).flat();
+    this.kvPairs = Array.from({ length: this.step.pastLayers }, (_, l) =>
+      (['key', 'value'] as const).map((part) => ({ past: pastName(l, part), present: presentName(l, part) })),
+    ).flat();
     this.fetch = [spec.logits, ...this.kvPairs.map((p) => p.present)];
   }
 
@@ -123,7 +143,9 @@ export class OnnxExecutor implements ModelExecutor {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     this.cancelled = false;
     if (request.maxNewTokens > 1 && this.step.pastLayers === 0) {
-      throw new VlaError('MODEL_MISMATCH', `${basename(this.step.io.file)} takes no past_key_values.*: it cannot decode token by token`, { file: this.step.io.file });
+      throw new VlaError('MODEL_MISMATCH', `${basename(this.step.io.file)} takes no past_key_values.*: it cannot decode token by token`, {
+        file: this.step.io.file,
+      });
     }
     const tokens: number[] = [];
     const logits: Float32Array[] | undefined = request.returnLogits ? [] : undefined;
@@ -144,7 +166,9 @@ export class OnnxExecutor implements ModelExecutor {
       logits?.push(logitsOver(row, request.allowed));
       if (request.stopIds.includes(token) || i + 1 === request.maxNewTokens) break;
       if (this.cancelled || this.externalCancel?.() === true) {
-        throw new VlaError('INFERENCE_TIMEOUT', `decoding cancelled after ${tokens.length} tokens`, { hint: 'the inference missed its deadline' });
+        throw new VlaError('INFERENCE_TIMEOUT', `decoding cancelled after ${tokens.length} tokens`, {
+          hint: 'the inference missed its deadline',
+        });
       }
       past = {};
       for (const p of this.kvPairs) past[p.past] = out[p.present]!;
@@ -163,7 +187,11 @@ export class OnnxExecutor implements ModelExecutor {
     if (this.step !== this.main) await this.step.session.release();
   }
 
-  private async run(s: LoadedSession, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<ort.InferenceSession.OnnxValueMapType> {
+  private async run(
+    s: LoadedSession,
+    feeds: Record<string, ort.Tensor>,
+    outputs: readonly string[],
+  ): Promise<ort.InferenceSession.OnnxValueMapType> {
     try {
       return await s.session.run(feeds, [...outputs]);
     } catch (err) {
@@ -206,7 +234,8 @@ export class OnnxExecutor implements ModelExecutor {
           break;
         case 'extra': {
           const t = extra[slot.name];
-          if (t === undefined) throw new VlaError('INFERENCE_FAILED', `nothing feeds the model input "${slot.name}" of ${basename(s.io.file)}`);
+          if (t === undefined)
+            throw new VlaError('INFERENCE_FAILED', `nothing feeds the model input "${slot.name}" of ${basename(s.io.file)}`);
           feeds[slot.name] = t;
         }
       }
@@ -219,11 +248,16 @@ export class OnnxExecutor implements ModelExecutor {
     const numHeads = declared.numHeads ?? this.spec.kvCache?.numHeads;
     const headDim = declared.headDim ?? this.spec.kvCache?.headDim;
     if (numHeads === undefined || headDim === undefined) {
-      throw new VlaError('MODEL_MISMATCH', 'the KV-cache heads and head size are symbolic in the graph', { file: this.main.io.file, path: 'model.kv_cache', hint: 'give model.kv_cache: { num_heads, head_dim } in the manifest' });
+      throw new VlaError('MODEL_MISMATCH', 'the KV-cache heads and head size are symbolic in the graph', {
+        file: this.main.io.file,
+        path: 'model.kv_cache',
+        hint: 'give model.kv_cache: { num_heads, head_dim } in the manifest',
+      });
     }
     const past: Record<string, ort.Tensor> = {};
     for (let l = 0; l < this.main.pastLayers; l++) {
-      for (const part of ['key', 'value'] as const) past[pastName(l, part)] = new ort.Tensor('float32', new Float32Array(0), [1, numHeads, 0, headDim]);
+      for (const part of ['key', 'value'] as const)
+        past[pastName(l, part)] = new ort.Tensor('float32', new Float32Array(0), [1, numHeads, 0, headDim]);
     }
     return past;
   }
@@ -232,7 +266,8 @@ export class OnnxExecutor implements ModelExecutor {
 /** The last position's logits: [1, n, vocab] -> the n-1 row. */
 function lastRow(t: ort.Tensor, name: string): Float32Array {
   const data = t.data;
-  if (!(data instanceof Float32Array)) throw new VlaError('MODEL_OUTPUT_INVALID', `output "${name}" is ${t.type}, float32 logits are expected`);
+  if (!(data instanceof Float32Array))
+    throw new VlaError('MODEL_OUTPUT_INVALID', `output "${name}" is ${t.type}, float32 logits are expected`);
   const vocab = t.dims[t.dims.length - 1]!;
   return data.subarray(data.length - vocab);
 }

@@ -6,7 +6,12 @@ describe('restricted greedy choice', () => {
   test('only the allowed ids compete; the first maximum wins, as torch.argmax', () => {
     expect(restrictedArgmax(logits, [[0, 6]])).toBe(0);
     expect(restrictedArgmax(logits, [[1, 4]])).toBe(2);
-    expect(restrictedArgmax(logits, [[1, 2], [4, 6]])).toBe(5);
+    expect(
+      restrictedArgmax(logits, [
+        [1, 2],
+        [4, 6],
+      ]),
+    ).toBe(5);
   });
 
   test('a NaN logit among the allowed ids is an error, outside them it does not matter', () => {
@@ -20,11 +25,21 @@ describe('restricted greedy choice', () => {
   });
 
   test('logits over the ranges are concatenated in range order', () => {
-    expect(Array.from(logitsOver(logits, [[4, 6], [0, 1]]))).toEqual([2, 8, 9]);
+    expect(
+      Array.from(
+        logitsOver(logits, [
+          [4, 6],
+          [0, 1],
+        ]),
+      ),
+    ).toEqual([2, 8, 9]);
   });
 
   test('ids merge into ranges', () => {
-    expect(idsToRanges([9, 3, 4, 5, 3])).toEqual([[3, 6], [9, 10]]);
+    expect(idsToRanges([9, 3, 4, 5, 3])).toEqual([
+      [3, 6],
+      [9, 10],
+    ]);
   });
 
   test('token tensors are int64 (optimum) or int32, batch of one', () => {

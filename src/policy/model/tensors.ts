@@ -33,17 +33,20 @@ export type IdRange = readonly [number, number];
 
 /** Token ids as the graph wants them (int64 in the optimum convention, int32 in some exports). */
 export function idsTensor(ids: readonly number[], type: 'int64' | 'int32', dims: readonly number[] = [1, ids.length]): TensorData {
-  return type === 'int64'
-    ? { type, dims, data: BigInt64Array.from(ids, (v) => BigInt(v)) }
-    : { type, dims, data: Int32Array.from(ids) };
+  return type === 'int64' ? { type, dims, data: BigInt64Array.from(ids, (v) => BigInt(v)) } : { type, dims, data: Int32Array.from(ids) };
 }
 
 export function onesTensor(length: number, type: 'int64' | 'int32'): TensorData {
-  return type === 'int64' ? { type, dims: [1, length], data: new BigInt64Array(length).fill(1n) } : { type, dims: [1, length], data: new Int32Array(length).fill(1) };
+  return type === 'int64'
+    ? { type, dims: [1, length], data: new BigInt64Array(length).fill(1n) }
+    : { type, dims: [1, length], data: new Int32Array(length).fill(1) };
 }
 
 export function rangeTensor(start: number, length: number, type: 'int64' | 'int32'): TensorData {
-  return idsTensor(Array.from({ length }, (_, i) => start + i), type);
+  return idsTensor(
+    Array.from({ length }, (_, i) => start + i),
+    type,
+  );
 }
 
 /** The int type a graph declares for a token input (int64 unless it says int32). */
@@ -62,7 +65,9 @@ export function restrictedArgmax(logits: ArrayLike<number>, allowed: readonly Id
     for (let id = start; id < end; id++) {
       const v = logits[id]!;
       if (Number.isNaN(v)) {
-        throw new VlaError('MODEL_OUTPUT_INVALID', `the logit of action token ${id} is NaN`, { hint: 'the model output is not finite: this inference yields no action' });
+        throw new VlaError('MODEL_OUTPUT_INVALID', `the logit of action token ${id} is NaN`, {
+          hint: 'the model output is not finite: this inference yields no action',
+        });
       }
       if (v > bestValue || best < 0) {
         best = id;
@@ -70,7 +75,8 @@ export function restrictedArgmax(logits: ArrayLike<number>, allowed: readonly Id
       }
     }
   }
-  if (best < 0) throw new VlaError('MODEL_OUTPUT_INVALID', 'no action token to choose from', { hint: 'the allowed token ranges are empty' });
+  if (best < 0)
+    throw new VlaError('MODEL_OUTPUT_INVALID', 'no action token to choose from', { hint: 'the allowed token ranges are empty' });
   return best;
 }
 

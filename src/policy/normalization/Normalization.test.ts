@@ -6,8 +6,22 @@ import type { NormalizationSpec } from '../manifest/PolicyManifest';
 import { loadNormalization } from './loadNormalization';
 import { type Normalization, normalize, unnormalize } from './Normalization';
 
-const quantile: Normalization = { type: 'quantile', dims: 3, q01: Float64Array.from([-2, 0, 10]), q99: Float64Array.from([2, 1, 10]), mask: [true, true, false], epsilon: 0 };
-const gaussian: Normalization = { type: 'gaussian', dims: 2, mean: Float64Array.from([1, -1]), std: Float64Array.from([0.5, 2]), mask: [true, false], epsilon: 0 };
+const quantile: Normalization = {
+  type: 'quantile',
+  dims: 3,
+  q01: Float64Array.from([-2, 0, 10]),
+  q99: Float64Array.from([2, 1, 10]),
+  mask: [true, true, false],
+  epsilon: 0,
+};
+const gaussian: Normalization = {
+  type: 'gaussian',
+  dims: 2,
+  mean: Float64Array.from([1, -1]),
+  std: Float64Array.from([0.5, 2]),
+  mask: [true, false],
+  epsilon: 0,
+};
 
 describe('unnormalize / normalize', () => {
   test('quantile maps [-1, 1] onto [q01, q99] where masked, passes the rest through', () => {
@@ -24,7 +38,14 @@ describe('unnormalize / normalize', () => {
   });
 
   test('normalize inverts unnormalize on masked dimensions with a non-zero range', () => {
-    const state: Normalization = { type: 'quantile', dims: 2, q01: Float64Array.from([-3, 0.1]), q99: Float64Array.from([4, 0.2]), mask: [true, true], epsilon: 0 };
+    const state: Normalization = {
+      type: 'quantile',
+      dims: 2,
+      q01: Float64Array.from([-3, 0.1]),
+      q99: Float64Array.from([4, 0.2]),
+      mask: [true, true],
+      epsilon: 0,
+    };
     fc.assert(
       fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }), (a, b) => {
         const out = new Float64Array(2);
@@ -53,7 +74,13 @@ describe('loadNormalization', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const load = (spec: NormalizationSpec, role: 'action' | 'state' = 'action', dims = 2) =>
-    loadNormalization({ spec, dims, role, resolveFile: (f) => join(dir, f), where: { file: 'manifest.yaml', path: 'action.normalization', line: 7 } });
+    loadNormalization({
+      spec,
+      dims,
+      role,
+      resolveFile: (f) => join(dir, f),
+      where: { file: 'manifest.yaml', path: 'action.normalization', line: 7 },
+    });
 
   test('reads q01, q99 and the mask at a / path', () => {
     const n = load({ type: 'quantile', stats: { file: 'stats.json', path: 'ds/action' }, epsilon: 0 });
@@ -61,7 +88,9 @@ describe('loadNormalization', () => {
   });
 
   test('takes the mask from the manifest when the file has none', () => {
-    expect(load({ type: 'quantile', stats: { file: 'stats.json', path: 'nomask' }, mask: [false, true], epsilon: 0 })).toMatchObject({ mask: [false, true] });
+    expect(load({ type: 'quantile', stats: { file: 'stats.json', path: 'nomask' }, mask: [false, true], epsilon: 0 })).toMatchObject({
+      mask: [false, true],
+    });
   });
 
   test('refuses a manifest mask that contradicts the file', () => {
@@ -85,9 +114,9 @@ describe('loadNormalization', () => {
   });
 
   test('keys with dots (LeRobot) are one path segment', () => {
-    expect(() => load({ type: 'gaussian', stats: { file: 'stats.json', path: 'observation.state' }, mask: [true, true], epsilon: 0 }, 'state')).toThrow(
-      'std[1] is 0: the state cannot be divided by it',
-    );
+    expect(() =>
+      load({ type: 'gaussian', stats: { file: 'stats.json', path: 'observation.state' }, mask: [true, true], epsilon: 0 }, 'state'),
+    ).toThrow('std[1] is 0: the state cannot be divided by it');
   });
 
   test('none needs no file', () => {

@@ -12,7 +12,11 @@ export type Normalization =
   | { type: 'none'; dims: number };
 
 /** Unnormalizes rows of `dims` values: `out[r * dims + d]` from `normalized[r * dims + d]`. */
-export function unnormalize(norm: Normalization, normalized: ArrayLike<number>, out: Float64Array = new Float64Array(normalized.length)): Float64Array {
+export function unnormalize(
+  norm: Normalization,
+  normalized: ArrayLike<number>,
+  out: Float64Array = new Float64Array(normalized.length),
+): Float64Array {
   const dims = norm.dims;
   for (let i = 0; i < normalized.length; i++) {
     const n = normalized[i]!;

@@ -26,20 +26,30 @@ export function loadNormalization(options: LoadNormalizationOptions): Normalizat
   if (spec.type === 'none') return { type: 'none', dims };
   const file = options.resolveFile(spec.stats.file);
   const node = statsNode(file, spec.stats.path, where);
-  const at = (key: string, index?: number): ErrorLocation => ({ file, path: `${spec.stats.path}/${key}${index === undefined ? '' : `[${index}]`}` });
+  const at = (key: string, index?: number): ErrorLocation => ({
+    file,
+    path: `${spec.stats.path}/${key}${index === undefined ? '' : `[${index}]`}`,
+  });
   const absurd = (key: string, index: number, message: string) =>
     new VlaError('POLICY_INVALID', `absurd normalization statistics: ${message}`, {
       ...at(key, index),
-      hint: `these statistics come from ${where.path ?? 'the manifest'} (${where.file ?? ''}${where.line === undefined ? '' : `:${where.line}`}); check the file and the path`,
+      hint:
+        `these statistics come from ${where.path ?? 'the manifest'} ` +
+        `(${where.file ?? ''}${where.line === undefined ? '' : `:${where.line}`}); check the file ` +
+        `and the path`,
     });
 
   const vector = (key: string): Float64Array => {
     const raw = node[key];
     if (!Array.isArray(raw)) {
-      throw new VlaError('POLICY_INVALID', `${spec.type} normalization needs "${key}" here (found ${Object.keys(node).join(', ') || 'nothing'})`, {
-        ...at(key),
-        hint: `point ${where.path ?? 'stats.path'} at the object holding ${spec.type === 'quantile' ? 'q01 and q99' : 'mean and std'}`,
-      });
+      throw new VlaError(
+        'POLICY_INVALID',
+        `${spec.type} normalization needs "${key}" here (found ${Object.keys(node).join(', ') || 'nothing'})`,
+        {
+          ...at(key),
+          hint: `point ${where.path ?? 'stats.path'} at the object holding ${spec.type === 'quantile' ? 'q01 and q99' : 'mean and std'}`,
+        },
+      );
     }
     if (raw.length !== dims) {
       throw new VlaError('POLICY_INVALID', `"${key}" has ${raw.length} values, the ${role} has ${dims} dimensions`, {
@@ -49,7 +59,8 @@ export function loadNormalization(options: LoadNormalizationOptions): Normalizat
     }
     const out = new Float64Array(dims);
     raw.forEach((v: unknown, i: number) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw absurd(key, i, `${key}[${i}] is ${typeof v === 'number' ? String(v) : JSON.stringify(v)}, not a finite number`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw absurd(key, i, `${key}[${i}] is ${typeof v === 'number' ? String(v) : JSON.stringify(v)}, not a finite number`);
       out[i] = v;
     });
     return out;
@@ -63,7 +74,8 @@ export function loadNormalization(options: LoadNormalizationOptions): Normalizat
     for (let d = 0; d < dims; d++) {
       if (!mask[d]) continue;
       if (q99[d]! < q01[d]!) throw absurd('q99', d, `q99[${d}] = ${q99[d]} is below q01[${d}] = ${q01[d]}`);
-      if (stateRole && q99[d]! - q01[d]! + spec.epsilon <= 0) throw absurd('q99', d, `q99[${d}] equals q01[${d}]: the state cannot be divided by a zero range`);
+      if (stateRole && q99[d]! - q01[d]! + spec.epsilon <= 0)
+        throw absurd('q99', d, `q99[${d}] equals q01[${d}]: the state cannot be divided by a zero range`);
     }
     return { type: 'quantile', dims, q01, q99, mask, epsilon: spec.epsilon };
   }
@@ -89,15 +101,22 @@ function resolveMask(
   let fileMask: boolean[] | undefined;
   if (raw !== undefined) {
     if (!Array.isArray(raw) || raw.length !== dims || raw.some((v) => typeof v !== 'boolean')) {
-      throw new VlaError('POLICY_INVALID', `"mask" must be ${dims} booleans`, { ...at('mask'), hint: 'one true (normalized) or false (raw) per dimension' });
+      throw new VlaError('POLICY_INVALID', `"mask" must be ${dims} booleans`, {
+        ...at('mask'),
+        hint: 'one true (normalized) or false (raw) per dimension',
+      });
     }
     fileMask = raw as boolean[];
   }
   if (fileMask !== undefined && manifestMask !== undefined && fileMask.some((v, i) => v !== manifestMask[i])) {
-    throw new VlaError('POLICY_INVALID', `the manifest's mask [${manifestMask.join(', ')}] contradicts the statistics file's [${fileMask.join(', ')}]`, {
-      ...where,
-      hint: 'remove the mask from the manifest (the file has one) or fix the one that is wrong',
-    });
+    throw new VlaError(
+      'POLICY_INVALID',
+      `the manifest's mask [${manifestMask.join(', ')}] contradicts the statistics file's [${fileMask.join(', ')}]`,
+      {
+        ...where,
+        hint: 'remove the mask from the manifest (the file has one) or fix the one that is wrong',
+      },
+    );
   }
   const mask = fileMask ?? manifestMask;
   if (mask === undefined) {
@@ -119,7 +138,8 @@ function statsNode(file: string, path: string, where: ErrorLocation): Record<str
       throw new VlaError('POLICY_INVALID', `statistics path "${path}" not found: no "${key}" under "${walked.join('/') || '(top)'}"`, {
         file,
         path,
-        hint: keys.length > 0 ? `keys there: ${keys.join(', ')}${keys.length === 12 ? ', ...' : ''}` : `check ${where.path ?? 'stats.path'}`,
+        hint:
+          keys.length > 0 ? `keys there: ${keys.join(', ')}${keys.length === 12 ? ', ...' : ''}` : `check ${where.path ?? 'stats.path'}`,
       });
     }
     node = (node as Record<string, unknown>)[key];

@@ -20,7 +20,13 @@ function pattern(width: number, height: number): Uint8Array {
   return out;
 }
 
-function frame(width: number, height: number, encoding: string, data: Uint8Array, step = width * (data.length / (width * height))): RawImageFrame {
+function frame(
+  width: number,
+  height: number,
+  encoding: string,
+  data: Uint8Array,
+  step = width * (data.length / (width * height)),
+): RawImageFrame {
   return { kind: 'raw', stampS: 0, frameId: 'cam', width, height, encoding, step, isBigEndian: false, data };
 }
 
@@ -71,7 +77,11 @@ describe('CameraPreprocessor', () => {
     expect(t.dims).toEqual([1, 3, 24, 32]);
     const data = t.data as Float32Array;
     const plane = 32 * 24;
-    for (const [c, i] of [[0, 0], [1, 100], [2, 700]] as const) {
+    for (const [c, i] of [
+      [0, 0],
+      [1, 100],
+      [2, 700],
+    ] as const) {
       expect(data[c * plane + i]).toBeCloseTo((rgb[i * 3 + c]! / 255 - norm.mean[c]!) / norm.std[c]!, 5);
     }
   });
@@ -123,7 +133,14 @@ describe('CameraPreprocessor', () => {
     expect(padPlacement(128, 96, 64, 64)).toEqual({ width: 64, height: 48, top: 8, bottom: 8, left: 0, right: 0 });
     expect(padPlacement(640, 480, 224, 224)).toEqual({ width: 224, height: 168, top: 28, bottom: 28, left: 0, right: 0 });
     expect(padPlacement(100, 300, 64, 64)).toEqual({ width: 21, height: 64, top: 0, bottom: 0, left: 21, right: 22 });
-    const spec = camera({ width: 16, height: 16, geometry: { mode: 'resize_with_pad', pad_value: 9 }, dtype: 'uint8', layout: 'nhwc', normalize: undefined });
+    const spec = camera({
+      width: 16,
+      height: 16,
+      geometry: { mode: 'resize_with_pad', pad_value: 9 },
+      dtype: 'uint8',
+      layout: 'nhwc',
+      normalize: undefined,
+    });
     const src = new Uint8Array(32 * 16 * 3).fill(200);
     const t = new CameraPreprocessor(spec).run(frame(32, 16, 'rgb8', src)).data;
     expect(t[0]).toBe(9); // top padding row
@@ -133,7 +150,14 @@ describe('CameraPreprocessor', () => {
 
   test('center_crop takes the middle sqrt(area_fraction) of each side', () => {
     expect(centerCrop(40, 30, 0.25)).toEqual({ x: 10, y: 7, width: 20, height: 15 });
-    const spec = camera({ width: 16, height: 12, geometry: { mode: 'center_crop', area_fraction: 0.25 }, dtype: 'uint8', layout: 'nhwc', normalize: undefined });
+    const spec = camera({
+      width: 16,
+      height: 12,
+      geometry: { mode: 'center_crop', area_fraction: 0.25 },
+      dtype: 'uint8',
+      layout: 'nhwc',
+      normalize: undefined,
+    });
     const src = pattern(32, 24);
     const t = new CameraPreprocessor(spec).run(frame(32, 24, 'rgb8', src)).data;
     // The 16x12 crop at (8, 6) needs no resize: it is copied exactly.
@@ -170,7 +194,13 @@ describe('CameraPreprocessor', () => {
     const pre = new CameraPreprocessor(camera({ dtype: 'uint8', layout: 'nhwc', normalize: undefined }));
     const png = pre.run({ kind: 'compressed', stampS: 0, frameId: 'cam', format: 'png', data: cv.imencode('.png', bgr) });
     expect(nums(png.data)).toEqual(Array.from(rgb));
-    const jpeg = pre.run({ kind: 'compressed', stampS: 0, frameId: 'cam', format: 'rgb8; jpeg compressed bgr8', data: cv.imencode('.jpg', bgr, [cv.IMWRITE_JPEG_QUALITY, 100]) });
+    const jpeg = pre.run({
+      kind: 'compressed',
+      stampS: 0,
+      frameId: 'cam',
+      format: 'rgb8; jpeg compressed bgr8',
+      data: cv.imencode('.jpg', bgr, [cv.IMWRITE_JPEG_QUALITY, 100]),
+    });
     // JPEG is lossy (chroma subsampling smears the pattern's sawtooth channel): close on average only.
     let sum = 0;
     const decoded = nums(jpeg.data);
@@ -180,11 +210,17 @@ describe('CameraPreprocessor', () => {
 
   test('frames the camera cannot use are refused with the camera and the reason', () => {
     const pre = new CameraPreprocessor(camera({}));
-    expect(() => pre.run(frame(32, 24, '16UC1', new Uint8Array(32 * 24 * 2)))).toThrow('camera "cam": the policy wants rgb frames, this one is 16UC1');
+    expect(() => pre.run(frame(32, 24, '16UC1', new Uint8Array(32 * 24 * 2)))).toThrow(
+      'camera "cam": the policy wants rgb frames, this one is 16UC1',
+    );
     expect(() => pre.run(frame(32, 24, 'bayer_rggb8', rgb))).toThrow('camera "cam": encoding "bayer_rggb8" is not supported');
     expect(() => pre.run(frame(32, 24, 'rgb8', rgb, 50))).toThrow('step 50 is less than width x bytes per pixel = 96 (rgb8)');
     expect(() => pre.run(frame(0, 24, 'rgb8', rgb, 96))).toThrow('frame size 0x24 is not a positive integer size');
-    expect(() => pre.run({ kind: 'compressed', stampS: 0, frameId: 'cam', format: 'compressedDepth png', data: new Uint8Array(10) })).toThrow('compressedDepth');
-    expect(() => pre.run({ kind: 'compressed', stampS: 0, frameId: 'cam', format: 'tiff', data: new Uint8Array(10) })).toThrow('compressed format "tiff" is not jpeg or png');
+    expect(() =>
+      pre.run({ kind: 'compressed', stampS: 0, frameId: 'cam', format: 'compressedDepth png', data: new Uint8Array(10) }),
+    ).toThrow('compressedDepth');
+    expect(() => pre.run({ kind: 'compressed', stampS: 0, frameId: 'cam', format: 'tiff', data: new Uint8Array(10) })).toThrow(
+      'compressed format "tiff" is not jpeg or png',
+    );
   });
 });

@@ -45,12 +45,15 @@ export class CameraPreprocessor {
     const norm = spec.normalize;
     this.tables =
       spec.dtype === 'float32' && spec.color !== 'depth' && norm !== undefined
-        ? Array.from({ length: this.channels }, (_, c) => Float32Array.from({ length: 256 }, (_, v) => (v * norm.scale - norm.mean[c]!) / norm.std[c]!))
+        ? Array.from({ length: this.channels }, (_, c) =>
+            Float32Array.from({ length: 256 }, (_, v) => (v * norm.scale - norm.mean[c]!) / norm.std[c]!),
+          )
         : [];
   }
 
   run(frame: ImageFrame): TensorData {
-    if (this.spec.color === 'depth') return this.depthTensor(this.fit(frameToMat(frame, this.spec.name, 'depth', this.spec.depth_scale ?? 1), this.spec.geometry));
+    if (this.spec.color === 'depth')
+      return this.depthTensor(this.fit(frameToMat(frame, this.spec.name, 'depth', this.spec.depth_scale ?? 1), this.spec.geometry));
     const pixels = this.directPixels(frame) ?? this.fit(frameToMat(frame, this.spec.name, this.spec.color), this.spec.geometry).getData();
     return this.pixelTensor(pixels);
   }
@@ -58,7 +61,8 @@ export class CameraPreprocessor {
   /** The frame's own bytes when there is nothing to convert: raw, packed, model size, model channel order. */
   private directPixels(frame: ImageFrame): Uint8Array | undefined {
     const { width, height, color, geometry } = this.spec;
-    if (frame.kind !== 'raw' || frame.encoding !== NATIVE_ENCODING[color] || frame.width !== width || frame.height !== height) return undefined;
+    if (frame.kind !== 'raw' || frame.encoding !== NATIVE_ENCODING[color] || frame.width !== width || frame.height !== height)
+      return undefined;
     if (geometry.mode === 'center_crop' && geometry.area_fraction < 1) return undefined;
     const { rowBytes } = checkRawFrame(frame, this.spec.name, color);
     return frame.step === rowBytes ? frame.data.subarray(0, rowBytes * height) : undefined;
@@ -67,7 +71,9 @@ export class CameraPreprocessor {
   private fit(mat: Mat, geometry: GeometrySpec): Mat {
     const cv = opencv();
     const { width, height } = this.spec;
-    const interpolation = { bilinear: cv.INTER_LINEAR, nearest: cv.INTER_NEAREST, area: cv.INTER_AREA, bicubic: cv.INTER_CUBIC }[geometry.interpolation];
+    const interpolation = { bilinear: cv.INTER_LINEAR, nearest: cv.INTER_NEAREST, area: cv.INTER_AREA, bicubic: cv.INTER_CUBIC }[
+      geometry.interpolation
+    ];
     const resize = (m: Mat, w: number, h: number) => (m.cols === w && m.rows === h ? m : m.resize(h, w, 0, 0, interpolation));
     switch (geometry.mode) {
       case 'resize':

@@ -32,26 +32,53 @@ function imageError(camera: string, message: string, hint: string): VlaError {
  * Validates the layout (encoding, size, step, data length) first, so a bad frame is a clear error, not garbage.
  */
 export function frameToMat(frame: ImageFrame, camera: string, color: CameraColor, depthScale = 1): Mat {
-  return frame.kind === 'raw' ? rawToMat(frame, camera, color, depthScale) : compressedToMat(frame.data, frame.format, camera, color, depthScale);
+  return frame.kind === 'raw'
+    ? rawToMat(frame, camera, color, depthScale)
+    : compressedToMat(frame.data, frame.format, camera, color, depthScale);
 }
 
 /** The packed layout of a raw frame after checking it: refuses encodings, sizes, steps and lengths that do not add up. */
-export function checkRawFrame(frame: RawImageFrame, camera: string, color: CameraColor): { channels: number; bytesPerChannel: number; rowBytes: number } {
+export function checkRawFrame(
+  frame: RawImageFrame,
+  camera: string,
+  color: CameraColor,
+): { channels: number; bytesPerChannel: number; rowBytes: number } {
   const layout = RAW_ENCODINGS[frame.encoding];
   if (layout === undefined) {
-    throw imageError(camera, `encoding "${frame.encoding}" is not supported`, `publish one of ${Object.keys(RAW_ENCODINGS).join(', ')} (or a CompressedImage in jpeg/png)`);
+    throw imageError(
+      camera,
+      `encoding "${frame.encoding}" is not supported`,
+      `publish one of ${Object.keys(RAW_ENCODINGS).join(', ')} (or a CompressedImage in jpeg/png)`,
+    );
   }
   if (!COLOR_SOURCES[color].includes(frame.encoding)) {
-    throw imageError(camera, `the policy wants ${color} frames, this one is ${frame.encoding}`, `this camera needs ${COLOR_SOURCES[color].join(', ')}; check the camera topic in the embodiment`);
+    throw imageError(
+      camera,
+      `the policy wants ${color} frames, this one is ${frame.encoding}`,
+      `this camera needs ${COLOR_SOURCES[color].join(', ')}; check the camera topic in the embodiment`,
+    );
   }
   const { width, height, step } = frame;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw imageError(camera, `frame size ${width}x${height} is not a positive integer size`, 'the camera driver sent an empty or broken frame');
+    throw imageError(
+      camera,
+      `frame size ${width}x${height} is not a positive integer size`,
+      'the camera driver sent an empty or broken frame',
+    );
   }
   const rowBytes = width * layout.channels * layout.bytesPerChannel;
-  if (step < rowBytes) throw imageError(camera, `step ${step} is less than width x bytes per pixel = ${rowBytes} (${frame.encoding})`, 'the frame header contradicts its encoding');
+  if (step < rowBytes)
+    throw imageError(
+      camera,
+      `step ${step} is less than width x bytes per pixel = ${rowBytes} (${frame.encoding})`,
+      'the frame header contradicts its encoding',
+    );
   if (frame.data.length < step * (height - 1) + rowBytes) {
-    throw imageError(camera, `frame data is ${frame.data.length} bytes, ${width}x${height} ${frame.encoding} with step ${step} needs ${step * height}`, 'the frame is truncated or its header is wrong');
+    throw imageError(
+      camera,
+      `frame data is ${frame.data.length} bytes, ${width}x${height} ${frame.encoding} with step ${step} needs ${step * height}`,
+      'the frame is truncated or its header is wrong',
+    );
   }
   return { ...layout, rowBytes };
 }
@@ -73,7 +100,12 @@ function rawToMat(frame: RawImageFrame, camera: string, color: CameraColor, dept
     if (swap && layout.bytesPerChannel === 2) bytes.swap16();
     else if (swap) bytes.swap32();
   }
-  const type = layout.bytesPerChannel === 2 ? cv.CV_16UC1 : layout.bytesPerChannel === 4 ? cv.CV_32FC1 : [cv.CV_8UC1, cv.CV_8UC1, cv.CV_8UC3, cv.CV_8UC4][layout.channels - 1]!;
+  const type =
+    layout.bytesPerChannel === 2
+      ? cv.CV_16UC1
+      : layout.bytesPerChannel === 4
+        ? cv.CV_32FC1
+        : [cv.CV_8UC1, cv.CV_8UC1, cv.CV_8UC3, cv.CV_8UC4][layout.channels - 1]!;
   const mat = new cv.Mat(bytes, height, width, type);
   return toColor(mat, frame.encoding, color, depthScale);
 }
@@ -86,19 +118,38 @@ function compressedToMat(data: Uint8Array, format: string, camera: string, color
   if (f.includes('compresseddepth')) {
     throw imageError(camera, `format "${format}" (compressedDepth) is not supported`, 'subscribe to the raw depth image (16UC1) instead');
   }
-  if (!isPng && !isJpeg) throw imageError(camera, `compressed format "${format}" is not jpeg or png`, 'publish jpeg or png CompressedImage frames, or raw Image frames');
-  if (color === 'depth' && !isPng) throw imageError(camera, `a depth camera needs 16-bit PNG or raw 16UC1 frames, got ${format}`, 'JPEG cannot carry depth');
+  if (!isPng && !isJpeg)
+    throw imageError(
+      camera,
+      `compressed format "${format}" is not jpeg or png`,
+      'publish jpeg or png CompressedImage frames, or raw Image frames',
+    );
+  if (color === 'depth' && !isPng)
+    throw imageError(camera, `a depth camera needs 16-bit PNG or raw 16UC1 frames, got ${format}`, 'JPEG cannot carry depth');
   // The header first: OpenCV aborts the process on a header that claims too many pixels.
   readImageHeader(data, { camera });
   let mat: Mat;
   try {
-    mat = cv.imdecode(Buffer.from(data.buffer, data.byteOffset, data.byteLength), color === 'depth' ? cv.IMREAD_UNCHANGED : cv.IMREAD_COLOR);
+    mat = cv.imdecode(
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      color === 'depth' ? cv.IMREAD_UNCHANGED : cv.IMREAD_COLOR,
+    );
   } catch (err) {
-    throw imageError(camera, `could not decode the ${isPng ? 'png' : 'jpeg'} frame (${data.length} bytes): ${describeError(err)}`, 'the compressed frame is corrupt or not an image');
+    throw imageError(
+      camera,
+      `could not decode the ${isPng ? 'png' : 'jpeg'} frame (${data.length} bytes): ${describeError(err)}`,
+      'the compressed frame is corrupt or not an image',
+    );
   }
-  if (mat.empty || mat.rows === 0) throw imageError(camera, `could not decode the ${isPng ? 'png' : 'jpeg'} frame (${data.length} bytes)`, 'the compressed frame is corrupt or not an image');
+  if (mat.empty || mat.rows === 0)
+    throw imageError(
+      camera,
+      `could not decode the ${isPng ? 'png' : 'jpeg'} frame (${data.length} bytes)`,
+      'the compressed frame is corrupt or not an image',
+    );
   if (color === 'depth') {
-    if (mat.type !== cv.CV_16UC1) throw imageError(camera, 'the depth PNG is not 16-bit single channel', 'encode depth as 16UC1 PNG (millimetres)');
+    if (mat.type !== cv.CV_16UC1)
+      throw imageError(camera, 'the depth PNG is not 16-bit single channel', 'encode depth as 16UC1 PNG (millimetres)');
     return toColor(mat, '16UC1', color, depthScale);
   }
   return toColor(mat, 'bgr8', color, depthScale);

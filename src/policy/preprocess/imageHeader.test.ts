@@ -14,7 +14,8 @@ describe('readImageHeader', () => {
   });
 
   it('refuses a PNG cut anywhere, naming the file', () => {
-    for (const n of [20, 40, good.length - 1]) expect(() => readImageHeader(good.subarray(0, n), { file: 'a.png' })).toThrow(/truncated PNG/);
+    for (const n of [20, 40, good.length - 1])
+      expect(() => readImageHeader(good.subarray(0, n), { file: 'a.png' })).toThrow(/truncated PNG/);
   });
 
   it('refuses a camera frame that claims too many pixels before OpenCV sees it (the process would abort)', () => {

@@ -26,11 +26,16 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 function refuse(source: ImageSource, message: string, hint: string): VlaError {
   const what = source.camera === undefined ? message : `camera "${source.camera}": ${message}`;
-  return new VlaError('IMAGE_INVALID', what, { file: source.file, path: source.camera === undefined ? undefined : `images.${source.camera}`, hint });
+  return new VlaError('IMAGE_INVALID', what, {
+    file: source.file,
+    path: source.camera === undefined ? undefined : `images.${source.camera}`,
+    hint,
+  });
 }
 
 function pngHeader(data: Buffer, source: ImageSource): ImageHeader {
-  const truncated = (): VlaError => refuse(source, `truncated PNG (${data.length} bytes): it ends before its IEND chunk`, 'the file was cut short; write or copy it again');
+  const truncated = (): VlaError =>
+    refuse(source, `truncated PNG (${data.length} bytes): it ends before its IEND chunk`, 'the file was cut short; write or copy it again');
   if (data.length < 33 || data.toString('latin1', 12, 16) !== 'IHDR') {
     if (data.length < 33) throw truncated();
     throw refuse(source, 'malformed PNG: the first chunk is not IHDR', 'the file is not a valid PNG image');
@@ -42,7 +47,8 @@ function pngHeader(data: Buffer, source: ImageSource): ImageHeader {
     if (offset + 12 > data.length) throw truncated();
     const length = data.readUInt32BE(offset);
     const type = data.toString('latin1', offset + 4, offset + 8);
-    if (length > 0x7fffffff) throw refuse(source, `malformed PNG: chunk ${JSON.stringify(type)} claims ${length} bytes`, 'the file is not a valid PNG image');
+    if (length > 0x7fffffff)
+      throw refuse(source, `malformed PNG: chunk ${JSON.stringify(type)} claims ${length} bytes`, 'the file is not a valid PNG image');
     offset += 12 + length;
     if (type === 'IEND') break;
   }
@@ -56,7 +62,12 @@ function isStartOfFrame(marker: number): boolean {
 }
 
 function jpegHeader(data: Buffer, source: ImageSource): ImageHeader {
-  const truncated = (): VlaError => refuse(source, `truncated JPEG (${data.length} bytes): it ends before its image data`, 'the file was cut short; write or copy it again');
+  const truncated = (): VlaError =>
+    refuse(
+      source,
+      `truncated JPEG (${data.length} bytes): it ends before its image data`,
+      'the file was cut short; write or copy it again',
+    );
   let offset = 2;
   let header: ImageHeader | undefined;
   for (;;) {
@@ -73,14 +84,16 @@ function jpegHeader(data: Buffer, source: ImageSource): ImageHeader {
       continue;
     }
     const length = data.readUInt16BE(offset + 2);
-    if (length < 2) throw refuse(source, `malformed JPEG: segment at byte ${offset} has length ${length}`, 'the file is not a valid JPEG image');
+    if (length < 2)
+      throw refuse(source, `malformed JPEG: segment at byte ${offset} has length ${length}`, 'the file is not a valid JPEG image');
     if (isStartOfFrame(marker)) {
       if (offset + 9 > data.length) throw truncated();
       header = { format: 'jpeg', heightPx: data.readUInt16BE(offset + 5), widthPx: data.readUInt16BE(offset + 7) };
     }
     if (marker === 0xda) {
       // Entropy-coded data follows the scan header; the file must still end with its end-of-image marker.
-      if (header === undefined) throw refuse(source, 'malformed JPEG: image data before any frame header', 'the file is not a valid JPEG image');
+      if (header === undefined)
+        throw refuse(source, 'malformed JPEG: image data before any frame header', 'the file is not a valid JPEG image');
       if (data.lastIndexOf(Buffer.from([0xff, 0xd9])) <= offset) throw truncated();
       return header;
     }
@@ -98,9 +111,14 @@ export function readImageHeader(bytes: Uint8Array, source: ImageSource): ImageHe
   else if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) header = jpegHeader(data, source);
   else throw refuse(source, `not a PNG or JPEG image (${data.length} bytes)`, 'give PNG or JPEG images');
   const { widthPx, heightPx } = header;
-  if (widthPx === 0 || heightPx === 0) throw refuse(source, `malformed ${header.format.toUpperCase()}: size ${widthPx}x${heightPx}`, 'the image header is broken');
+  if (widthPx === 0 || heightPx === 0)
+    throw refuse(source, `malformed ${header.format.toUpperCase()}: size ${widthPx}x${heightPx}`, 'the image header is broken');
   if (widthPx > MAX_IMAGE_SIDE_PX || heightPx > MAX_IMAGE_SIDE_PX || widthPx * heightPx > MAX_IMAGE_PIXELS) {
-    throw refuse(source, `image is ${widthPx}x${heightPx} pixels, more than the ${MAX_IMAGE_SIDE_PX} px a side and ${MAX_IMAGE_PIXELS / 1e6} megapixels accepted`, 'resize it to the camera resolution the policy expects');
+    throw refuse(
+      source,
+      `image is ${widthPx}x${heightPx} pixels, more than the ${MAX_IMAGE_SIDE_PX} px a side and ${MAX_IMAGE_PIXELS / 1e6} megapixels accepted`,
+      'resize it to the camera resolution the policy expects',
+    );
   }
   return header;
 }

@@ -13,11 +13,32 @@ const spec = (fields: Record<string, unknown>): PromptSpec => PromptSchema.parse
 const tokens = (ids: number[]) => ids.map((id) => tokenizer.tokenOf(id));
 
 describe('PromptBuilder', () => {
-  test("OpenVLA's exact prompt: lowercased instruction, one <s>, then \"▁\" after Out:", () => {
+  test('OpenVLA\'s exact prompt: lowercased instruction, one <s>, then "▁" after Out:', () => {
     const b = new PromptBuilder(spec({ preset: 'openvla' }), tokenizer, at);
     expect(b.text('Pick up the Red cup')).toBe('In: What action should the robot take to pick up the red cup?\nOut:');
     const ids = b.build('Pick up the Red cup');
-    expect(tokens(ids)).toEqual(['<s>', '▁In', ':', '▁What', '▁action', '▁should', '▁the', '▁robot', '▁take', '▁to', '▁pick', '▁up', '▁the', '▁red', '▁cup', '?', '<0x0A>', 'Out', ':', '▁']);
+    expect(tokens(ids)).toEqual([
+      '<s>',
+      '▁In',
+      ':',
+      '▁What',
+      '▁action',
+      '▁should',
+      '▁the',
+      '▁robot',
+      '▁take',
+      '▁to',
+      '▁pick',
+      '▁up',
+      '▁the',
+      '▁red',
+      '▁cup',
+      '?',
+      '<0x0A>',
+      'Out',
+      ':',
+      '▁',
+    ]);
   });
 
   test('BOS appears exactly once even though the tokenizer post-processor adds one', () => {
@@ -48,7 +69,9 @@ describe('PromptBuilder', () => {
   });
 
   test('a template that already holds the BOS token is refused', () => {
-    expect(() => new PromptBuilder(spec({ template: '<s>{instruction}', bos_token: '<s>' }), tokenizer, at)).toThrow('the template already contains the BOS token "<s>"');
+    expect(() => new PromptBuilder(spec({ template: '<s>{instruction}', bos_token: '<s>' }), tokenizer, at)).toThrow(
+      'the template already contains the BOS token "<s>"',
+    );
   });
 
   test('a prompt section must say its BOS token and have {instruction} once', () => {

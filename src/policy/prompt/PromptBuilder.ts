@@ -46,21 +46,30 @@ export class PromptBuilder {
     this.prompt = resolvePrompt(spec);
     this.tokenizer = tokenizer;
     const { bosToken, template } = this.prompt;
-    this.bosId = bosToken === null ? null : tokenizer.requireId(bosToken, at(['prompt', spec.preset === undefined ? 'bos_token' : 'preset']));
+    this.bosId =
+      bosToken === null ? null : tokenizer.requireId(bosToken, at(['prompt', spec.preset === undefined ? 'bos_token' : 'preset']));
     if (bosToken !== null && template.includes(bosToken)) {
       throw new VlaError('POLICY_INVALID', `the template already contains the BOS token ${JSON.stringify(bosToken)}`, {
         ...at(['prompt', 'template']),
         hint: 'remove it from the template: bos_token puts it first, exactly once',
       });
     }
-    this.suffixIds = this.prompt.ensureSuffix.map((t, i) => tokenizer.requireId(t, at(['prompt', spec.preset === undefined ? 'ensure_suffix' : 'preset', ...(spec.preset === undefined ? [i] : [])])));
+    this.suffixIds = this.prompt.ensureSuffix.map((t, i) =>
+      tokenizer.requireId(
+        t,
+        at(['prompt', spec.preset === undefined ? 'ensure_suffix' : 'preset', ...(spec.preset === undefined ? [i] : [])]),
+      ),
+    );
   }
 
   /** The instruction as the model reads it: trimmed, lowercased if the manifest says so, inside the template. */
   text(instruction: string): string {
     const trimmed = instruction.trim();
     if (trimmed === '') {
-      throw new VlaError('ARGUMENT_INVALID', 'the instruction is empty', { path: 'instruction', hint: 'tell the policy what to do, e.g. "pick up the red cup"' });
+      throw new VlaError('ARGUMENT_INVALID', 'the instruction is empty', {
+        path: 'instruction',
+        hint: 'tell the policy what to do, e.g. "pick up the red cup"',
+      });
     }
     return this.prompt.template.replace('{instruction}', this.prompt.lowercaseInstruction ? trimmed.toLowerCase() : trimmed);
   }

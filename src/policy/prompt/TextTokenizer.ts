@@ -38,7 +38,10 @@ export class TextTokenizer {
   static load(file: string, where: ErrorLocation = {}): TextTokenizer {
     const json = readJsonFile(file, 'TOKENIZER_INVALID', 'the tokenizer', where);
     if (typeof json !== 'object' || json === null || !('model' in json)) {
-      throw new VlaError('TOKENIZER_INVALID', 'not a Hugging Face tokenizer.json (no "model" section)', { file, hint: 'export it with tokenizer.save_pretrained() or tokenizers.Tokenizer.save()' });
+      throw new VlaError('TOKENIZER_INVALID', 'not a Hugging Face tokenizer.json (no "model" section)', {
+        file,
+        hint: 'export it with tokenizer.save_pretrained() or tokenizers.Tokenizer.save()',
+      });
     }
     try {
       return new TextTokenizer(file, new (hfTokenizerClass())(json, {}));
@@ -73,7 +76,10 @@ export class TextTokenizer {
   requireId(token: string, where: ErrorLocation): number {
     const id = this.vocab().get(token);
     if (id === undefined) {
-      throw new VlaError('TOKENIZER_INVALID', `token ${JSON.stringify(token)} is not in ${this.file}`, { ...where, hint: 'use a token string exactly as it appears in the tokenizer vocabulary' });
+      throw new VlaError('TOKENIZER_INVALID', `token ${JSON.stringify(token)} is not in ${this.file}`, {
+        ...where,
+        hint: 'use a token string exactly as it appears in the tokenizer vocabulary',
+      });
     }
     return id;
   }

@@ -10,9 +10,13 @@ export const MAX_INSTRUCTION_CHARS = 2000;
 /** Refuses an instruction longer than MAX_INSTRUCTION_CHARS, naming where it came from. */
 export function checkInstructionLength(instruction: string, where: string): void {
   if (instruction.length > MAX_INSTRUCTION_CHARS) {
-    throw new VlaError('ARGUMENT_INVALID', `the instruction is ${instruction.length} characters, at most ${MAX_INSTRUCTION_CHARS} are accepted`, {
-      path: where,
-      hint: 'give the task in a sentence or two, e.g. "pick up the red cup"',
-    });
+    throw new VlaError(
+      'ARGUMENT_INVALID',
+      `the instruction is ${instruction.length} characters, at most ${MAX_INSTRUCTION_CHARS} are accepted`,
+      {
+        path: where,
+        hint: 'give the task in a sentence or two, e.g. "pick up the red cup"',
+      },
+    );
   }
 }

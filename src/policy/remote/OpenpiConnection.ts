@@ -77,18 +77,35 @@ export class OpenpiConnection {
         } else resolve(conn!);
       };
       const timer = setTimeout(
-        () => done(new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url} did not answer within ${options.connectTimeoutS} s`, { path: 'server.url', hint: 'is the server running and reachable from here?' })),
+        () =>
+          done(
+            new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url} did not answer within ${options.connectTimeoutS} s`, {
+              path: 'server.url',
+              hint: 'is the server running and reachable from here?',
+            }),
+          ),
         options.connectTimeoutS * 1000,
       );
       socket.on('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
         res.resume();
         if (status === 401 || status === 403) {
-          done(new VlaError('POLICY_SERVER_UNAUTHORIZED', `policy server ${url} refused the API key (HTTP ${status})`, {
-            path: API_KEY_ENV,
-            hint: apiKey === undefined ? `the server wants an API key: set ${API_KEY_ENV}` : `check ${API_KEY_ENV}: the server did not accept it`,
-          }));
-        } else done(new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url} answered HTTP ${status} instead of a WebSocket upgrade`, { path: 'server.url', hint: 'is this the policy server\'s address (ws://host:port)?' }));
+          done(
+            new VlaError('POLICY_SERVER_UNAUTHORIZED', `policy server ${url} refused the API key (HTTP ${status})`, {
+              path: API_KEY_ENV,
+              hint:
+                apiKey === undefined
+                  ? `the server wants an API key: set ${API_KEY_ENV}`
+                  : `check ${API_KEY_ENV}: the server did not accept it`,
+            }),
+          );
+        } else
+          done(
+            new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url} answered HTTP ${status} instead of a WebSocket upgrade`, {
+              path: 'server.url',
+              hint: "is this the policy server's address (ws://host:port)?",
+            }),
+          );
       });
       socket.once('error', (err) => done(errorOf(url, err)));
       socket.once('close', (code, reason) => done(closedError(url, code, reason.toString(), undefined)));
@@ -101,7 +118,11 @@ export class OpenpiConnection {
           return done(err as VlaError);
         }
         if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-          return done(new VlaError('POLICY_SERVER_REPLY_INVALID', `policy server ${url} sent a metadata frame that is not a map`, { hint: 'openpi servers send their metadata map first' }));
+          return done(
+            new VlaError('POLICY_SERVER_REPLY_INVALID', `policy server ${url} sent a metadata frame that is not a map`, {
+              hint: 'openpi servers send their metadata map first',
+            }),
+          );
         }
         socket.removeAllListeners();
         done(undefined, new OpenpiConnection(url, socket, metadata as Record<string, unknown>));
@@ -145,7 +166,11 @@ export class OpenpiConnection {
       const pending = this.pending;
       if (pending === undefined) return;
       this.pending = undefined;
-      pending.reject(new VlaError('INFERENCE_FAILED', `policy server ${this.url} sent no reply within ${timeoutS} s`, { path: 'server.request_timeout_s' }));
+      pending.reject(
+        new VlaError('INFERENCE_FAILED', `policy server ${this.url} sent no reply within ${timeoutS} s`, {
+          path: 'server.request_timeout_s',
+        }),
+      );
       this.close();
     }, timeoutS * 1000);
   }
@@ -166,7 +191,11 @@ export class OpenpiConnection {
     }
     const pending = this.pending;
     if (pending === undefined) {
-      this.fail(new VlaError('POLICY_SERVER_REPLY_INVALID', `policy server ${this.url} sent a frame nobody asked for`, { hint: 'openpi servers answer each request with exactly one reply' }));
+      this.fail(
+        new VlaError('POLICY_SERVER_REPLY_INVALID', `policy server ${this.url} sent a frame nobody asked for`, {
+          hint: 'openpi servers answer each request with exactly one reply',
+        }),
+      );
       this.socket.terminate();
       return;
     }
@@ -179,10 +208,20 @@ export class OpenpiConnection {
       return;
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      pending.reject(new VlaError('POLICY_SERVER_REPLY_INVALID', `policy server ${this.url} replied with a ${Array.isArray(message) ? 'list' : typeof message}, not a map`));
+      pending.reject(
+        new VlaError(
+          'POLICY_SERVER_REPLY_INVALID',
+          `policy server ${this.url} replied with a ${Array.isArray(message) ? 'list' : typeof message}, not a map`,
+        ),
+      );
       return;
     }
-    pending.resolve({ message: message as Record<string, unknown>, roundTripMs: performance.now() - pending.startedMs, requestBytes: pending.requestBytes, replyBytes: data.length });
+    pending.resolve({
+      message: message as Record<string, unknown>,
+      roundTripMs: performance.now() - pending.startedMs,
+      requestBytes: pending.requestBytes,
+      replyBytes: data.length,
+    });
   }
 
   private fail(err: VlaError): void {
@@ -196,28 +235,54 @@ export class OpenpiConnection {
 
 function serverError(url: string, text: string): VlaError {
   const trimmed = text.trim();
-  return new VlaError('POLICY_SERVER_ERROR', `policy server ${url} failed: ${trimmed.length > 2000 ? `...${trimmed.slice(-2000)}` : trimmed}`, { hint: 'the text is the server\'s own error; fix it on the server side' });
+  return new VlaError(
+    'POLICY_SERVER_ERROR',
+    `policy server ${url} failed: ${trimmed.length > 2000 ? `...${trimmed.slice(-2000)}` : trimmed}`,
+    { hint: "the text is the server's own error; fix it on the server side" },
+  );
 }
 
 function closedError(url: string, code: number, reason: string, serverText: string | undefined): VlaError {
   if (serverText !== undefined) return serverError(url, serverText);
-  return new VlaError('INFERENCE_FAILED', `the connection to policy server ${url} was lost (close code ${code}${reason === '' ? '' : `: ${reason}`})`, { hint: 'the bridge reconnects with backoff; the watchdog holds the arm meanwhile' });
+  return new VlaError(
+    'INFERENCE_FAILED',
+    `the connection to policy server ${url} was lost (close code ${code}${reason === '' ? '' : `: ${reason}`})`,
+    { hint: 'the bridge reconnects with backoff; the watchdog holds the arm meanwhile' },
+  );
 }
 
 function errorOf(url: string, err: Error): VlaError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    return new VlaError('POLICY_SERVER_REPLY_INVALID', `policy server ${url} sent a frame over the size limit (${err.message})`, { path: 'server.max_reply_bytes', hint: 'raise server.max_reply_bytes in the manifest if such replies are expected' });
+    return new VlaError('POLICY_SERVER_REPLY_INVALID', `policy server ${url} sent a frame over the size limit (${err.message})`, {
+      path: 'server.max_reply_bytes',
+      hint: 'raise server.max_reply_bytes in the manifest if such replies are expected',
+    });
   }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EAI_AGAIN') {
-    return new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url} is unreachable (${code})`, { path: 'server.url', hint: 'is the server running? check the URL (server.url in the manifest, or --policy-server)' });
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ECONNRESET' ||
+    code === 'EAI_AGAIN'
+  ) {
+    return new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url} is unreachable (${code})`, {
+      path: 'server.url',
+      hint: 'is the server running? check the URL (server.url in the manifest, or --policy-server)',
+    });
   }
-  return new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url}: ${err.message}`, { path: 'server.url', hint: 'check the URL (server.url in the manifest, or --policy-server)' });
+  return new VlaError('POLICY_SERVER_UNREACHABLE', `policy server ${url}: ${err.message}`, {
+    path: 'server.url',
+    hint: 'check the URL (server.url in the manifest, or --policy-server)',
+  });
 }
 
 /** An error on an established connection: the size limit is the reply's fault, anything else a lost connection. */
 function lostError(url: string, err: Error): VlaError {
   const e = errorOf(url, err);
   if (e.code === 'POLICY_SERVER_REPLY_INVALID') return e;
-  return new VlaError('INFERENCE_FAILED', `the connection to policy server ${url} was lost (${err.message})`, { hint: 'the bridge reconnects with backoff; the watchdog holds the arm meanwhile' });
+  return new VlaError('INFERENCE_FAILED', `the connection to policy server ${url} was lost (${err.message})`, {
+    hint: 'the bridge reconnects with backoff; the watchdog holds the arm meanwhile',
+  });
 }

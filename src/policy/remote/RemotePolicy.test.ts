@@ -16,13 +16,22 @@ function observation(): Observation {
   const data = new Uint8Array(224 * 224 * 3);
   return {
     stampS: 1,
-    images: new Map([['primary', { kind: 'raw', stampS: 1, frameId: 'cam', width: 224, height: 224, encoding: 'rgb8', step: 672, isBigEndian: false, data }]]),
+    images: new Map([
+      [
+        'primary',
+        { kind: 'raw', stampS: 1, frameId: 'cam', width: 224, height: 224, encoding: 'rgb8', step: 672, isBigEndian: false, data },
+      ],
+    ]),
     jointState: { stampS: 1, position: Float64Array.from(POSE) },
     instruction: 'reach the red cube',
   };
 }
 
-const actions = () => ndarray(Float32Array.from({ length: 80 }, (_, i) => POSE[i % 8]!), [10, 8]);
+const actions = () =>
+  ndarray(
+    Float32Array.from({ length: 80 }, (_, i) => POSE[i % 8]!),
+    [10, 8],
+  );
 const handler = { metadata: () => ({ action_horizon: 10, action_dim: 8 }), infer: () => Promise.resolve({ actions: actions() }) };
 const serve = (port = 0) => PolicyServer.start(handler, { port });
 

@@ -103,7 +103,17 @@ class RemoteStepper implements PolicyStepper {
         inferenceS: (t2 - t1) / 1000,
       };
       const t3 = nowMs();
-      return { chunk, promptIds: [], timings: { preprocessS: (t1 - t0) / 1000, tokenizeS: 0, inferenceS: (t2 - t1) / 1000, decodeS: (t3 - t2) / 1000, totalS: (t3 - t0) / 1000 } };
+      return {
+        chunk,
+        promptIds: [],
+        timings: {
+          preprocessS: (t1 - t0) / 1000,
+          tokenizeS: 0,
+          inferenceS: (t2 - t1) / 1000,
+          decodeS: (t3 - t2) / 1000,
+          totalS: (t3 - t0) / 1000,
+        },
+      };
     } catch (err) {
       this.counts.failures++;
       this.lastError = err instanceof VlaError ? err.message : String(err);
@@ -158,12 +168,24 @@ class RemoteStepper implements PolicyStepper {
     const dims = this.limits.names.length;
     const want = `[${this.horizon}, ${dims}]`;
     if (value === undefined) {
-      throw new VlaError('POLICY_SERVER_REPLY_INVALID', `the reply of ${this.url} has no "${key}" (keys: ${Object.keys(reply).join(', ') || 'none'})`, { path: 'action.key', hint: `the server must answer with "${key}": a ${want} array` });
+      throw new VlaError(
+        'POLICY_SERVER_REPLY_INVALID',
+        `the reply of ${this.url} has no "${key}" (keys: ${Object.keys(reply).join(', ') || 'none'})`,
+        { path: 'action.key', hint: `the server must answer with "${key}": a ${want} array` },
+      );
     }
-    if (!isNdArray(value)) throw new VlaError('POLICY_SERVER_REPLY_INVALID', `"${key}" in the reply of ${this.url} is not a numpy array`, { path: 'action.key' });
-    if (value.dtype !== '<f4' && value.dtype !== '<f8') throw new VlaError('POLICY_SERVER_REPLY_INVALID', `"${key}" is ${value.dtype}, not float32 or float64`, { path: 'action.key' });
+    if (!isNdArray(value))
+      throw new VlaError('POLICY_SERVER_REPLY_INVALID', `"${key}" in the reply of ${this.url} is not a numpy array`, {
+        path: 'action.key',
+      });
+    if (value.dtype !== '<f4' && value.dtype !== '<f8')
+      throw new VlaError('POLICY_SERVER_REPLY_INVALID', `"${key}" is ${value.dtype}, not float32 or float64`, { path: 'action.key' });
     if (value.shape.length !== 2 || value.shape[0] !== this.horizon || value.shape[1] !== dims) {
-      throw new VlaError('POLICY_SERVER_REPLY_INVALID', `"${key}" has shape [${value.shape.join(', ')}], the manifest says ${want} (action.chunk.horizon x action.space.names)`, { path: 'action.chunk' });
+      throw new VlaError(
+        'POLICY_SERVER_REPLY_INVALID',
+        `"${key}" has shape [${value.shape.join(', ')}], the manifest says ${want} (action.chunk.horizon x action.space.names)`,
+        { path: 'action.chunk' },
+      );
     }
     return finishActions(ndToFloat64(value), { type: 'none', dims }, this.limits);
   }
@@ -181,7 +203,11 @@ export class RemotePolicy extends GuardedPolicy {
   /** Connects (a clear error naming the URL if it cannot) and checks the server's metadata against the manifest. */
   static async connect(manifest: ServedPolicyManifest, options: RemotePolicyOptions = {}): Promise<RemotePolicy> {
     const url = options.url ?? manifest.server.url;
-    const connectOptions: ConnectOptions = { connectTimeoutS: manifest.server.connect_timeout_s, maxReplyBytes: manifest.server.max_reply_bytes, apiKey: options.apiKey };
+    const connectOptions: ConnectOptions = {
+      connectTimeoutS: manifest.server.connect_timeout_s,
+      maxReplyBytes: manifest.server.max_reply_bytes,
+      apiKey: options.apiKey,
+    };
     const connection = await OpenpiConnection.open(url, connectOptions);
     try {
       checkMetadata(manifest, connection.metadata, url);
@@ -219,7 +245,10 @@ export function checkMetadata(manifest: ServedPolicyManifest, metadata: Record<s
   for (const [key, want, path] of expect) {
     const got = metadata[key];
     if (typeof got === 'number' && got !== want) {
-      throw new VlaError('MODEL_MISMATCH', `policy server ${url} says ${key} ${got}, the manifest ${want}`, { path, hint: 'the served policy folder does not describe this server: fix the manifest or point it at the right server' });
+      throw new VlaError('MODEL_MISMATCH', `policy server ${url} says ${key} ${got}, the manifest ${want}`, {
+        path,
+        hint: 'the served policy folder does not describe this server: fix the manifest or point it at the right server',
+      });
     }
   }
 }

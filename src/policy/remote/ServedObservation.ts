@@ -20,7 +20,15 @@ export function stateSourceOf(embodiment: Embodiment, gripperConvention: 'open_i
   const jointIndices = embodiment.policyJointNames.map((n) => embodiment.commandJointNames.indexOf(n));
   const g = embodiment.config.gripper;
   if (g === undefined) return { jointIndices };
-  return { jointIndices, gripper: { index: embodiment.commandJointNames.indexOf(g.joint), openPosition: g.open_position, closedPosition: g.closed_position, openIs1: gripperConvention !== 'close_is_1' } };
+  return {
+    jointIndices,
+    gripper: {
+      index: embodiment.commandJointNames.indexOf(g.joint),
+      openPosition: g.open_position,
+      closedPosition: g.closed_position,
+      openIs1: gripperConvention !== 'close_is_1',
+    },
+  };
 }
 
 /**
@@ -29,14 +37,31 @@ export function stateSourceOf(embodiment: Embodiment, gripperConvention: 'open_i
  */
 function wireFrame(frame: ImageFrame, spec: CameraSpec) {
   const encoding = spec.color === 'rgb' ? 'rgb8' : 'bgr8';
-  if (frame.kind !== 'raw' || spec.layout !== 'nhwc' || frame.encoding !== encoding || frame.width !== spec.width || frame.height !== spec.height || frame.step !== spec.width * 3) return undefined;
+  if (
+    frame.kind !== 'raw' ||
+    spec.layout !== 'nhwc' ||
+    frame.encoding !== encoding ||
+    frame.width !== spec.width ||
+    frame.height !== spec.height ||
+    frame.step !== spec.width * 3
+  )
+    return undefined;
   if (frame.data.length < spec.width * spec.height * 3) return undefined;
   return ndarray(frame.data.subarray(0, spec.width * spec.height * 3), [spec.height, spec.width, 3]);
 }
 
 /** A served camera as the preprocessor's spec: the same OpenCV geometry as a local model's uint8 input. */
 function cameraSpecOf(c: ServedCameraSpec): CameraSpec {
-  return { name: c.name, tensor: c.key, width: c.width, height: c.height, color: c.color, geometry: c.geometry, layout: c.layout === 'hwc' ? 'nhwc' : 'nchw', dtype: 'uint8' };
+  return {
+    name: c.name,
+    tensor: c.key,
+    width: c.width,
+    height: c.height,
+    color: c.color,
+    geometry: c.geometry,
+    layout: c.layout === 'hwc' ? 'nhwc' : 'nchw',
+    dtype: 'uint8',
+  };
 }
 
 /**
@@ -63,7 +88,10 @@ export class ServedObservation {
     for (const pre of this.cameras) {
       const frame = observation.images.get(pre.spec.name);
       if (frame === undefined) {
-        throw new VlaError('IMAGE_INVALID', `no frame from camera "${pre.spec.name}"`, { path: `images.${pre.spec.name}`, hint: `the policy needs cameras ${this.manifest.cameras.map((c) => c.name).join(', ')}` });
+        throw new VlaError('IMAGE_INVALID', `no frame from camera "${pre.spec.name}"`, {
+          path: `images.${pre.spec.name}`,
+          hint: `the policy needs cameras ${this.manifest.cameras.map((c) => c.name).join(', ')}`,
+        });
       }
       out[pre.spec.tensor] = wireFrame(frame, pre.spec) ?? ((t) => ndarray(t.data as Uint8Array, t.dims.slice(1)))(pre.run(frame));
     }
@@ -71,13 +99,21 @@ export class ServedObservation {
     if (state !== undefined) {
       const values = this.stateValues(observation);
       if (values.length !== state.dims) {
-        throw new VlaError('ARGUMENT_INVALID', `the served policy reads ${state.dims} state values, the observation gives ${values.length}`, {
-          path: 'state',
-          hint: state.gripper === 'unit_interval' ? 'the state is the policy joints in order, then the gripper in [0, 1]' : 'the state is the policy joints in order',
-        });
+        throw new VlaError(
+          'ARGUMENT_INVALID',
+          `the served policy reads ${state.dims} state values, the observation gives ${values.length}`,
+          {
+            path: 'state',
+            hint:
+              state.gripper === 'unit_interval'
+                ? 'the state is the policy joints in order, then the gripper in [0, 1]'
+                : 'the state is the policy joints in order',
+          },
+        );
       }
       values.forEach((v, i) => {
-        if (!Number.isFinite(v)) throw new VlaError('ARGUMENT_INVALID', `state value ${i} is ${v}`, { path: 'state', hint: 'the joint state must be finite' });
+        if (!Number.isFinite(v))
+          throw new VlaError('ARGUMENT_INVALID', `state value ${i} is ${v}`, { path: 'state', hint: 'the joint state must be finite' });
       });
       out[state.key] = ndarray(state.dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), [state.dims]);
     }

@@ -45,7 +45,12 @@ describe('openpi numpy msgpack', () => {
     expect(() => unpackMessage(Uint8Array.of(0xc1, 0xc1))).toThrow(/is not msgpack/);
     const te = new TextEncoder();
     const arrayMap = (data: Uint8Array, dtype: string, shape: unknown) =>
-      new Map<unknown, unknown>([[te.encode('__ndarray__'), true], [te.encode('data'), data], [te.encode('dtype'), dtype], [te.encode('shape'), shape]]);
+      new Map<unknown, unknown>([
+        [te.encode('__ndarray__'), true],
+        [te.encode('data'), data],
+        [te.encode('dtype'), dtype],
+        [te.encode('shape'), shape],
+      ]);
     const packr = new Packr({ useRecords: false, variableMapSize: true });
     const cases: [Map<unknown, unknown>, RegExp][] = [
       [arrayMap(new Uint8Array(7), '<f4', [2]), /shape \[2\] of <f4 needs 8 bytes, data has 7/],
@@ -69,7 +74,13 @@ describe('openpi numpy msgpack', () => {
   it('reads bytes keys as text (UTF-8 included), and a "__proto__" key stays a key, not a prototype', () => {
     const te = new TextEncoder();
     const packr = new Packr({ useRecords: false, variableMapSize: true });
-    const frame = packr.pack(new Map<unknown, unknown>([[te.encode('caméra'), 1], ['__proto__', new Map([['polluted', true]])], [te.encode('plain'), 'x']]));
+    const frame = packr.pack(
+      new Map<unknown, unknown>([
+        [te.encode('caméra'), 1],
+        ['__proto__', new Map([['polluted', true]])],
+        [te.encode('plain'), 'x'],
+      ]),
+    );
     const back = unpackMessage(frame) as Record<string, unknown>;
     expect(back['caméra']).toBe(1);
     expect(back['plain']).toBe('x');

@@ -9,7 +9,17 @@ import { VlaError } from '../../errors';
  */
 
 export type NdDtype = '|u1' | '|i1' | '<u2' | '<i2' | '<i4' | '<u4' | '<i8' | '<u8' | '<f4' | '<f8' | '|b1';
-type NdData = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+type NdData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
 
 /** A numpy array on the wire. */
 export interface NdArray {
@@ -26,9 +36,27 @@ export interface NpScalar {
   value: number | bigint | boolean;
 }
 
-const BYTES_PER: Record<NdDtype, number> = { '|u1': 1, '|i1': 1, '|b1': 1, '<u2': 2, '<i2': 2, '<i4': 4, '<u4': 4, '<i8': 8, '<u8': 8, '<f4': 4, '<f8': 8 };
+const BYTES_PER: Record<NdDtype, number> = {
+  '|u1': 1,
+  '|i1': 1,
+  '|b1': 1,
+  '<u2': 2,
+  '<i2': 2,
+  '<i4': 4,
+  '<u4': 4,
+  '<i8': 8,
+  '<u8': 8,
+  '<f4': 4,
+  '<f8': 8,
+};
 const te = new TextEncoder();
-const KEY = { ndarray: te.encode('__ndarray__'), npgeneric: te.encode('__npgeneric__'), data: te.encode('data'), dtype: te.encode('dtype'), shape: te.encode('shape') };
+const KEY = {
+  ndarray: te.encode('__ndarray__'),
+  npgeneric: te.encode('__npgeneric__'),
+  data: te.encode('data'),
+  dtype: te.encode('dtype'),
+  shape: te.encode('shape'),
+};
 
 export function ndarray(data: NdData, shape: readonly number[]): NdArray {
   return { kind: 'ndarray', dtype: dtypeOf(data), shape: [...shape], data };
@@ -72,11 +100,20 @@ function toWire(value: unknown): unknown {
   if (tagged.kind === 'ndarray') {
     const a = value as NdArray;
     const bytes = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-    return new Map<unknown, unknown>([[KEY.ndarray, true], [KEY.data, bytes], [KEY.dtype, a.dtype], [KEY.shape, a.shape]]);
+    return new Map<unknown, unknown>([
+      [KEY.ndarray, true],
+      [KEY.data, bytes],
+      [KEY.dtype, a.dtype],
+      [KEY.shape, a.shape],
+    ]);
   }
   if (tagged.kind === 'npgeneric') {
     const s = value as NpScalar;
-    return new Map<unknown, unknown>([[KEY.npgeneric, true], [KEY.data, s.value], [KEY.dtype, s.dtype]]);
+    return new Map<unknown, unknown>([
+      [KEY.npgeneric, true],
+      [KEY.data, s.value],
+      [KEY.dtype, s.dtype],
+    ]);
   }
   if (Array.isArray(value)) return value.map(toWire);
   return new Map(Object.entries(value).map(([k, v]) => [k, toWire(v)]));
@@ -88,7 +125,11 @@ export function unpackMessage(frame: Uint8Array): unknown {
   try {
     raw = unpackr.unpack(frame);
   } catch (err) {
-    throw new VlaError('POLICY_SERVER_REPLY_INVALID', `the frame (${frame.length} bytes) is not msgpack: ${err instanceof Error ? err.message : String(err)}`, { hint: 'is the server speaking the openpi policy protocol?' });
+    throw new VlaError(
+      'POLICY_SERVER_REPLY_INVALID',
+      `the frame (${frame.length} bytes) is not msgpack: ${err instanceof Error ? err.message : String(err)}`,
+      { hint: 'is the server speaking the openpi policy protocol?' },
+    );
   }
   return fromWire(raw, '');
 }
@@ -119,7 +160,8 @@ function fromWire(value: unknown, path: string): unknown {
   if (entries['__ndarray__'] === true) return decodeArray(entries, path);
   if (entries['__npgeneric__'] === true) {
     const data = entries['data'];
-    if (typeof data !== 'number' && typeof data !== 'bigint' && typeof data !== 'boolean') throw invalid(path, `a numpy scalar holds ${typeof data}`);
+    if (typeof data !== 'number' && typeof data !== 'bigint' && typeof data !== 'boolean')
+      throw invalid(path, `a numpy scalar holds ${typeof data}`);
     return { kind: 'npgeneric', dtype: String(entries['dtype']), value: data } satisfies NpScalar;
   }
   for (const k in entries) {
@@ -137,14 +179,23 @@ function decodeArray(entries: Record<string, unknown>, path: string): NdArray {
   const dtype = entries['dtype'];
   const shape = entries['shape'];
   const data = entries['data'];
-  if (typeof dtype !== 'string' || !(dtype in BYTES_PER)) throw invalid(path, `unsupported numpy dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(BYTES_PER).join(' ')})`);
-  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) throw invalid(path, `shape ${JSON.stringify(shape)} is not a list of sizes`);
+  if (typeof dtype !== 'string' || !(dtype in BYTES_PER))
+    throw invalid(path, `unsupported numpy dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(BYTES_PER).join(' ')})`);
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0))
+    throw invalid(path, `shape ${JSON.stringify(shape)} is not a list of sizes`);
   if (!(data instanceof Uint8Array)) throw invalid(path, 'data is not bytes');
   const dt = dtype as NdDtype;
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (count * BYTES_PER[dt] !== data.byteLength) throw invalid(path, `shape ${JSON.stringify(shape)} of ${dt} needs ${count * BYTES_PER[dt]} bytes, data has ${data.byteLength}`);
+  if (count * BYTES_PER[dt] !== data.byteLength)
+    throw invalid(path, `shape ${JSON.stringify(shape)} of ${dt} needs ${count * BYTES_PER[dt]} bytes, data has ${data.byteLength}`);
   // A view of the frame's bytes when they are aligned for the type, else a copy into an aligned buffer.
-  if (data.byteOffset % BYTES_PER[dt] === 0) return { kind: 'ndarray', dtype: dt, shape: shape as number[], data: typedView(dt, data.buffer as ArrayBuffer, data.byteOffset, count) };
+  if (data.byteOffset % BYTES_PER[dt] === 0)
+    return {
+      kind: 'ndarray',
+      dtype: dt,
+      shape: shape as number[],
+      data: typedView(dt, data.buffer as ArrayBuffer, data.byteOffset, count),
+    };
   const buf = new ArrayBuffer(data.byteLength);
   new Uint8Array(buf).set(data);
   return { kind: 'ndarray', dtype: dt, shape: shape as number[], data: typedView(dt, buf, 0, count) };

@@ -122,12 +122,33 @@ export class PolicyRuntime {
     const m = folder.manifest;
     const at = folder.at;
     const dims = m.action.space.names.length;
-    const tokenizer = m.prompt === undefined ? undefined : TextTokenizer.load(folder.resolve(m.prompt.tokenizer), at(['prompt', 'tokenizer']));
+    const tokenizer =
+      m.prompt === undefined ? undefined : TextTokenizer.load(folder.resolve(m.prompt.tokenizer), at(['prompt', 'tokenizer']));
     const prompt = m.prompt === undefined || tokenizer === undefined ? undefined : new PromptBuilder(m.prompt, tokenizer, at);
-    const decoder = createActionDecoder(m.action.decoder, { horizon: m.action.chunk.horizon, dims, tokenizer, resolveFile: folder.resolve, at });
-    const actionNormalization = loadNormalization({ spec: m.action.normalization, dims, role: 'action', resolveFile: folder.resolve, where: at(['action', 'normalization']) });
+    const decoder = createActionDecoder(m.action.decoder, {
+      horizon: m.action.chunk.horizon,
+      dims,
+      tokenizer,
+      resolveFile: folder.resolve,
+      at,
+    });
+    const actionNormalization = loadNormalization({
+      spec: m.action.normalization,
+      dims,
+      role: 'action',
+      resolveFile: folder.resolve,
+      where: at(['action', 'normalization']),
+    });
     const stateNormalization =
-      m.state === undefined ? undefined : loadNormalization({ spec: m.state.normalization, dims: m.state.dims, role: 'state', resolveFile: folder.resolve, where: at(['state', 'normalization']) });
+      m.state === undefined
+        ? undefined
+        : loadNormalization({
+            spec: m.state.normalization,
+            dims: m.state.dims,
+            role: 'state',
+            resolveFile: folder.resolve,
+            where: at(['state', 'normalization']),
+          });
     const preprocessors = m.cameras.map((c) => new CameraPreprocessor(c));
 
     const spec: ExecutorSpec = {
@@ -139,11 +160,15 @@ export class PolicyRuntime {
       inputIds: m.prompt?.input_ids ?? 'input_ids',
       attentionMask: m.prompt?.attention_mask ?? 'attention_mask',
       logits: decoder.output,
-      kvCache: m.model.type === 'autoregressive' && m.model.kv_cache !== undefined ? { numHeads: m.model.kv_cache.num_heads, headDim: m.model.kv_cache.head_dim } : undefined,
+      kvCache:
+        m.model.type === 'autoregressive' && m.model.kv_cache !== undefined
+          ? { numHeads: m.model.kv_cache.num_heads, headDim: m.model.kv_cache.head_dim }
+          : undefined,
     };
     const executor = options.executor === 'worker' ? await WorkerExecutor.start(spec) : await OnnxExecutor.load(spec);
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-    for (const line of new Set([...(executor.io.main.fallbacks ?? []), ...(executor.io.decode?.fallbacks ?? [])])) log(`policy ${m.name}: ${line}`);
+    for (const line of new Set([...(executor.io.main.fallbacks ?? []), ...(executor.io.decode?.fallbacks ?? [])]))
+      log(`policy ${m.name}: ${line}`);
     try {
       checkModelIo(m, executor.io, expectedInputs(m, preprocessors), decoder, at, tokenizer?.vocabSize);
     } catch (err) {
@@ -182,7 +207,9 @@ export class PolicyRuntime {
         const have = [...observation.images.keys()];
         throw new VlaError('IMAGE_INVALID', `no frame from camera "${pre.spec.name}"`, {
           path: `images.${pre.spec.name}`,
-          hint: `the policy needs cameras ${this.cameras.join(', ')}; the observation has ${have.length > 0 ? have.join(', ') : 'none'} (names come from the embodiment's topics.cameras)`,
+          hint:
+            `the policy needs cameras ${this.cameras.join(', ')}; the observation has ` +
+            `${have.length > 0 ? have.join(', ') : 'none'} (names come from the embodiment's topics.cameras)`,
         });
       }
       feeds[pre.spec.tensor] = pre.run(frame);
@@ -203,7 +230,14 @@ export class PolicyRuntime {
     const returnLogits = options.returnLogits === true;
     if (this.manifest.model.type === 'autoregressive') {
       if (decoder.kind !== 'tokens') throw new VlaError('POLICY_INVALID', 'an autoregressive model needs a token decoder');
-      const result = await this.executor.generate({ feeds, promptIds, allowed: decoder.allowed, maxNewTokens: decoder.maxNewTokens, stopIds: decoder.stopIds, returnLogits });
+      const result = await this.executor.generate({
+        feeds,
+        promptIds,
+        allowed: decoder.allowed,
+        maxNewTokens: decoder.maxNewTokens,
+        stopIds: decoder.stopIds,
+        returnLogits,
+      });
       return { tokens: result.tokens, logits: result.logits };
     }
     const all: Feeds = { ...feeds, ...this.promptFeeds(promptIds) };
@@ -261,7 +295,8 @@ export class PolicyRuntime {
     if (prompt === undefined) return {};
     const inputs = new Map(this.executor.io.main.inputs.map((i) => [i.name, i]));
     const feeds: Feeds = { [prompt.input_ids]: idsTensor(promptIds, intTypeOf(inputs.get(prompt.input_ids))) };
-    if (inputs.has(prompt.attention_mask)) feeds[prompt.attention_mask] = onesTensor(promptIds.length, intTypeOf(inputs.get(prompt.attention_mask)));
+    if (inputs.has(prompt.attention_mask))
+      feeds[prompt.attention_mask] = onesTensor(promptIds.length, intTypeOf(inputs.get(prompt.attention_mask)));
     if (inputs.has(POSITION_IDS)) feeds[POSITION_IDS] = rangeTensor(0, promptIds.length, intTypeOf(inputs.get(POSITION_IDS)));
     return feeds;
   }
@@ -271,7 +306,10 @@ export class PolicyRuntime {
     let values: ArrayLike<number> = js.position;
     if (source === 'position_velocity') {
       if (js.velocity === undefined) {
-        throw new VlaError('ARGUMENT_INVALID', 'the policy reads joint velocities, the joint state has none', { path: 'state', hint: 'the state source is position_velocity: the joint_states topic must carry velocity' });
+        throw new VlaError('ARGUMENT_INVALID', 'the policy reads joint velocities, the joint state has none', {
+          path: 'state',
+          hint: 'the state source is position_velocity: the joint_states topic must carry velocity',
+        });
       }
       values = [...js.position, ...js.velocity];
     }
@@ -282,7 +320,11 @@ export class PolicyRuntime {
       });
     }
     for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i]!)) throw new VlaError('ARGUMENT_INVALID', `state value ${i} is ${values[i]}`, { path: 'state', hint: 'the joint state must be finite' });
+      if (!Number.isFinite(values[i]!))
+        throw new VlaError('ARGUMENT_INVALID', `state value ${i} is ${values[i]}`, {
+          path: 'state',
+          hint: 'the joint state must be finite',
+        });
     }
     const out = new Float32Array(dims);
     normalize(this.stateNormalization ?? { type: 'none', dims }, values, out);
@@ -292,11 +334,22 @@ export class PolicyRuntime {
 
 /** The tensors the manifest feeds, with the shapes and types it implies. */
 function expectedInputs(m: PolicyManifest, preprocessors: readonly CameraPreprocessor[]): ExpectedInput[] {
-  const out: ExpectedInput[] = preprocessors.map((p, i) => ({ name: p.spec.tensor, shape: p.dims, types: [p.spec.dtype], path: ['cameras', i, 'tensor'] }));
+  const out: ExpectedInput[] = preprocessors.map((p, i) => ({
+    name: p.spec.tensor,
+    shape: p.dims,
+    types: [p.spec.dtype],
+    path: ['cameras', i, 'tensor'],
+  }));
   if (m.state !== undefined) out.push({ name: m.state.tensor, shape: [1, m.state.dims], types: ['float32'], path: ['state', 'tensor'] });
   if (m.prompt !== undefined) {
     out.push({ name: m.prompt.input_ids, shape: [1, null], types: ['int64', 'int32'], path: ['prompt', 'input_ids'] });
-    out.push({ name: m.prompt.attention_mask, shape: [1, null], types: ['int64', 'int32'], path: ['prompt', 'attention_mask'], optional: true });
+    out.push({
+      name: m.prompt.attention_mask,
+      shape: [1, null],
+      types: ['int64', 'int32'],
+      path: ['prompt', 'attention_mask'],
+      optional: true,
+    });
   }
   return out;
 }

@@ -7,7 +7,14 @@ const limits = (gripper?: ActionLimits['gripper']): ActionLimits => ({
   upper: Float64Array.from([1, 1]),
   gripper,
 });
-const quantile: Normalization = { type: 'quantile', dims: 2, q01: Float64Array.from([-0.5, 0]), q99: Float64Array.from([0.5, 1]), mask: [true, false], epsilon: 0 };
+const quantile: Normalization = {
+  type: 'quantile',
+  dims: 2,
+  q01: Float64Array.from([-0.5, 0]),
+  q99: Float64Array.from([0.5, 1]),
+  mask: [true, false],
+  epsilon: 0,
+};
 
 describe('finishActions', () => {
   test('unnormalizes, maps the gripper range onto [0, 1] with clamping', () => {
@@ -23,11 +30,15 @@ describe('finishActions', () => {
   });
 
   test('NaN anywhere is refused, naming step and dimension', () => {
-    expect(() => finishActions(Float64Array.from([0, 0, NaN, 0]), quantile, limits())).toThrow('the normalized action is NaN at step 1, dimension x');
+    expect(() => finishActions(Float64Array.from([0, 0, NaN, 0]), quantile, limits())).toThrow(
+      'the normalized action is NaN at step 1, dimension x',
+    );
   });
 
   test('an action outside the bounds is refused, naming the bound', () => {
     const wide: Normalization = { ...quantile, q99: Float64Array.from([3, 1]) };
-    expect(() => finishActions(Float64Array.from([1, 0]), wide, limits())).toThrow('action 3 at step 0, dimension x is outside its upper bound 1');
+    expect(() => finishActions(Float64Array.from([1, 0]), wide, limits())).toThrow(
+      'action 3 at step 0, dimension x is outside its upper bound 1',
+    );
   });
 });

@@ -17,7 +17,10 @@ export function actionLimits(manifest: { action: { space: ActionSpaceSpec } }): 
     names: space.names,
     lower: Float64Array.from(space.bounds.lower),
     upper: Float64Array.from(space.bounds.upper),
-    gripper: g === undefined ? undefined : { index: space.names.indexOf(g.dimension), from: g.range[0], to: g.range[1], binarizeAt: g.binarize_at },
+    gripper:
+      g === undefined
+        ? undefined
+        : { index: space.names.indexOf(g.dimension), from: g.range[0], to: g.range[1], binarizeAt: g.binarize_at },
   };
 }
 
@@ -30,10 +33,14 @@ export function finishActions(normalized: Float64Array, normalization: Normaliza
   const check = (values: Float64Array, stage: string) => {
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i]!)) {
-        throw new VlaError('MODEL_OUTPUT_INVALID', `${stage} action is ${values[i]} at step ${Math.floor(i / dims)}, dimension ${limits.names[i % dims]}`, {
-          path: `action.${limits.names[i % dims]}`,
-          hint: 'the model produced a non-finite value: this inference yields no action',
-        });
+        throw new VlaError(
+          'MODEL_OUTPUT_INVALID',
+          `${stage} action is ${values[i]} at step ${Math.floor(i / dims)}, dimension ${limits.names[i % dims]}`,
+          {
+            path: `action.${limits.names[i % dims]}`,
+            hint: 'the model produced a non-finite value: this inference yields no action',
+          },
+        );
       }
     }
   };
@@ -53,10 +60,14 @@ export function finishActions(normalized: Float64Array, normalization: Normaliza
     const v = actions[i]!;
     if (v < limits.lower[d]! || v > limits.upper[d]!) {
       const bound = v < limits.lower[d]! ? `lower bound ${limits.lower[d]}` : `upper bound ${limits.upper[d]}`;
-      throw new VlaError('MODEL_OUTPUT_INVALID', `action ${v} at step ${Math.floor(i / dims)}, dimension ${limits.names[d]} is outside its ${bound}`, {
-        path: `action.${limits.names[d]}`,
-        hint: 'the output is outside action.space.bounds: refused (check the normalization statistics, or widen the bounds if they are wrong)',
-      });
+      throw new VlaError(
+        'MODEL_OUTPUT_INVALID',
+        `action ${v} at step ${Math.floor(i / dims)}, dimension ${limits.names[d]} is outside its ${bound}`,
+        {
+          path: `action.${limits.names[d]}`,
+          hint: 'the output is outside action.space.bounds: refused (check the normalization statistics, or widen the bounds if they are wrong)',
+        },
+      );
     }
   }
   return actions;

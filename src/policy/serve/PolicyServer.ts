@@ -46,7 +46,10 @@ export class PolicyServer {
     const http = createServer((req, res) => {
       if (req.method === 'GET' && (req.url === '/healthz' || req.url?.startsWith('/healthz?'))) {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK\n');
-      } else res.writeHead(426, { 'Content-Type': 'text/plain' }).end('openpi policy server: connect with a WebSocket; GET /healthz for health\n');
+      } else
+        res
+          .writeHead(426, { 'Content-Type': 'text/plain' })
+          .end('openpi policy server: connect with a WebSocket; GET /healthz for health\n');
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxRequestBytes ?? 64 * 1024 * 1024, perMessageDeflate: false });
     const server = new PolicyServer(http, wss);
@@ -95,7 +98,8 @@ export class PolicyServer {
       const work = this.queue.then(async () => {
         if (!isBinary) throw new Error('a request must be a binary msgpack frame');
         const request = unpackMessage(data);
-        if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new Error('a request must be a msgpack map (the observation)');
+        if (typeof request !== 'object' || request === null || Array.isArray(request))
+          throw new Error('a request must be a msgpack map (the observation)');
         const inferStart = performance.now();
         const reply = await handler.infer(request as Record<string, unknown>);
         const timing: Record<string, number> = { infer_ms: performance.now() - inferStart };

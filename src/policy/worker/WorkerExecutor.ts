@@ -55,7 +55,11 @@ export class WorkerExecutor implements ModelExecutor {
         if (reply.type === 'ready') resolve(new WorkerExecutor(worker, reply.io, new Int32Array(flag)));
         else {
           void worker.terminate();
-          reject(reply.type === 'failed' ? deserializeError(reply.error) : new VlaError('INFERENCE_FAILED', 'the policy worker answered before it was ready'));
+          reject(
+            reply.type === 'failed'
+              ? deserializeError(reply.error)
+              : new VlaError('INFERENCE_FAILED', 'the policy worker answered before it was ready'),
+          );
         }
       };
       const onError = (err: Error) => {
@@ -110,7 +114,12 @@ export class WorkerExecutor implements ModelExecutor {
     // A new request starts uncancelled; a cancelled one still running keeps its flag until it ends.
     if (this.pending.size === 0) Atomics.store(this.cancelFlag, 0, 0);
     const message = { ...request, id } as WorkerRequest;
-    const transfer = message.type === 'runOnce' ? transferList(Object.values(message.feeds)) : message.type === 'generate' ? transferList(Object.values(message.request.feeds)) : [];
+    const transfer =
+      message.type === 'runOnce'
+        ? transferList(Object.values(message.feeds))
+        : message.type === 'generate'
+          ? transferList(Object.values(message.request.feeds))
+          : [];
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();

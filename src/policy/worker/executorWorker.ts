@@ -33,14 +33,21 @@ function main(): void {
   );
 }
 
-async function handle(executor: ModelExecutor, msg: WorkerRequest, post: (reply: WorkerReply, transfer?: ArrayBuffer[]) => void): Promise<void> {
+async function handle(
+  executor: ModelExecutor,
+  msg: WorkerRequest,
+  post: (reply: WorkerReply, transfer?: ArrayBuffer[]) => void,
+): Promise<void> {
   try {
     if (msg.type === 'runOnce') {
       const out = await executor.runOnce(msg.feeds, msg.outputs);
       post({ type: 'result', id: msg.id, value: out }, transferList(Object.values(out)));
     } else if (msg.type === 'generate') {
       const result = await executor.generate(msg.request);
-      post({ type: 'result', id: msg.id, value: result }, (result.logits ?? []).map((l) => l.buffer as ArrayBuffer));
+      post(
+        { type: 'result', id: msg.id, value: result },
+        (result.logits ?? []).map((l) => l.buffer as ArrayBuffer),
+      );
     } else {
       await executor.close();
       post({ type: 'result', id: msg.id, value: null });

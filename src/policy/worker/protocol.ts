@@ -32,7 +32,8 @@ export interface SerializedError {
 }
 
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof VlaError) return { message: err.message, code: err.code, kind: err.kind, file: err.file, path: err.path, line: err.line, hint: err.hint };
+  if (err instanceof VlaError)
+    return { message: err.message, code: err.code, kind: err.kind, file: err.file, path: err.path, line: err.line, hint: err.hint };
   return { message: describeError(err) };
 }
 

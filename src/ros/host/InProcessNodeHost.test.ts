@@ -7,7 +7,14 @@ function handlers(outcomes: Partial<Record<keyof LifecycleHandlers, TransitionOu
     if (o === 'throw') throw new Error(`${key} broke`);
     return o;
   };
-  return { onConfigure: run('onConfigure'), onActivate: run('onActivate'), onDeactivate: run('onDeactivate'), onCleanup: run('onCleanup'), onShutdown: run('onShutdown'), onError: run('onError') };
+  return {
+    onConfigure: run('onConfigure'),
+    onActivate: run('onActivate'),
+    onDeactivate: run('onDeactivate'),
+    onCleanup: run('onCleanup'),
+    onShutdown: run('onShutdown'),
+    onError: run('onError'),
+  };
 }
 
 describe('InProcessNodeHost lifecycle', () => {
@@ -35,7 +42,11 @@ describe('InProcessNodeHost lifecycle', () => {
     host.createService('std_srvs/srv/Trigger', '~/reset', () => ({ success: true, message: '' }));
     expect(host.serviceNames()).toEqual(['/ns/n/reset']);
     await expect(host.callService('std_srvs/srv/Trigger', '~/nope', {})).rejects.toThrow(/no service \/ns\/n\/nope/);
-    await expect(host.callService('vla_bridge/srv/SetInstruction', '~/reset', { instruction: 'x' })).rejects.toThrow(/has type std_srvs\/srv\/Trigger/);
-    expect(() => host.createService('std_srvs/srv/Trigger', '/ns/n/reset', () => ({ success: true, message: '' }))).toThrow(/already exists/);
+    await expect(host.callService('vla_bridge/srv/SetInstruction', '~/reset', { instruction: 'x' })).rejects.toThrow(
+      /has type std_srvs\/srv\/Trigger/,
+    );
+    expect(() => host.createService('std_srvs/srv/Trigger', '/ns/n/reset', () => ({ success: true, message: '' }))).toThrow(
+      /already exists/,
+    );
   });
 });

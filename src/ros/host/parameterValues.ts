@@ -17,10 +17,12 @@ export function coerceParameterValue(spec: ParameterSpec, value: unknown): Coerc
       if (typeof v !== 'string') return { ok: false, reason: `${spec.name} must be a string, got ${describe(value)}` };
       return { ok: true, value: v };
     case 'integer':
-      if (typeof v !== 'number' || !Number.isInteger(v)) return { ok: false, reason: `${spec.name} must be an integer, got ${describe(value)}` };
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        return { ok: false, reason: `${spec.name} must be an integer, got ${describe(value)}` };
       return inRange(spec, v);
     case 'double':
-      if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false, reason: `${spec.name} must be a number, got ${describe(value)}` };
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        return { ok: false, reason: `${spec.name} must be a number, got ${describe(value)}` };
       return inRange(spec, v);
   }
 }

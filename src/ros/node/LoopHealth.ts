@@ -76,7 +76,10 @@ export class LoopHealth {
 
   private clockNote(): string {
     const rate = this.commandRateHz;
-    const step = this.lastStepS > 0 ? `in steps of ${(this.lastStepS * 1000).toFixed(1)} ms (/clock at about ${(1 / this.lastStepS).toFixed(0)} Hz)` : 'in steps coarser than a tick';
+    const step =
+      this.lastStepS > 0
+        ? `in steps of ${(this.lastStepS * 1000).toFixed(1)} ms (/clock at about ${(1 / this.lastStepS).toFixed(0)} Hz)`
+        : 'in steps coarser than a tick';
     return `the clock advances ${step}, coarser than the ${rate} Hz command rate; publish /clock at ${rate} Hz or more (ros2 bag play --clock ${rate})`;
   }
 }

@@ -38,7 +38,9 @@ export class NodeControls {
       else this.host.logger.debug(`${NODE_TOPICS.estop}: false is ignored; the e-stop releases only through ${NODE_SERVICES.reset}`);
     });
     session.services.push(
-      this.host.createService('vla_bridge/srv/SetInstruction', NODE_SERVICES.setInstruction, (request) => this.setInstruction(request.instruction)),
+      this.host.createService('vla_bridge/srv/SetInstruction', NODE_SERVICES.setInstruction, (request) =>
+        this.setInstruction(request.instruction),
+      ),
       this.host.createService('std_srvs/srv/Trigger', NODE_SERVICES.reset, () => this.reset()),
     );
   }
@@ -62,7 +64,10 @@ export class NodeControls {
   private engageEstop(source: string): void {
     const safety = this.current()?.settings.safety;
     if (safety === undefined) return;
-    if (!safety.latched) this.host.logger.warn(`e-stop engaged by the ${source}: the arm decelerates within its limits and holds until ${NODE_SERVICES.reset}`);
+    if (!safety.latched)
+      this.host.logger.warn(
+        `e-stop engaged by the ${source}: the arm decelerates within its limits and holds until ${NODE_SERVICES.reset}`,
+      );
     safety.estop();
   }
 

@@ -8,7 +8,7 @@ import type { BridgeFactory, BridgeRuntime, BridgeSettings } from './BridgeRunti
 import { NODE_TOPICS } from '../../outputs/nodeTopics';
 import { SafetyEventDigest } from './SafetyEventDigest';
 
-const describe = (err: unknown): string => (describeError(err));
+const describe = (err: unknown): string => describeError(err);
 
 /**
  * One configuration of the node, from configure to cleanup: the embodiment, the settings (with the safety
@@ -78,7 +78,11 @@ export class NodeSession {
     })();
   }
 
-  private async build(createBridge: BridgeFactory, onFault: (error: Error) => void, onLoaded: (bridge: BridgeRuntime) => void): Promise<void> {
+  private async build(
+    createBridge: BridgeFactory,
+    onFault: (error: Error) => void,
+    onLoaded: (bridge: BridgeRuntime) => void,
+  ): Promise<void> {
     let bridge: BridgeRuntime;
     try {
       bridge = await createBridge(this.settings, {

@@ -15,7 +15,12 @@ import { type BridgeMode, type StatusSnapshot, statusToDiagnostics, statusToMsg 
  * What the node is doing, in one word and a reason, from its lifecycle state, its configuration and the
  * pipeline's stats (taken once per status message).
  */
-export function nodeMode(lifecycle: LifecycleState, session: NodeSession | undefined, stats: BridgeStats | undefined, lastError: string): { mode: BridgeMode; reason: string } {
+export function nodeMode(
+  lifecycle: LifecycleState,
+  session: NodeSession | undefined,
+  stats: BridgeStats | undefined,
+  lastError: string,
+): { mode: BridgeMode; reason: string } {
   const s = session;
   if (lifecycle === 'finalized') return { mode: 'finalized', reason: '' };
   if (lifecycle === 'unconfigured' || s === undefined) return { mode: 'unconfigured', reason: lastError };
@@ -40,7 +45,10 @@ export class NodeStatusPublisher {
   private readonly diagnosticsPublisher: Publisher<DiagnosticArrayMsg>;
   private readonly schedulers: FixedRateScheduler[] = [];
 
-  constructor(transport: Transport, options: { statusRateHz: number; snapshot: () => StatusSnapshot; isFinalized: () => boolean; logger: NodeLogger }) {
+  constructor(
+    transport: Transport,
+    options: { statusRateHz: number; snapshot: () => StatusSnapshot; isFinalized: () => boolean; logger: NodeLogger },
+  ) {
     this.snapshot = options.snapshot;
     this.isFinalized = options.isFinalized;
     this.logger = options.logger;

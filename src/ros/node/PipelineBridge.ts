@@ -48,7 +48,10 @@ export function pipelineBridgeFactory(deps: PipelineBridgeDeps = {}): BridgeFact
       settings.logger.info(`policy ${policy.name} warmed up in ${tookS.toFixed(2)} s`);
     } catch (err) {
       await bridge.close();
-      throw new VlaError('INFERENCE_FAILED', `the warm-up inference failed: ${describeError(err)}`, { cause: err, hint: 'check the policy with vla-bridge infer' });
+      throw new VlaError('INFERENCE_FAILED', `the warm-up inference failed: ${describeError(err)}`, {
+        cause: err,
+        hint: 'check the policy with vla-bridge infer',
+      });
     }
     return bridge;
   };
@@ -81,7 +84,9 @@ export class PipelineBridge implements BridgeRuntime {
     const { embodiment } = settings;
     this.safety = settings.safety;
     this.health = new LoopHealth(settings.commandRateHz);
-    this.stopBudgetS = Math.max(0, ...embodiment.limits.map((l) => (Number.isFinite(l.maxAcceleration) ? l.maxVelocity / l.maxAcceleration : 0))) + STOP_MARGIN_S;
+    this.stopBudgetS =
+      Math.max(0, ...embodiment.limits.map((l) => (Number.isFinite(l.maxAcceleration) ? l.maxVelocity / l.maxAcceleration : 0))) +
+      STOP_MARGIN_S;
     // The node's run is one open-ended episode: the same wiring as every other run, started and stopped by the lifecycle.
     this.loop = createEpisodeLoop({
       embodiment,
@@ -136,7 +141,10 @@ export class PipelineBridge implements BridgeRuntime {
       return;
     }
     const atRest = await this.loop.halt({ timeoutS: this.stopBudgetS });
-    if (!atRest) this.settings.logger.warn(`the arm did not come to rest within ${this.stopBudgetS.toFixed(2)} s of the stop; ending the loop holding the last command`);
+    if (!atRest)
+      this.settings.logger.warn(
+        `the arm did not come to rest within ${this.stopBudgetS.toFixed(2)} s of the stop; ending the loop holding the last command`,
+      );
     await running;
   }
 

@@ -62,7 +62,14 @@ export class SafetyEventDigest {
       o.ticks++;
       o.ticksInPeriod++;
       if (tS - o.lastSummaryS >= this.summaryPeriodS) {
-        this.publish({ ...event, severity: 'info', message: `${subject(event)} still acting: ${o.ticksInPeriod} ticks in the last ${(tS - o.lastSummaryS).toFixed(1)} s, ${o.ticks} since it started ${(tS - o.sinceS).toFixed(1)} s ago` });
+        this.publish({
+          ...event,
+          severity: 'info',
+          message:
+            `${subject(event)} still acting: ${o.ticksInPeriod} ticks in the last ` +
+            `${(tS - o.lastSummaryS).toFixed(1)} s, ${o.ticks} since it started ` +
+            `${(tS - o.sinceS).toFixed(1)} s ago`,
+        });
         o.lastSummaryS = tS;
         o.ticksInPeriod = 0;
       }
@@ -72,7 +79,13 @@ export class SafetyEventDigest {
       if (seen.has(key)) continue;
       this.ongoing.delete(key);
       const { limit, target } = o.first;
-      this.publish({ tS, limit, target, severity: 'info', message: `${subject(o.first)} released after ${o.ticks} ticks (${(tS - o.sinceS).toFixed(2)} s)` });
+      this.publish({
+        tS,
+        limit,
+        target,
+        severity: 'info',
+        message: `${subject(o.first)} released after ${o.ticks} ticks (${(tS - o.sinceS).toFixed(2)} s)`,
+      });
     }
   }
 }

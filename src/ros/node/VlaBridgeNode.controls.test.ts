@@ -88,7 +88,10 @@ describe('VlaBridgeNode e-stop and reset', () => {
   it('answers a reset without a latch', async () => {
     const r = rig();
     r.host.trigger('configure');
-    expect(await r.host.callService('std_srvs/srv/Trigger', '/vla_bridge/reset', {})).toEqual({ success: true, message: 'the e-stop was not engaged' });
+    expect(await r.host.callService('std_srvs/srv/Trigger', '/vla_bridge/reset', {})).toEqual({
+      success: true,
+      message: 'the e-stop was not engaged',
+    });
   });
 });
 
@@ -123,7 +126,9 @@ describe('VlaBridgeNode outputs', () => {
     const bridge = await r.factory.load();
     const events = r.received<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
     const chunks = r.received<ActionChunkMsg>('/vla_bridge/action_chunk', 'vla_bridge/msg/ActionChunk');
-    bridge.emitSafetyEvents(12.5, [{ tS: 12.5, limit: 'velocity', target: 'panda_joint2', requested: 3.1, applied: 2.175, severity: 'warn' }]);
+    bridge.emitSafetyEvents(12.5, [
+      { tS: 12.5, limit: 'velocity', target: 'panda_joint2', requested: 3.1, applied: 2.175, severity: 'warn' },
+    ]);
     bridge.emitChunk({
       observationStampS: 12.25,
       actions: Float64Array.from([0.1, 0.2, 0.3, 0.4]),
@@ -145,32 +150,49 @@ describe('VlaBridgeNode outputs', () => {
         message: 'panda_joint2: velocity limit (asked 3.1, applied 2.175): started',
       },
     ]);
-    expect(chunks[0]).toMatchObject({ stamp: { sec: 12, nanosec: 250000000 }, names: ['a', 'b'], horizon: 2, dims: 2, kind: 'delta', gripper_index: -1 });
+    expect(chunks[0]).toMatchObject({
+      stamp: { sec: 12, nanosec: 250000000 },
+      names: ['a', 'b'],
+      horizon: 2,
+      dims: 2,
+      kind: 'delta',
+      gripper_index: -1,
+    });
     expect(Array.from(chunks[0]!.tokens)).toEqual([31744, 31999]);
   });
 
-  it('in a dry run the pipeline\'s command topics lead to ~/preview and the controllers hear nothing', async () => {
+  it("in a dry run the pipeline's command topics lead to ~/preview and the controllers hear nothing", async () => {
     const r = rig({ dry_run: true });
     r.host.trigger('configure');
     const settings = r.factory.settings[0]!;
     const real = r.received<JointTrajectoryMsg>('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
-    const preview = r.received<JointTrajectoryMsg>('/vla_bridge/preview/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
+    const preview = r.received<JointTrajectoryMsg>(
+      '/vla_bridge/preview/panda_arm_controller/joint_trajectory',
+      'trajectory_msgs/msg/JointTrajectory',
+    );
     const gripperPreview = r.received<unknown>('/vla_bridge/preview/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray');
     const msg: JointTrajectoryMsg = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: '' }, joint_names: ['panda_joint1'], points: [] };
     settings.transport.createPublisher('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory').publish(msg);
-    settings.transport.createPublisher('/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray').publish({ layout: { dim: [], data_offset: 0 }, data: [0.04] });
+    settings.transport
+      .createPublisher('/gripper_controller/commands', 'std_msgs/msg/Float64MultiArray')
+      .publish({ layout: { dim: [], data_offset: 0 }, data: [0.04] });
     expect(real).toHaveLength(0);
     expect(preview).toEqual([msg]);
     expect(gripperPreview).toHaveLength(1);
-    expect(r.host.logs.map((l) => l.message).join('\n')).toMatch(/~\/preview\/panda_arm_controller\/joint_trajectory \(dry run; \/panda_arm_controller\/joint_trajectory stays silent\)/);
+    expect(r.host.logs.map((l) => l.message).join('\n')).toMatch(
+      /~\/preview\/panda_arm_controller\/joint_trajectory \(dry run; \/panda_arm_controller\/joint_trajectory stays silent\)/,
+    );
   });
 
-  it('without a dry run the pipeline publishes on the embodiment\'s command topic', () => {
+  it("without a dry run the pipeline publishes on the embodiment's command topic", () => {
     const r = rig();
     r.host.trigger('configure');
     const real = r.received<JointTrajectoryMsg>('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory');
     const msg: JointTrajectoryMsg = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: '' }, joint_names: [], points: [] };
-    r.factory.settings[0]!.transport.createPublisher('/panda_arm_controller/joint_trajectory', 'trajectory_msgs/msg/JointTrajectory').publish(msg);
+    r.factory.settings[0]!.transport.createPublisher(
+      '/panda_arm_controller/joint_trajectory',
+      'trajectory_msgs/msg/JointTrajectory',
+    ).publish(msg);
     expect(real).toEqual([msg]);
   });
 });
@@ -181,11 +203,21 @@ describe('VlaBridgeNode ~/safety_events', () => {
     r.host.trigger('configure');
     const bridge = await r.factory.load();
     const events = r.received<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
-    const clamp = (tS: number, target: string, limit: 'position' | 'velocity') => ({ tS, limit, target, requested: 2.95, applied: 2.8973, severity: 'warn' as const });
+    const clamp = (tS: number, target: string, limit: 'position' | 'velocity') => ({
+      tS,
+      limit,
+      target,
+      requested: 2.95,
+      applied: 2.8973,
+      severity: 'warn' as const,
+    });
     // 2.5 s at 100 Hz clamped at panda_joint1's position limit, then 0.5 s on panda_joint2's velocity limit, then quiet.
     for (let k = 0; k < 300; k++) {
       const tS = 10 + k * 0.01;
-      bridge.emitSafetyEvents(tS, k < 250 ? [clamp(tS, 'panda_joint1', 'position')] : k < 300 ? [clamp(tS, 'panda_joint2', 'velocity')] : []);
+      bridge.emitSafetyEvents(
+        tS,
+        k < 250 ? [clamp(tS, 'panda_joint1', 'position')] : k < 300 ? [clamp(tS, 'panda_joint2', 'velocity')] : [],
+      );
     }
     bridge.emitSafetyEvents(13, []);
     const story = events.map((e) => `${e.limit} ${e.target} ${e.severity}: ${e.message}`);
@@ -205,9 +237,27 @@ describe('VlaBridgeNode ~/safety_events', () => {
     r.host.trigger('configure');
     const bridge = await r.factory.load();
     const events = r.received<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
-    bridge.emitSafetyEvents(1, [{ tS: 1, limit: 'watchdog_camera', target: 'primary', severity: 'error', message: 'camera "primary" frame is 0.6 s old (timeout 0.5 s): stopping', condition: 'begin' }]);
+    bridge.emitSafetyEvents(1, [
+      {
+        tS: 1,
+        limit: 'watchdog_camera',
+        target: 'primary',
+        severity: 'error',
+        message: 'camera "primary" frame is 0.6 s old (timeout 0.5 s): stopping',
+        condition: 'begin',
+      },
+    ]);
     bridge.emitSafetyEvents(1.01, []);
-    bridge.emitSafetyEvents(2, [{ tS: 2, limit: 'watchdog_camera', target: 'primary', severity: 'info', message: 'camera watchdog cleared: moving again from the held position', condition: 'end' }]);
+    bridge.emitSafetyEvents(2, [
+      {
+        tS: 2,
+        limit: 'watchdog_camera',
+        target: 'primary',
+        severity: 'info',
+        message: 'camera watchdog cleared: moving again from the held position',
+        condition: 'end',
+      },
+    ]);
     expect(events.map((e) => [e.limit, e.severity, e.message])).toEqual([
       ['watchdog_camera', 2, 'camera "primary" frame is 0.6 s old (timeout 0.5 s): stopping'],
       ['watchdog_camera', 0, 'camera watchdog cleared: moving again from the held position'],
@@ -224,6 +274,11 @@ describe('VlaBridgeNode status tells the truth', () => {
     bridge.setStats({ ticks: 311, holding: true, waitingFor: ['/joint_states', '/camera/image_raw'] });
     const status = r.received<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
     r.node.publishStatus();
-    expect(status.at(-1)).toMatchObject({ mode: 'waiting', holding: true, reason: 'waiting for the first message on /joint_states, /camera/image_raw', ticks: 311 });
+    expect(status.at(-1)).toMatchObject({
+      mode: 'waiting',
+      holding: true,
+      reason: 'waiting for the first message on /joint_states, /camera/image_raw',
+      ticks: 311,
+    });
   });
 });

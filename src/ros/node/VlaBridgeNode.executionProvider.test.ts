@@ -50,7 +50,9 @@ describe('VlaBridgeNode execution_provider', () => {
     const fallback = start('cuda,cpu');
     try {
       expect(await settled(refused.node)).toMatchObject({ mode: 'fault' });
-      expect(refused.node.snapshot().reason).toMatch(/the policy failed to load: .*onnxruntime execution provider "cuda" is not available here/);
+      expect(refused.node.snapshot().reason).toMatch(
+        /the policy failed to load: .*onnxruntime execution provider "cuda" is not available here/,
+      );
       expect(refused.host.trigger('activate')).toBe('inactive');
       expect((await settled(fallback.node)).mode).toBe('ready');
       const warnings = fallback.host.logs.map((l) => l.message).join('\n');

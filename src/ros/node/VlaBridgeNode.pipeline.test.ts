@@ -46,12 +46,25 @@ afterEach(async () => {
 });
 
 /** `frameStampS`: the header stamp of the camera frames published at `t` (default `t`); `target`: the policy's. */
-function rig(overrides: Record<string, ParameterValue> = {}, frameStampS: (t: number) => number = (t) => t, target: readonly number[] = TARGET): Rig {
+function rig(
+  overrides: Record<string, ParameterValue> = {},
+  frameStampS: (t: number) => number = (t) => t,
+  target: readonly number[] = TARGET,
+): Rig {
   const clock = new ManualClock(T0);
   const bus = new LoopbackTransport(clock);
   const arm = new ExactArm(bus, embodiment, HOME);
-  const policy = new ScriptedChunkPolicy({ names: embodiment.policyJointNames, horizon: 10, stepDtS: 0.1, stepsToExecute: 5, action: () => [...target] });
-  const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'franka_panda', policy: '/policies/scripted', instruction: 'turn the base', ...overrides } });
+  const policy = new ScriptedChunkPolicy({
+    names: embodiment.policyJointNames,
+    horizon: 10,
+    stepDtS: 0.1,
+    stepsToExecute: 5,
+    action: () => [...target],
+  });
+  const host = new InProcessNodeHost({
+    bus,
+    overrides: { embodiment: 'franka_panda', policy: '/policies/scripted', instruction: 'turn the base', ...overrides },
+  });
   const node = new VlaBridgeNode({ host, createBridge: pipelineBridgeFactory({ loadPolicy: async () => policy }) });
   let k = 0;
   const step = async (): Promise<void> => {
@@ -106,10 +119,16 @@ class RecordingBus extends LoopbackTransport {
 }
 
 describe('VlaBridgeNode with the pipeline', () => {
-  it('configure opens the embodiment\'s sensors with sensor-data QoS and its command topics reliably', async () => {
+  it("configure opens the embodiment's sensors with sensor-data QoS and its command topics reliably", async () => {
     const so101 = loadEmbodiment('so101');
     const bus = new RecordingBus(new ManualClock(T0));
-    const policy = new ScriptedChunkPolicy({ names: so101.policyJointNames, horizon: 4, stepDtS: 0.1, stepsToExecute: 2, action: () => [0, 0, 0, 0, 0] });
+    const policy = new ScriptedChunkPolicy({
+      names: so101.policyJointNames,
+      horizon: 4,
+      stepDtS: 0.1,
+      stepsToExecute: 2,
+      action: () => [0, 0, 0, 0, 0],
+    });
     const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'so101', policy: '/p' } });
     const node = new VlaBridgeNode({ host, createBridge: pipelineBridgeFactory({ loadPolicy: async () => policy }) });
     node.start();
@@ -143,7 +162,13 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(chunks.length).toBeGreaterThan(0);
     expect(chunks[0]).toMatchObject({ horizon: 10, dims: 7, kind: 'absolute', frame: 'joint' });
     expect(r.policy.calls).toBeGreaterThan(0);
-    expect(status.at(-1)).toMatchObject({ mode: 'running', lifecycle_state: 3, embodiment: 'franka_panda', policy: 'test_policy', instruction: 'turn the base' });
+    expect(status.at(-1)).toMatchObject({
+      mode: 'running',
+      lifecycle_state: 3,
+      embodiment: 'franka_panda',
+      policy: 'test_policy',
+      instruction: 'turn the base',
+    });
     expect(status.at(-1)!.ticks).toBeGreaterThan(100);
   });
 
@@ -158,7 +183,9 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(status.at(-1)).toMatchObject({ mode: 'running' });
     const camera = embodiment.config.topics.cameras[0]!.topic;
     const warnings = r.host.logs.filter((l) => l.level === 'warn' && l.message.includes('header.stamp'));
-    expect(warnings.map((l) => l.message)).toEqual([`${camera}: header.stamp is zero; freshness is judged by the time each message is received (set the stamp in the driver to use it)`]);
+    expect(warnings.map((l) => l.message)).toEqual([
+      `${camera}: header.stamp is zero; freshness is judged by the time each message is received (set the stamp in the driver to use it)`,
+    ]);
   });
 
   it('deactivate brakes within the limits to rest, then stops commanding', async () => {
@@ -204,7 +231,7 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(r.arm.positions[0]).toBeGreaterThan(held);
   });
 
-  it('~/status counts interventions by the one rule: an e-stop held for a second is one, a deactivation\'s stop is none', async () => {
+  it("~/status counts interventions by the one rule: an e-stop held for a second is one, a deactivation's stop is none", async () => {
     // A policy that holds the rest pose: nothing but the e-stop and the stop can act.
     const r = rig({}, (t) => t, HOME.slice(0, 7));
     const events = r.inbox<SafetyEventMsg>('/vla_bridge/safety_events', 'vla_bridge/msg/SafetyEvent');
@@ -234,13 +261,20 @@ describe('VlaBridgeNode with the pipeline', () => {
     for (let k = 1; k <= 50; k++) await r.clock.advanceTo(T0 + k * PERIOD);
     r.node.publishStatus();
     const { joint_states, cameras } = embodiment.config.topics;
-    expect(status.at(-1)).toMatchObject({ mode: 'waiting', holding: true, reason: `waiting for the first message on ${[joint_states, ...cameras.map((c) => c.topic)].join(', ')}` });
+    expect(status.at(-1)).toMatchObject({
+      mode: 'waiting',
+      holding: true,
+      reason: `waiting for the first message on ${[joint_states, ...cameras.map((c) => c.topic)].join(', ')}`,
+    });
     expect(status.at(-1)!.ticks).toBeGreaterThan(40);
     expect(r.arm.commands).toHaveLength(0);
     r.arm.publishState(r.clock.nowS());
     await r.clock.advanceTo(r.clock.nowS() + PERIOD);
     r.node.publishStatus();
-    expect(status.at(-1)).toMatchObject({ mode: 'waiting', reason: `waiting for the first message on ${cameras.map((c) => c.topic).join(', ')}` });
+    expect(status.at(-1)).toMatchObject({
+      mode: 'waiting',
+      reason: `waiting for the first message on ${cameras.map((c) => c.topic).join(', ')}`,
+    });
     await r.run(0.5);
     r.node.publishStatus();
     expect(status.at(-1)).toMatchObject({ mode: 'running', holding: false, reason: '' });
@@ -264,13 +298,15 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(events.filter((e) => e.limit === 'clock')).toEqual([]);
     expect(last.clock_stalls).toBeGreaterThan(20);
     expect(last).toMatchObject({ mode: 'running', holding: false });
-    expect(last.reason).toMatch(/the clock advances in steps of 25\.0 ms \(\/clock at about 40 Hz\), coarser than the 100 Hz command rate; publish \/clock at 100 Hz or more \(ros2 bag play --clock 100\): \d+ ticks skipped/);
+    expect(last.reason).toMatch(
+      /the clock advances in steps of 25\.0 ms \(\/clock at about 40 Hz\), coarser than the 100 Hz command rate; publish \/clock at 100 Hz or more \(ros2 bag play --clock 100\): \d+ ticks skipped/,
+    );
     const warnings = r.host.logs.filter((l) => l.level === 'warn' && /clock advances/.test(l.message));
     expect(warnings).toHaveLength(1);
     expect(r.arm.positions[0]).toBeGreaterThan(HOME[0]! + 0.05);
   });
 
-  it('reports the loop\'s lateness over a rolling window on ~/status and /diagnostics', async () => {
+  it("reports the loop's lateness over a rolling window on ~/status and /diagnostics", async () => {
     const r = rig();
     const status = r.inbox<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
     const diagnostics = r.inbox<DiagnosticArrayMsg>('/diagnostics', 'diagnostic_msgs/msg/DiagnosticArray');

@@ -96,7 +96,9 @@ describe('VlaBridgeNode lifecycle', () => {
 
     const bad = rig({ chunk_handover: 'blend' });
     expect(bad.host.trigger('configure')).toBe('unconfigured');
-    expect(errors(bad.host).join('\n')).toMatch(/chunk_handover: unknown handover "blend"[\s\S]*receding_horizon, overlap_blend, temporal_ensemble/);
+    expect(errors(bad.host).join('\n')).toMatch(
+      /chunk_handover: unknown handover "blend"[\s\S]*receding_horizon, overlap_blend, temporal_ensemble/,
+    );
     const worse = rig({ latency_compensation: 'none' });
     expect(worse.host.trigger('configure')).toBe('unconfigured');
     expect(errors(worse.host).join('\n')).toMatch(/latency_compensation: unknown latency compensation "none"[\s\S]*keep_fed, strict/);
@@ -215,7 +217,14 @@ describe('VlaBridgeNode lifecycle', () => {
     bridge.setStats({ holding: true, holdReason: 'camera primary is stale', ticks: 42, safetyInterventions: 3, lastInferenceS: 0.12 });
     const status = r.received<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
     r.node.publishStatus();
-    expect(status.at(-1)).toMatchObject({ mode: 'holding', holding: true, reason: 'camera primary is stale', ticks: 42, safety_interventions: 3, last_inference_s: 0.12 });
+    expect(status.at(-1)).toMatchObject({
+      mode: 'holding',
+      holding: true,
+      reason: 'camera primary is stale',
+      ticks: 42,
+      safety_interventions: 3,
+      last_inference_s: 0.12,
+    });
   });
 
   it('rejects transitions the state machine does not offer', () => {
@@ -238,7 +247,10 @@ describe('VlaBridgeNode autostart', () => {
   it('with use_sim_time, waits for ROS time to start before activating', async () => {
     const clock = new ManualClock(0);
     const bus = new LoopbackTransport(clock);
-    const host = new InProcessNodeHost({ bus, overrides: { embodiment: 'franka_panda', policy: '/p', autostart: true, use_sim_time: true } });
+    const host = new InProcessNodeHost({
+      bus,
+      overrides: { embodiment: 'franka_panda', policy: '/p', autostart: true, use_sim_time: true },
+    });
     const factory = new FakeBridgeFactory();
     const node = new VlaBridgeNode({ host, createBridge: factory.create });
     nodes.push(node);

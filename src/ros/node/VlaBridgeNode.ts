@@ -25,7 +25,7 @@ export interface VlaBridgeNodeOptions {
   loadEmbodiment?: (nameOrPath: string) => Embodiment;
 }
 
-const describe = (err: unknown): string => (describeError(err));
+const describe = (err: unknown): string => describeError(err);
 
 /**
  * The `vla_bridge` lifecycle node, as plain logic over a NodeHost (parameters, services, lifecycle, logging)
@@ -195,8 +195,14 @@ export class VlaBridgeNode {
 
   private onConfigure(): TransitionOutcome {
     const params = this.parameters;
-    if (params.embodiment === '') return this.refuse('configure', 'the embodiment parameter is empty', 'set it: embodiment:=franka_panda (a shipped name) or the path of an embodiment YAML');
-    if (params.policy === '') return this.refuse('configure', 'the policy parameter is empty', 'set it to a policy folder: policy:=/path/to/policy');
+    if (params.embodiment === '')
+      return this.refuse(
+        'configure',
+        'the embodiment parameter is empty',
+        'set it: embodiment:=franka_panda (a shipped name) or the path of an embodiment YAML',
+      );
+    if (params.policy === '')
+      return this.refuse('configure', 'the policy parameter is empty', 'set it to a policy folder: policy:=/path/to/policy');
     let embodiment: Embodiment;
     try {
       embodiment = this.loadEmbodiment(params.embodiment);
@@ -208,7 +214,9 @@ export class VlaBridgeNode {
     const transport = this.host.openTransport();
     let session: NodeSession | undefined;
     try {
-      const commandTransport = params.dry_run ? new RemappedTransport(transport, new Map(commandTopics(embodiment).map((t) => [t, previewTopic(t)]))) : transport;
+      const commandTransport = params.dry_run
+        ? new RemappedTransport(transport, new Map(commandTopics(embodiment).map((t) => [t, previewTopic(t)])))
+        : transport;
       const settings = this.settingsFor(embodiment, commandTransport);
       if (this.estopAtCleanup) settings.safety.estop();
       session = new NodeSession(embodiment, settings, transport);
@@ -246,7 +254,11 @@ export class VlaBridgeNode {
     const jointStateTimeoutS = or(p.joint_state_timeout_s, c.timeouts.joint_state_s);
     const cameraTimeoutsS = new Map(c.topics.cameras.map((cam) => [cam.name, or(p.camera_timeout_s, cam.timeout_s)]));
     const safety = SafetyLayer.fromEmbodiment(embodiment, {
-      timeouts: { jointStateS: jointStateTimeoutS, cameraS: Object.fromEntries(cameraTimeoutsS), defaultCameraS: Math.max(...cameraTimeoutsS.values(), 0.5) },
+      timeouts: {
+        jointStateS: jointStateTimeoutS,
+        cameraS: Object.fromEntries(cameraTimeoutsS),
+        defaultCameraS: Math.max(...cameraTimeoutsS.values(), 0.5),
+      },
       watchdogResume: { mode: watchdogResumeNamed(p.watchdog_resume), graceS: p.watchdog_grace_s },
     });
     return {
@@ -272,15 +284,27 @@ export class VlaBridgeNode {
     const s = this.session;
     if (s === undefined) return this.refuse('activate', 'the node is not configured');
     if (s.loadError !== undefined) return this.refuse('activate', s.loadError, 'fix it, then cleanup and configure again');
-    if (s.bridge === undefined) return this.refuse('activate', 'the policy is still loading', 'activate again once ~/status shows mode "ready"');
+    if (s.bridge === undefined)
+      return this.refuse('activate', 'the policy is still loading', 'activate again once ~/status shows mode "ready"');
     const latched = s.settings.safety.resetRequiredFor;
     if (latched.includes('estop')) return this.refuse('activate', 'the e-stop is latched', `call ${NODE_SERVICES.reset} first`);
-    if (latched.length > 0) return this.refuse('activate', `a watchdog stop is latched (${latched.join(', ')}; watchdog_resume manual)`, `call ${NODE_SERVICES.reset} first`);
-    if (s.stopping !== undefined) return this.refuse('activate', 'the arm is still stopping after the last deactivate', 'activate again in a moment');
-    if (this.instructionText.trim() === '') this.host.logger.warn('activating without an instruction; set one with the instruction parameter, ~/instruction or ~/set_instruction');
+    if (latched.length > 0)
+      return this.refuse(
+        'activate',
+        `a watchdog stop is latched (${latched.join(', ')}; watchdog_resume manual)`,
+        `call ${NODE_SERVICES.reset} first`,
+      );
+    if (s.stopping !== undefined)
+      return this.refuse('activate', 'the arm is still stopping after the last deactivate', 'activate again in a moment');
+    if (this.instructionText.trim() === '')
+      this.host.logger.warn(
+        'activating without an instruction; set one with the instruction parameter, ~/instruction or ~/set_instruction',
+      );
     s.fault = undefined;
     s.bridge.start();
-    this.host.logger.info(`active: ${s.embodiment.name} follows policy ${s.bridge.policyName}${this.parameters.dry_run ? ' (dry run)' : ''}`);
+    this.host.logger.info(
+      `active: ${s.embodiment.name} follows policy ${s.bridge.policyName}${this.parameters.dry_run ? ' (dry run)' : ''}`,
+    );
     return 'success';
   }
 

@@ -33,7 +33,8 @@ export const NODE_PARAMETERS = [
     kind: 'string',
     default: '',
     readOnly: true,
-    description: "A served policy's server URL (ws://host:port), instead of its manifest's server.url; empty: the manifest's. API key from VLA_BRIDGE_POLICY_API_KEY",
+    description:
+      "A served policy's server URL (ws://host:port), instead of its manifest's server.url; empty: the manifest's. API key from VLA_BRIDGE_POLICY_API_KEY",
   },
   {
     name: 'execution_provider',
@@ -58,7 +59,8 @@ export const NODE_PARAMETERS = [
     kind: 'bool',
     default: false,
     readOnly: true,
-    description: 'Configure and activate by itself once the policy has loaded (simulation, replay); on a physical arm leave it false and activate explicitly',
+    description:
+      'Configure and activate by itself once the policy has loaded (simulation, replay); on a physical arm leave it false and activate explicitly',
   },
   {
     name: 'dry_run',
@@ -88,7 +90,8 @@ export const NODE_PARAMETERS = [
     kind: 'string',
     default: DEFAULT_HANDOVER_NAME,
     readOnly: true,
-    description: 'How consecutive action chunks hand over: overlap_blend (cross-fade over 0.3 s), receding_horizon (hard switch) or temporal_ensemble (ACT)',
+    description:
+      'How consecutive action chunks hand over: overlap_blend (cross-fade over 0.3 s), receding_horizon (hard switch) or temporal_ensemble (ACT)',
     additionalConstraints: `one of ${Object.keys(HANDOVERS).join(', ')}`,
   },
   {
@@ -97,7 +100,9 @@ export const NODE_PARAMETERS = [
     default: 'keep_fed',
     readOnly: true,
     description:
-      "How a chunk is lined up with the clock: keep_fed runs it on its observation's time while that keeps the action queue fed and later otherwise; strict always on its observation's time (a policy slower than half a chunk then runs the queue dry and the arm stops)",
+      "How a chunk is lined up with the clock: keep_fed runs it on its observation's time while that " +
+      "keeps the action queue fed and later otherwise; strict always on its observation's time " +
+      '(a policy slower than half a chunk then runs the queue dry and the arm stops)',
     additionalConstraints: `one of ${LATENCY_COMPENSATIONS.join(', ')}`,
   },
   {
@@ -114,7 +119,7 @@ export const NODE_PARAMETERS = [
     default: 0,
     readOnly: true,
     range: { from: 0, to: 10 },
-    description: 'Camera frames older than this stop the arm, s; 0 takes each camera\'s timeout_s from the embodiment',
+    description: "Camera frames older than this stop the arm, s; 0 takes each camera's timeout_s from the embodiment",
   },
   {
     name: 'policy_deadline_s',
@@ -130,7 +135,10 @@ export const NODE_PARAMETERS = [
     default: 'manual',
     readOnly: true,
     description:
-      'After a watchdog stop (stale joint states or camera frames, a late policy), when fresh data returns: manual holds the arm until ~/reset, like the e-stop (a physical arm); auto moves again by itself (Gazebo, replay). A gap shorter than watchdog_grace_s resumes by itself either way',
+      'After a watchdog stop (stale joint states or camera frames, a late policy), when fresh data ' +
+      'returns: manual holds the arm until ~/reset, like the e-stop (a physical arm); auto moves ' +
+      'again by itself (Gazebo, replay). A gap shorter than watchdog_grace_s resumes by itself ' +
+      'either way',
     additionalConstraints: `one of ${WATCHDOG_RESUME_MODES.join(', ')}`,
   },
   {
@@ -181,7 +189,10 @@ export type WatchdogResumeMode = (typeof WATCHDOG_RESUME_MODES)[number];
 /** The watchdog_resume value, or a CONFIG_INVALID error naming the parameter and the choices. */
 export function watchdogResumeNamed(value: string): WatchdogResumeMode {
   if ((WATCHDOG_RESUME_MODES as readonly string[]).includes(value)) return value as WatchdogResumeMode;
-  throw new VlaError('CONFIG_INVALID', `unknown watchdog_resume "${value}"`, { path: 'watchdog_resume', hint: `use one of ${WATCHDOG_RESUME_MODES.join(', ')}` });
+  throw new VlaError('CONFIG_INVALID', `unknown watchdog_resume "${value}"`, {
+    path: 'watchdog_resume',
+    hint: `use one of ${WATCHDOG_RESUME_MODES.join(', ')}`,
+  });
 }
 
 export const MAX_INSTRUCTION_LENGTH = 2000;

@@ -6,7 +6,17 @@ import type { PolicyServerStats } from '../../policy/Policy';
 import type { BridgeStats } from './BridgeRuntime';
 
 /** What the bridge is doing, in one word (PolicyStatus.mode). */
-export type BridgeMode = 'unconfigured' | 'loading' | 'ready' | 'running' | 'waiting' | 'stopping' | 'holding' | 'estopped' | 'fault' | 'finalized';
+export type BridgeMode =
+  | 'unconfigured'
+  | 'loading'
+  | 'ready'
+  | 'running'
+  | 'waiting'
+  | 'stopping'
+  | 'holding'
+  | 'estopped'
+  | 'fault'
+  | 'finalized';
 
 /** One look at the node, from which ~/status and /diagnostics are both made. */
 export interface StatusSnapshot {
@@ -107,7 +117,10 @@ export function statusToDiagnostics(s: StatusSnapshot): DiagnosticArrayMsg {
     ['lateness_p99_ms', ms(s.stats?.lateness.p99S)],
     ['lateness_max_ms', ms(s.stats?.lateness.maxS)],
     ['clock_stalls', String(count(s.stats?.clockStalls))],
-    ...Object.entries(serverStatusFields(s.stats?.policyServer)).map(([k, v]) => [k, typeof v === 'number' && Number.isNaN(v) ? '' : String(v)]),
+    ...Object.entries(serverStatusFields(s.stats?.policyServer)).map(([k, v]) => [
+      k,
+      typeof v === 'number' && Number.isNaN(v) ? '' : String(v),
+    ]),
   ].map(([key, value]) => ({ key: key!, value: value! }));
   return {
     header: { stamp: secondsToTime(s.stampS), frame_id: '' },

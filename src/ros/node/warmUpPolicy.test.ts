@@ -15,19 +15,29 @@ class CameraPolicy extends ScriptedChunkPolicy {
   failFirst = false;
 
   constructor(names: readonly string[], cameras: readonly string[]) {
-    super({ names, horizon: 4, stepDtS: 0.1, stepsToExecute: 2, action: (obs) => Array.from(obs.jointState.position.subarray(0, names.length)) });
+    super({
+      names,
+      horizon: 4,
+      stepDtS: 0.1,
+      stepsToExecute: 2,
+      action: (obs) => Array.from(obs.jointState.position.subarray(0, names.length)),
+    });
     this.cameras = cameras;
   }
 
   override infer(observation: Observation, options?: InferOptions) {
     this.seen.push(observation);
-    if (this.failFirst && this.seen.length === 1) return Promise.reject(new Error('Non-zero status code returned while running Gather node'));
+    if (this.failFirst && this.seen.length === 1)
+      return Promise.reject(new Error('Non-zero status code returned while running Gather node'));
     return super.infer(observation, options);
   }
 }
 
 async function configured(embodimentName: string, policy: CameraPolicy) {
-  const host = new InProcessNodeHost({ bus: new LoopbackTransport(new ManualClock(10)), overrides: { embodiment: embodimentName, policy: '/p', instruction: 'reach the cube' } });
+  const host = new InProcessNodeHost({
+    bus: new LoopbackTransport(new ManualClock(10)),
+    overrides: { embodiment: embodimentName, policy: '/p', instruction: 'reach the cube' },
+  });
   const node = new VlaBridgeNode({ host, createBridge: pipelineBridgeFactory({ loadPolicy: async () => policy }) });
   node.start();
   host.trigger('configure');
@@ -67,7 +77,10 @@ describe('configure warms the policy up', () => {
     const policy = new CameraPolicy(panda.policyJointNames, ['primary']);
     policy.failFirst = true;
     const { host, node } = await configured('franka_panda', policy);
-    expect(node.snapshot()).toMatchObject({ mode: 'fault', reason: expect.stringMatching(/the warm-up inference failed: Non-zero status code/) });
+    expect(node.snapshot()).toMatchObject({
+      mode: 'fault',
+      reason: expect.stringMatching(/the warm-up inference failed: Non-zero status code/),
+    });
     expect(host.trigger('activate')).toBe('inactive');
     await node.dispose();
   });

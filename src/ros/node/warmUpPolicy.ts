@@ -37,7 +37,17 @@ export function warmUpObservation(policy: Policy, embodiment: Embodiment, instru
 
 function greyRaw(): ImageFrame {
   const step = WARM_UP_WIDTH * 3;
-  return { kind: 'raw', stampS: 0, frameId: 'warm_up', width: WARM_UP_WIDTH, height: WARM_UP_HEIGHT, encoding: 'rgb8', step, isBigEndian: false, data: new Uint8Array(step * WARM_UP_HEIGHT).fill(128) };
+  return {
+    kind: 'raw',
+    stampS: 0,
+    frameId: 'warm_up',
+    width: WARM_UP_WIDTH,
+    height: WARM_UP_HEIGHT,
+    encoding: 'rgb8',
+    step,
+    isBigEndian: false,
+    data: new Uint8Array(step * WARM_UP_HEIGHT).fill(128),
+  };
 }
 
 function greyJpeg(): ImageFrame {

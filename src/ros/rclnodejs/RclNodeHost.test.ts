@@ -11,7 +11,15 @@ const SPECS: ParameterSpec[] = [
   { name: 'autostart', kind: 'bool', default: false, description: 'start by itself', readOnly: true },
   { name: 'command_rate_hz', kind: 'double', default: 0, description: 'command rate', readOnly: true, range: { from: 0, to: 1000 } },
   { name: 'queue_depth', kind: 'integer', default: 1, description: 'an integer with a range', readOnly: false, range: { from: 1, to: 50 } },
-  { name: 'status_rate_hz', kind: 'double', default: 5, description: 'status rate', readOnly: true, range: { from: 0.1, to: 100 }, additionalConstraints: '0.1 Hz or faster' },
+  {
+    name: 'status_rate_hz',
+    kind: 'double',
+    default: 5,
+    description: 'status rate',
+    readOnly: true,
+    range: { from: 0.1, to: 100 },
+    additionalConstraints: '0.1 Hz or faster',
+  },
 ];
 
 let dir: string;
@@ -63,10 +71,12 @@ describe('RclNodeHost parameters from rcl rules', () => {
     expect(host.declareParameters(SPECS).get('embodiment')).toBe('');
   });
 
-  it('applies rules in rcl order and lets the program\'s own values win', async () => {
+  it("applies rules in rcl order and lets the program's own values win", async () => {
     const first = paramsFile('/vla_bridge', 'embodiment: ur5e\ncommand_rate_hz: 50.0');
     const second = paramsFile('/**', 'embodiment: so101');
-    const { host } = await hostWith(['--params-file', first, '--params-file', second, '-p', 'vla_bridge:command_rate_hz:=200'], { embodiment: 'franka_panda' });
+    const { host } = await hostWith(['--params-file', first, '--params-file', second, '-p', 'vla_bridge:command_rate_hz:=200'], {
+      embodiment: 'franka_panda',
+    });
     expect(Object.fromEntries(host.declareParameters(SPECS))).toMatchObject({ embodiment: 'franka_panda', command_rate_hz: 200 });
   });
 
@@ -97,14 +107,19 @@ describe('RclNodeHost with use_sim_time', () => {
     expect(node._timeSource.lastTimeS).toBe(42.5);
   });
 
-  it('makes rosbag2 warn about QoS when rclnodejs\'s own reliable /clock subscription is left in place (the fake models it)', async () => {
+  it("makes rosbag2 warn about QoS when rclnodejs's own reliable /clock subscription is left in place (the fake models it)", async () => {
     const rcl = new FakeRclnodejs();
     await rcl.init(undefined, ['vla-bridge', '--ros-args', '-p', 'use_sim_time:=true']);
     const node = rcl.createNode('plain');
     node.spin();
-    rcl.createNode('rosbag2_player').createPublisher('rosgraph_msgs/msg/Clock', '/clock', { qos: rcl.QoS.profileSensorData }).publish({ clock: { sec: 1, nanosec: 0 } });
+    rcl
+      .createNode('rosbag2_player')
+      .createPublisher('rosgraph_msgs/msg/Clock', '/clock', { qos: rcl.QoS.profileSensorData })
+      .publish({ clock: { sec: 1, nanosec: 0 } });
     await flush();
-    expect(rcl.graph.qosWarnings).toEqual([expect.stringMatching(/^New subscription discovered on topic '\/clock', requesting incompatible QoS.*RELIABILITY$/)]);
+    expect(rcl.graph.qosWarnings).toEqual([
+      expect.stringMatching(/^New subscription discovered on topic '\/clock', requesting incompatible QoS.*RELIABILITY$/),
+    ]);
     expect(node._timeSource.lastTimeS).toBe(0);
   });
 });
@@ -114,11 +129,20 @@ describe('RclNodeHost parameter descriptors', () => {
     const { rcl, host } = await hostWith([]);
     host.declareParameters(SPECS);
     const client = rcl.createNode('ros2cli').createClient('rcl_interfaces/srv/DescribeParameters', '/vla_bridge/describe_parameters');
-    const answer = (await client.sendRequestAsync({ names: ['command_rate_hz', 'queue_depth', 'status_rate_hz', 'embodiment'] })) as { descriptors: Record<string, unknown>[] };
+    const answer = (await client.sendRequestAsync({ names: ['command_rate_hz', 'queue_depth', 'status_rate_hz', 'embodiment'] })) as {
+      descriptors: Record<string, unknown>[];
+    };
     const [rate, depth, status, embodiment] = answer.descriptors;
-    expect(rate).toMatchObject({ floating_point_range: [{ from_value: 0, to_value: 1000, step: 0 }], integer_range: [], additional_constraints: 'from 0 to 1000' });
+    expect(rate).toMatchObject({
+      floating_point_range: [{ from_value: 0, to_value: 1000, step: 0 }],
+      integer_range: [],
+      additional_constraints: 'from 0 to 1000',
+    });
     expect(depth).toMatchObject({ integer_range: [{ from_value: 1n, to_value: 50n, step: 1n }], floating_point_range: [] });
-    expect(status).toMatchObject({ floating_point_range: [{ from_value: 0.1, to_value: 100 }], additional_constraints: 'from 0.1 to 100; 0.1 Hz or faster' });
+    expect(status).toMatchObject({
+      floating_point_range: [{ from_value: 0.1, to_value: 100 }],
+      additional_constraints: 'from 0.1 to 100; 0.1 Hz or faster',
+    });
     expect(embodiment).toMatchObject({ integer_range: [], floating_point_range: [], read_only: true });
     // The ranges are still enforced.
     expect(host.setParameter('queue_depth', 51).successful).toBe(false);

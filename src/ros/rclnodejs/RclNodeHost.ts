@@ -162,7 +162,10 @@ export class RclNodeHost implements NodeHost {
         // rclnodejs 2.2.0's toMessage() reads _rangeConstraint, not the range it was given: set both, so that
         // `ros2 param describe` shows the range rclnodejs enforces, and say it in words too.
         if (range !== null) descriptor._rangeConstraint = range;
-        const constraints = [spec.range === undefined ? '' : `from ${spec.range.from} to ${spec.range.to}`, spec.additionalConstraints ?? ''];
+        const constraints = [
+          spec.range === undefined ? '' : `from ${spec.range.from} to ${spec.range.to}`,
+          spec.additionalConstraints ?? '',
+        ];
         descriptor.additionalConstraints = constraints.filter((c) => c !== '').join('; ');
         // The override was applied (and coerced) above, so rclnodejs must not apply it again.
         this.node.declareParameter(new this.rcl.Parameter(spec.name, type, this.toRcl(spec.kind, coerced.value)), descriptor, true);
@@ -234,9 +237,13 @@ export class RclNodeHost implements NodeHost {
     try {
       this.node[transition]();
     } catch (err) {
-      throw new VlaError('ARGUMENT_INVALID', `lifecycle transition ${transition} is not available from state ${this.node.currentState.label}`, {
-        cause: err,
-      });
+      throw new VlaError(
+        'ARGUMENT_INVALID',
+        `lifecycle transition ${transition} is not available from state ${this.node.currentState.label}`,
+        {
+          cause: err,
+        },
+      );
     }
     return this.lifecycleState;
   }
@@ -272,7 +279,9 @@ export class RclNodeHost implements NodeHost {
     const fields = integer
       ? { from_value: BigInt(spec.range.from), to_value: BigInt(spec.range.to), step: 1n }
       : { from_value: spec.range.from, to_value: spec.range.to, step: 0 };
-    const range = integer ? new this.rcl.IntegerRange(fields.from_value as bigint, fields.to_value as bigint, 1n) : new this.rcl.FloatingPointRange(spec.range.from, spec.range.to, 0);
+    const range = integer
+      ? new this.rcl.IntegerRange(fields.from_value as bigint, fields.to_value as bigint, 1n)
+      : new this.rcl.FloatingPointRange(spec.range.from, spec.range.to, 0);
     for (const [key, value] of Object.entries(fields)) Object.defineProperty(range, key, { value, enumerable: true });
     return range;
   }
@@ -287,18 +296,29 @@ export class RclNodeHost implements NodeHost {
     const rosClock = new RosTimeClock();
     const timeSource = this.node._timeSource;
     if (timeSource?._clockSubscription !== undefined) this.node.destroySubscription(timeSource._clockSubscription);
-    const subscription = this.node.createSubscription('rosgraph_msgs/msg/Clock', '/clock', { qos: this.rcl.QoS.profileSensorData }, (msg) => {
-      this.lastClockWallMs = Date.now();
-      rosClock.onClock(msg as ClockMsg);
-      timeSource?._clockCallback(msg);
-    });
+    const subscription = this.node.createSubscription(
+      'rosgraph_msgs/msg/Clock',
+      '/clock',
+      { qos: this.rcl.QoS.profileSensorData },
+      (msg) => {
+        this.lastClockWallMs = Date.now();
+        rosClock.onClock(msg as ClockMsg);
+        timeSource?._clockCallback(msg);
+      },
+    );
     if (timeSource !== undefined) timeSource._clockSubscription = subscription;
     return rosClock;
   }
 
   private typeOf(kind: ParameterKind): number {
     const t = this.rcl.ParameterType;
-    return kind === 'bool' ? t.PARAMETER_BOOL : kind === 'integer' ? t.PARAMETER_INTEGER : kind === 'double' ? t.PARAMETER_DOUBLE : t.PARAMETER_STRING;
+    return kind === 'bool'
+      ? t.PARAMETER_BOOL
+      : kind === 'integer'
+        ? t.PARAMETER_INTEGER
+        : kind === 'double'
+          ? t.PARAMETER_DOUBLE
+          : t.PARAMETER_STRING;
   }
 
   private toRcl(kind: ParameterKind, value: ParameterValue): unknown {
@@ -308,5 +328,11 @@ export class RclNodeHost implements NodeHost {
 
 function parameterTypeOf(rcl: Rclnodejs, value: ParameterValue): number {
   const t = rcl.ParameterType;
-  return typeof value === 'boolean' ? t.PARAMETER_BOOL : typeof value === 'string' ? t.PARAMETER_STRING : Number.isInteger(value) ? t.PARAMETER_INTEGER : t.PARAMETER_DOUBLE;
+  return typeof value === 'boolean'
+    ? t.PARAMETER_BOOL
+    : typeof value === 'string'
+      ? t.PARAMETER_STRING
+      : Number.isInteger(value)
+        ? t.PARAMETER_INTEGER
+        : t.PARAMETER_DOUBLE;
 }

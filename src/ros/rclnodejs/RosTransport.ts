@@ -28,9 +28,14 @@ export class RosTransport implements Transport {
 
   subscribe<T extends string>(topic: string, type: T, handler: (msg: MessageOf<T>) => void, options?: TopicOptions): Unsubscribe {
     this.claim(topic, type);
-    const subscription = this.node.createSubscription(type, topic, { qos: this.profile(options?.qos ?? 'reliable'), enableTypedArray: true }, (msg) => {
-      if (!this.closed) handler(msg as MessageOf<T>);
-    });
+    const subscription = this.node.createSubscription(
+      type,
+      topic,
+      { qos: this.profile(options?.qos ?? 'reliable'), enableTypedArray: true },
+      (msg) => {
+        if (!this.closed) handler(msg as MessageOf<T>);
+      },
+    );
     this.subscriptions.add(subscription);
     return () => {
       if (!this.subscriptions.delete(subscription)) return;

@@ -48,7 +48,11 @@ describe('loadRclnodejs', () => {
         },
       }),
     );
-    expect(f).toMatchObject({ code: 'ROS_UNAVAILABLE', kind: 'input', message: "rclnodejs 2.2.0 could not be loaded for ROS 2 jazzy: Cannot find module 'rclnodejs'" });
+    expect(f).toMatchObject({
+      code: 'ROS_UNAVAILABLE',
+      kind: 'input',
+      message: "rclnodejs 2.2.0 could not be loaded for ROS 2 jazzy: Cannot find module 'rclnodejs'",
+    });
     expect(f.hint).toMatch(/npm rebuild rclnodejs/);
   });
 
@@ -58,7 +62,11 @@ describe('loadRclnodejs', () => {
       let tried = false;
       const requireModule = (): unknown => ((tried = true), {});
       const f = failure(() => loadRclnodejs({ env: { ROS_DISTRO: 'jazzy' }, resolvePackage: () => unbuilt.packageJson, requireModule }));
-      expect(f).toMatchObject({ code: 'ROS_UNAVAILABLE', kind: 'input', message: expect.stringMatching(/^rclnodejs 2\.2\.0 cannot run with ROS 2 jazzy: its native addon was never built/) });
+      expect(f).toMatchObject({
+        code: 'ROS_UNAVAILABLE',
+        kind: 'input',
+        message: expect.stringMatching(/^rclnodejs 2\.2\.0 cannot run with ROS 2 jazzy: its native addon was never built/),
+      });
       expect(f.hint).toMatch(/npm rebuild rclnodejs[\s\S]*rcl 9\.2\.0[\s\S]*rcl_timer_get_next_call_time/);
       const absent = failure(() => loadRclnodejs({ env: { ROS_DISTRO: 'jazzy' }, resolvePackage: () => undefined, requireModule }));
       expect(absent.message).toMatch(/it is not installed/);
@@ -71,7 +79,9 @@ describe('loadRclnodejs', () => {
 
   it('finds the native addon rclnodejs loaded, by its file', () => {
     const addon = { getParameterOverrides: () => undefined };
-    const cache = { [join('/x', 'node_modules', 'rclnodejs', 'build', 'Release', 'rclnodejs.node')]: { exports: addon } } as unknown as NodeJS.Dict<NodeJS.Module>;
+    const cache = {
+      [join('/x', 'node_modules', 'rclnodejs', 'build', 'Release', 'rclnodejs.node')]: { exports: addon },
+    } as unknown as NodeJS.Dict<NodeJS.Module>;
     expect(loadRclnodejsNative(cache)).toBe(addon);
     expect(failure(() => loadRclnodejsNative({})).code).toBe('ROS_UNAVAILABLE');
   });
@@ -81,6 +91,8 @@ describe('loadRclnodejs', () => {
     const resolvePackage = (): string => built.packageJson;
     expect(loadRclnodejs({ env: { ROS_DISTRO: 'humble' }, resolvePackage, requireModule: () => rcl })).toBe(rcl);
     expect(loadRclnodejs({ env: { ROS_DISTRO: 'humble' }, resolvePackage, requireModule: () => ({ default: rcl }) })).toBe(rcl);
-    expect(failure(() => loadRclnodejs({ env: { ROS_DISTRO: 'humble' }, resolvePackage, requireModule: () => ({ version: '1' }) })).message).toMatch(/does not look like rclnodejs 2\.2\.0/);
+    expect(
+      failure(() => loadRclnodejs({ env: { ROS_DISTRO: 'humble' }, resolvePackage, requireModule: () => ({ version: '1' }) })).message,
+    ).toMatch(/does not look like rclnodejs 2\.2\.0/);
   });
 });

@@ -8,10 +8,14 @@ export const RCLNODEJS_VERSION = '2.2.0';
 
 const HINT = 'source your ROS 2 setup and build the workspace; see README (docs/ROS.md)';
 const VERSIONS =
-  'rclnodejs 2.2.0 does not compile against rcl 9.2.0 (early Jazzy builds: rcl_timer_get_next_call_time is missing); docs/ROS.md lists the ROS 2 versions that work';
+  'rclnodejs 2.2.0 does not compile against rcl 9.2.0 (early Jazzy builds: ' +
+  'rcl_timer_get_next_call_time is missing); docs/ROS.md lists the ROS 2 versions that work';
 /** npm drops an optional dependency whose native build failed, or keeps it unbuilt, and says "up to date" either way. */
 const REBUILD = `with ROS 2 sourced, run \`npm rebuild rclnodejs --foreground-scripts\` in the package folder and read its compiler errors; ${VERSIONS}`;
-const REINSTALL = `with ROS 2 sourced, run \`npm ci --foreground-scripts\` in the package folder and read rclnodejs's compiler errors (npm drops an optional dependency whose build failed and still reports success); ${VERSIONS}`;
+const REINSTALL =
+  `with ROS 2 sourced, run \`npm ci --foreground-scripts\` in the package folder and ` +
+  `read rclnodejs's compiler errors (npm drops an optional dependency whose build failed and still ` +
+  `reports success); ${VERSIONS}`;
 
 export interface LoadRclnodejsOptions {
   /** Environment to read ROS_DISTRO from (default process.env). */
@@ -63,10 +67,14 @@ export function loadRclnodejs(options: LoadRclnodejsOptions = {}): Rclnodejs {
   }
   const rcl = ((mod as { default?: unknown }).default ?? mod) as Partial<Rclnodejs>;
   if (typeof rcl.init !== 'function' || typeof rcl.createLifecycleNode !== 'function') {
-    throw new VlaError('ROS_UNAVAILABLE', `the module loaded as rclnodejs does not look like rclnodejs ${RCLNODEJS_VERSION} (no init/createLifecycleNode)`, {
-      kind: 'input',
-      hint: `reinstall it: npm ci (with ROS 2 sourced); vla_bridge is written against rclnodejs ${RCLNODEJS_VERSION}`,
-    });
+    throw new VlaError(
+      'ROS_UNAVAILABLE',
+      `the module loaded as rclnodejs does not look like rclnodejs ${RCLNODEJS_VERSION} (no init/createLifecycleNode)`,
+      {
+        kind: 'input',
+        hint: `reinstall it: npm ci (with ROS 2 sourced); vla_bridge is written against rclnodejs ${RCLNODEJS_VERSION}`,
+      },
+    );
   }
   if (!custom) cached = rcl as Rclnodejs;
   return rcl as Rclnodejs;
@@ -90,7 +98,11 @@ function missingAddon(packageDir: string, distro: string, env: NodeJS.ProcessEnv
   const codename = /^VERSION_CODENAME=(.*)$/m.exec(readText('/etc/os-release'))?.[1]?.trim();
   const prebuilt = join(packageDir, 'prebuilds', `linux-${process.arch}`, `${distro}-${codename}-${process.arch}-node-rclnodejs.node`);
   if (codename !== undefined && existsSync(prebuilt)) return undefined;
-  return `its native addon was never built (${join('node_modules', 'rclnodejs', 'build', 'Release', 'rclnodejs.node')} is missing, and it ships no prebuilt one for ${distro} on this system)`;
+  return (
+    `its native addon was never built ` +
+    `(${join('node_modules', 'rclnodejs', 'build', 'Release', 'rclnodejs.node')} is missing, and ` +
+    `it ships no prebuilt one for ${distro} on this system)`
+  );
 }
 
 function readText(path: string): string {
@@ -112,8 +124,12 @@ export function loadRclnodejsNative(cache: NodeJS.Dict<NodeJS.Module> = require.
     const addon = mod?.exports as Partial<RclNative> | undefined;
     if (typeof addon?.getParameterOverrides === 'function') return addon as RclNative;
   }
-  throw new VlaError('ROS_UNAVAILABLE', `rclnodejs ${RCLNODEJS_VERSION} is loaded but its native addon was not found among the loaded modules`, {
-    kind: 'input',
-    hint: `reinstall it with ROS 2 sourced (${REBUILD})`,
-  });
+  throw new VlaError(
+    'ROS_UNAVAILABLE',
+    `rclnodejs ${RCLNODEJS_VERSION} is loaded but its native addon was not found among the loaded modules`,
+    {
+      kind: 'input',
+      hint: `reinstall it with ROS 2 sourced (${REBUILD})`,
+    },
+  );
 }

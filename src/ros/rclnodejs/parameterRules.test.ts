@@ -28,11 +28,27 @@ describe('nodeKeyMatches (rcl rules for params file node keys)', () => {
 describe('resolveParameterRules', () => {
   it('applies matching entries in rcl order, a later one winning, and ignores the others', () => {
     const rules = [
-      { name: '/vla_bridge', parameters: [{ name: 'policy', type: 4, value: '/p/a' }, { name: 'autostart', type: 1, value: true }] },
+      {
+        name: '/vla_bridge',
+        parameters: [
+          { name: 'policy', type: 4, value: '/p/a' },
+          { name: 'autostart', type: 1, value: true },
+        ],
+      },
       { name: '/other', parameters: [{ name: 'policy', type: 4, value: '/p/other' }] },
-      { name: '/**', parameters: [{ name: 'policy', type: 4, value: '/p/b' }, { name: 'command_rate_hz', type: 2, value: 100 }] },
+      {
+        name: '/**',
+        parameters: [
+          { name: 'policy', type: 4, value: '/p/b' },
+          { name: 'command_rate_hz', type: 2, value: 100 },
+        ],
+      },
     ];
-    expect(Object.fromEntries(resolveParameterRules(rules, '/vla_bridge'))).toEqual({ policy: '/p/b', autostart: true, command_rate_hz: 100 });
+    expect(Object.fromEntries(resolveParameterRules(rules, '/vla_bridge'))).toEqual({
+      policy: '/p/b',
+      autostart: true,
+      command_rate_hz: 100,
+    });
     expect(Object.fromEntries(resolveParameterRules(rules, '/ns/vla_bridge'))).toEqual({ policy: '/p/b', command_rate_hz: 100 });
   });
 });

@@ -191,10 +191,22 @@ export interface Rclnodejs {
   /** Removes rclnodejs's own SIGINT handler (which shuts everything down at once). */
   removeSignalHandlers(): void;
   createNode(nodeName: string, namespace?: string, context?: unknown, options?: RclNodeOptions): RclNode;
-  createLifecycleNode(nodeName: string, namespace?: string, context?: unknown, options?: RclNodeOptions, enableCommunicationInterface?: boolean): RclLifecycleNode;
+  createLifecycleNode(
+    nodeName: string,
+    namespace?: string,
+    context?: unknown,
+    options?: RclNodeOptions,
+    enableCommunicationInterface?: boolean,
+  ): RclLifecycleNode;
   NodeOptions: new () => RclNodeOptions;
   Parameter: new (name: string, type: number, value?: unknown) => RclParameter;
-  ParameterDescriptor: new (name: string, type: number, description?: string, readOnly?: boolean, range?: RclRange | null) => RclParameterDescriptor;
+  ParameterDescriptor: new (
+    name: string,
+    type: number,
+    description?: string,
+    readOnly?: boolean,
+    range?: RclRange | null,
+  ) => RclParameterDescriptor;
   FloatingPointRange: new (from: number, to: number, step?: number, tolerance?: number) => RclRange;
   IntegerRange: new (from: bigint, to: bigint, step?: bigint) => RclRange;
   ParameterType: RclParameterTypeEnum;

@@ -25,9 +25,14 @@ export class ScopedTransport implements Transport {
 
   subscribe<T extends string>(topic: string, type: T, handler: (msg: MessageOf<T>) => void, options?: TopicOptions): Unsubscribe {
     this.assertOpen(topic);
-    const inner = this.inner.subscribe(topic, type, (msg) => {
-      if (!this.closed) handler(msg);
-    }, options);
+    const inner = this.inner.subscribe(
+      topic,
+      type,
+      (msg) => {
+        if (!this.closed) handler(msg);
+      },
+      options,
+    );
     const unsubscribe = (): void => {
       this.unsubscribes.delete(unsubscribe);
       inner();

@@ -40,7 +40,11 @@ export class SafetyFilter {
       const line = parseFilterLine(text, lineNumber, this.jointCount);
       if (line.reset === true) this.layer.reset();
       if (line.estop === true) this.layer.estop();
-      const { command, events } = this.layer.enforce({ tS: line.tS, measured: { stampS: line.tS, position: line.position, velocity: line.velocity }, proposal: line.command });
+      const { command, events } = this.layer.enforce({
+        tS: line.tS,
+        measured: { stampS: line.tS, position: line.position, velocity: line.velocity },
+        proposal: line.command,
+      });
       this.last = command;
       return { t: line.tS, command: Array.from(command.positions), events };
     } catch (err) {

@@ -50,7 +50,8 @@ export function parseFilterLine(text: string, line: number, jointCount: number):
     throw new FilterLineError(line, field, message, tS);
   };
   for (const key of Object.keys(o)) if (!KEYS.has(key)) fail(key, `unknown field (expected ${[...KEYS].join(', ')})`);
-  if (tS === undefined) fail('t', t === undefined ? 'missing: the tick time in seconds' : `must be a finite number of seconds, got ${JSON.stringify(t)}`);
+  if (tS === undefined)
+    fail('t', t === undefined ? 'missing: the tick time in seconds' : `must be a finite number of seconds, got ${JSON.stringify(t)}`);
   const parsed: FilterLine = {
     tS: tS!,
     position: numbers(o.position, 'position', jointCount, true, fail),

@@ -7,7 +7,16 @@ import type { SafetyEvent } from '../../safety/SafetyEvent';
  * lasts (for `clock_jump`, how far the clock jumps; for `estop`, when the e-stop is reset). Every fault is
  * reported with what the safety layer did: when it stopped and held, and when it recovered.
  */
-export const FAULT_KINDS = ['camera_dropout', 'joint_state_stall', 'joint_state_nan', 'policy_frozen', 'policy_nan', 'policy_slow', 'clock_jump', 'estop'] as const;
+export const FAULT_KINDS = [
+  'camera_dropout',
+  'joint_state_stall',
+  'joint_state_nan',
+  'policy_frozen',
+  'policy_nan',
+  'policy_slow',
+  'clock_jump',
+  'estop',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
@@ -44,19 +53,31 @@ const MAX_FAULT_S = 3600;
 export function parseFault(text: string, option = '--fault'): FaultSpec {
   const m = /^([a-z_]+)@([^:]+)(?::(.+))?$/.exec(text.trim());
   const kinds = FAULT_KINDS.join(', ');
-  if (m === null) throw new VlaError('ARGUMENT_INVALID', `${option} must be KIND@T[:DURATION], got "${text.slice(0, 60)}"`, { path: option, hint: `e.g. ${option} camera_dropout@2:1.5; kinds: ${kinds}` });
+  if (m === null)
+    throw new VlaError('ARGUMENT_INVALID', `${option} must be KIND@T[:DURATION], got "${text.slice(0, 60)}"`, {
+      path: option,
+      hint: `e.g. ${option} camera_dropout@2:1.5; kinds: ${kinds}`,
+    });
   const kind = m[1]! as FaultKind;
-  if (!FAULT_KINDS.includes(kind)) throw new VlaError('ARGUMENT_INVALID', `${option}: unknown fault kind "${m[1]!}"`, { path: option, hint: `kinds: ${kinds}` });
+  if (!FAULT_KINDS.includes(kind))
+    throw new VlaError('ARGUMENT_INVALID', `${option}: unknown fault kind "${m[1]!}"`, { path: option, hint: `kinds: ${kinds}` });
   const number = (raw: string, what: string, min: number): number => {
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > MAX_FAULT_S) {
-      throw new VlaError('ARGUMENT_INVALID', `${option} ${text}: ${what} must be a number from ${min} to ${MAX_FAULT_S} s, got "${raw}"`, { path: option, hint: `e.g. ${option} ${kind}@2:1.5` });
+      throw new VlaError('ARGUMENT_INVALID', `${option} ${text}: ${what} must be a number from ${min} to ${MAX_FAULT_S} s, got "${raw}"`, {
+        path: option,
+        hint: `e.g. ${option} ${kind}@2:1.5`,
+      });
     }
     return v;
   };
   const atS = number(m[2]!, 'T', 0);
   const durationS = m[3] === undefined ? undefined : number(m[3], 'DURATION', 0.001);
-  if (kind === 'clock_jump' && durationS === undefined) throw new VlaError('ARGUMENT_INVALID', `${option} ${text}: a clock jump needs its size`, { path: option, hint: `e.g. ${option} clock_jump@2:0.5 (the clock jumps 0.5 s forward at 2 s)` });
+  if (kind === 'clock_jump' && durationS === undefined)
+    throw new VlaError('ARGUMENT_INVALID', `${option} ${text}: a clock jump needs its size`, {
+      path: option,
+      hint: `e.g. ${option} clock_jump@2:0.5 (the clock jumps 0.5 s forward at 2 s)`,
+    });
   return { kind, atS, durationS };
 }
 
@@ -89,7 +110,15 @@ export class FaultSchedule {
     this.episode = index;
     this.episodeStartS = startS;
     this.over = false;
-    this.current = this.faults.map((f) => ({ episode: index, kind: f.kind, at_s: f.atS, duration_s: f.durationS ?? null, reactions: [], stopped_at_s: null, recovered_at_s: null }));
+    this.current = this.faults.map((f) => ({
+      episode: index,
+      kind: f.kind,
+      at_s: f.atS,
+      duration_s: f.durationS ?? null,
+      reactions: [],
+      stopped_at_s: null,
+      recovered_at_s: null,
+    }));
     this.reports.push(...this.current);
   }
 

@@ -8,4 +8,5 @@ import { loadRclnodejs, loadRclnodejsNative } from '../../../src/ros/rclnodejs/l
 import { NODE_TEST } from './nodeTestApi';
 import { rclnodejsSuites } from './suites';
 
-describe(`with rclnodejs (ROS 2 ${process.env.ROS_DISTRO ?? 'not sourced'})`, () => rclnodejsSuites(NODE_TEST, () => ({ rcl: loadRclnodejs(), native: loadRclnodejsNative() })));
+describe(`with rclnodejs (ROS 2 ${process.env.ROS_DISTRO ?? 'not sourced'})`, () =>
+  rclnodejsSuites(NODE_TEST, () => ({ rcl: loadRclnodejs(), native: loadRclnodejsNative() })));

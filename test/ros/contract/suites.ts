@@ -67,7 +67,10 @@ export function transportContract(t: TestApi, label: string, open: () => Promise
       const got: StringMsg[] = [];
       pair.receiver.subscribe(topic, 'std_msgs/msg/String', (m) => got.push(m));
       const pub = pair.sender.createPublisher(topic, 'std_msgs/msg/String');
-      await eventually(() => got.length > 0, () => pub.publish({ data: 'pick up the cup' }));
+      await eventually(
+        () => got.length > 0,
+        () => pub.publish({ data: 'pick up the cup' }),
+      );
       t.expect(got[0]).toEqual({ data: 'pick up the cup' });
       t.expect(pub.topic).toBe(topic);
       t.expect(pub.type).toBe('std_msgs/msg/String');
@@ -122,12 +125,18 @@ export function transportContract(t: TestApi, label: string, open: () => Promise
       const unsubscribe = pair.receiver.subscribe(topic, 'std_msgs/msg/String', (m) => a.push(m));
       pair.receiver.subscribe(topic, 'std_msgs/msg/String', (m) => b.push(m));
       const pub = pair.sender.createPublisher(topic, 'std_msgs/msg/String');
-      await eventually(() => a.length > 0 && b.length > 0, () => pub.publish({ data: 'x' }));
+      await eventually(
+        () => a.length > 0 && b.length > 0,
+        () => pub.publish({ data: 'x' }),
+      );
       unsubscribe();
       unsubscribe();
       const before = a.length;
       const bBefore = b.length;
-      await eventually(() => b.length > bBefore + 2, () => pub.publish({ data: 'y' }));
+      await eventually(
+        () => b.length > bBefore + 2,
+        () => pub.publish({ data: 'y' }),
+      );
       t.expect(a.length).toBe(before);
       await pair.receiver.close();
       const afterClose = b.length;
@@ -139,7 +148,9 @@ export function transportContract(t: TestApi, label: string, open: () => Promise
     t.it('keeps one message type per topic', () => {
       const topic = freshTopic('typed');
       pair.sender.createPublisher(topic, 'std_msgs/msg/String');
-      t.expect(() => pair.sender.createPublisher(topic, 'std_msgs/msg/Bool')).toThrow(/carries std_msgs\/msg\/String, not std_msgs\/msg\/Bool/);
+      t.expect(() => pair.sender.createPublisher(topic, 'std_msgs/msg/Bool')).toThrow(
+        /carries std_msgs\/msg\/String, not std_msgs\/msg\/Bool/,
+      );
     });
 
     t.it('has a clock', () => {
@@ -150,11 +161,22 @@ export function transportContract(t: TestApi, label: string, open: () => Promise
 
 export const SPECS: ParameterSpec[] = [
   { name: 'contract_name', kind: 'string', default: 'none', description: 'A string parameter for the contract test', readOnly: true },
-  { name: 'contract_rate_hz', kind: 'double', default: 10, description: 'A double parameter with a range', readOnly: false, range: { from: 1, to: 100 } },
+  {
+    name: 'contract_rate_hz',
+    kind: 'double',
+    default: 10,
+    description: 'A double parameter with a range',
+    readOnly: false,
+    range: { from: 1, to: 100 },
+  },
   { name: 'contract_flag', kind: 'bool', default: false, description: 'A boolean parameter', readOnly: false },
 ];
 
-export function hostContract(t: TestApi, label: string, open: (overrides: Record<string, string | number | boolean>) => Promise<HostUnderTest>): void {
+export function hostContract(
+  t: TestApi,
+  label: string,
+  open: (overrides: Record<string, string | number | boolean>) => Promise<HostUnderTest>,
+): void {
   t.describe(`NodeHost contract: ${label}`, () => {
     let h: HostUnderTest;
     t.afterEach(async () => {
@@ -175,7 +197,9 @@ export function hostContract(t: TestApi, label: string, open: (overrides: Record
     t.it('lets a change handler veto a change', async () => {
       h = await open({});
       h.host.declareParameters(SPECS);
-      h.host.onParameterChange((name, value) => (name === 'contract_flag' && value === true ? { successful: false, reason: 'not now' } : { successful: true, reason: '' }));
+      h.host.onParameterChange((name, value) =>
+        name === 'contract_flag' && value === true ? { successful: false, reason: 'not now' } : { successful: true, reason: '' },
+      );
       t.expect(h.host.setParameter('contract_flag', true)).toEqual({ successful: false, reason: 'not now' });
       t.expect(h.host.getParameter('contract_flag')).toBe(false);
     });
@@ -203,7 +227,16 @@ export function hostContract(t: TestApi, label: string, open: (overrides: Record
       t.expect(h.host.trigger('deactivate')).toBe('inactive');
       t.expect(h.host.trigger('cleanup')).toBe('unconfigured');
       t.expect(h.host.trigger('shutdown')).toBe('finalized');
-      t.expect(seen).toEqual(['configure', 'configure', 'error:unconfigured', 'configure', 'activate', 'deactivate', 'cleanup', 'shutdown:unconfigured']);
+      t.expect(seen).toEqual([
+        'configure',
+        'configure',
+        'error:unconfigured',
+        'configure',
+        'activate',
+        'deactivate',
+        'cleanup',
+        'shutdown:unconfigured',
+      ]);
     });
 
     t.it('serves services under the node name', async () => {
@@ -214,7 +247,10 @@ export function hostContract(t: TestApi, label: string, open: (overrides: Record
         return { success: true, message: `got ${req.instruction}` };
       });
       t.expect(handle.name).toMatch(/\/contract_set$/);
-      t.expect(await h.call('vla_bridge/srv/SetInstruction', handle.name, { instruction: 'wave' })).toEqual({ success: true, message: 'got wave' });
+      t.expect(await h.call('vla_bridge/srv/SetInstruction', handle.name, { instruction: 'wave' })).toEqual({
+        success: true,
+        message: 'got wave',
+      });
       t.expect(last).toBe('wave');
       const trigger = h.host.createService('std_srvs/srv/Trigger', '~/contract_fail', () => {
         throw new Error('broken');
@@ -284,8 +320,9 @@ export function rclnodejsSuites(t: TestApi, load: () => { rcl: Rclnodejs; native
     const h = await openHost({});
     h.host.declareParameters(SPECS);
     const service = `/${h.host.nodeName}/describe_parameters`;
-    const answer = (await h.call('rcl_interfaces/srv/DescribeParameters' as never, service, { names: ['contract_rate_hz'] } as never)) as { descriptors: { floating_point_range: { from_value: number; to_value: number }[] }[] };
+    const answer = (await h.call('rcl_interfaces/srv/DescribeParameters' as never, service, { names: ['contract_rate_hz'] } as never)) as {
+      descriptors: { floating_point_range: { from_value: number; to_value: number }[] }[];
+    };
     t.expect(answer.descriptors[0]!.floating_point_range).toEqual([t.expect.objectContaining({ from_value: 1, to_value: 100 })]);
   });
 }
-

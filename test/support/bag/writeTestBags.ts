@@ -68,7 +68,10 @@ export interface TestMessage {
  */
 export type SqliteLayout = 'dashing' | 'foxy' | 'humble' | 'iron';
 
-export function writeSqliteBag(file: string, options: { layout: SqliteLayout; topics: readonly TestTopic[]; messages: readonly TestMessage[]; wal?: boolean }): void {
+export function writeSqliteBag(
+  file: string,
+  options: { layout: SqliteLayout; topics: readonly TestTopic[]; messages: readonly TestMessage[]; wal?: boolean },
+): void {
   const { layout } = options;
   const db = new Database(file);
   if (options.wal === true) db.pragma('journal_mode = WAL');
@@ -79,8 +82,15 @@ export function writeSqliteBag(file: string, options: { layout: SqliteLayout; to
     db.prepare('INSERT INTO schema VALUES (?, ?)').run(layout === 'iron' ? 4 : 3, layout);
     db.exec('CREATE TABLE metadata(id INTEGER PRIMARY KEY,metadata_version INTEGER NOT NULL,metadata TEXT NOT NULL);');
   }
-  db.exec(`CREATE TABLE topics(id INTEGER PRIMARY KEY,name TEXT NOT NULL,type TEXT NOT NULL,serialization_format TEXT NOT NULL${qos ? ',offered_qos_profiles TEXT NOT NULL' : ''}${hash ? ',type_description_hash TEXT NOT NULL' : ''});`);
-  if (hash) db.exec('CREATE TABLE message_definitions(id INTEGER PRIMARY KEY,topic_type TEXT NOT NULL,encoding TEXT NOT NULL,encoded_message_definition TEXT NOT NULL,type_description_hash TEXT NOT NULL);');
+  db.exec(
+    `CREATE TABLE topics(id INTEGER PRIMARY KEY,name TEXT NOT NULL,type TEXT NOT ` +
+      `NULL,serialization_format TEXT NOT NULL${qos ? ',offered_qos_profiles TEXT NOT NULL' : ''}${hash ? ',type_description_hash TEXT NOT NULL' : ''});`,
+  );
+  if (hash)
+    db.exec(
+      'CREATE TABLE message_definitions(id INTEGER PRIMARY KEY,topic_type TEXT NOT NULL,encoding ' +
+        'TEXT NOT NULL,encoded_message_definition TEXT NOT NULL,type_description_hash TEXT NOT NULL);',
+    );
   db.exec('CREATE TABLE messages(id INTEGER PRIMARY KEY,topic_id INTEGER NOT NULL,timestamp INTEGER NOT NULL, data BLOB NOT NULL);');
   if (layout !== 'dashing') db.exec('CREATE INDEX timestamp_idx ON messages (timestamp ASC);');
   const ids = new Map<string, number>();
@@ -92,12 +102,15 @@ export function writeSqliteBag(file: string, options: { layout: SqliteLayout; to
     db.prepare(`INSERT INTO topics VALUES (${values.map(() => '?').join(',')})`).run(...values);
     if (hash) {
       const definition = t.definition ?? { encoding: 'ros2msg', text: library.fullText(t.type) ?? '' };
-      db.prepare('INSERT INTO message_definitions (topic_type, encoding, encoded_message_definition, type_description_hash) VALUES (?, ?, ?, ?)').run(t.type, definition.encoding, definition.text, '');
+      db.prepare(
+        'INSERT INTO message_definitions (topic_type, encoding, encoded_message_definition, type_description_hash) VALUES (?, ?, ?, ?)',
+      ).run(t.type, definition.encoding, definition.text, '');
     }
   });
   const insert = db.prepare('INSERT INTO messages (topic_id, timestamp, data) VALUES (?, ?, ?)');
   db.transaction(() => {
-    for (const m of options.messages) insert.run(ids.get(m.topic), m.logTimeNs, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+    for (const m of options.messages)
+      insert.run(ids.get(m.topic), m.logTimeNs, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
   })();
   db.close();
 }
@@ -135,12 +148,30 @@ export async function writeMcapFile(file: string, options: McapTestOptions): Pro
   const channels = new Map<string, number>();
   for (const t of options.topics) {
     const definition = t.definition ?? { encoding: 'ros2msg', text: library.fullText(t.type) ?? '' };
-    const schemaId = await writer.registerSchema({ name: t.type, encoding: definition.encoding, data: new TextEncoder().encode(definition.text) });
-    channels.set(t.name, await writer.registerChannel({ topic: t.name, messageEncoding: t.serializationFormat ?? 'cdr', schemaId, metadata: new Map([['offered_qos_profiles', DEFAULT_OFFERED_QOS]]) }));
+    const schemaId = await writer.registerSchema({
+      name: t.type,
+      encoding: definition.encoding,
+      data: new TextEncoder().encode(definition.text),
+    });
+    channels.set(
+      t.name,
+      await writer.registerChannel({
+        topic: t.name,
+        messageEncoding: t.serializationFormat ?? 'cdr',
+        schemaId,
+        metadata: new Map([['offered_qos_profiles', DEFAULT_OFFERED_QOS]]),
+      }),
+    );
   }
   let sequence = 0;
   for (const m of options.messages) {
-    await writer.addMessage({ channelId: channels.get(m.topic)!, sequence: sequence++, logTime: m.logTimeNs, publishTime: m.logTimeNs, data: m.data });
+    await writer.addMessage({
+      channelId: channels.get(m.topic)!,
+      sequence: sequence++,
+      logTime: m.logTimeNs,
+      publishTime: m.logTimeNs,
+      data: m.data,
+    });
   }
   await writer.end();
   await handle.close();
@@ -180,7 +211,13 @@ export function writeMetadataYaml(dir: string, o: MetadataTestOptions): void {
     info.compression_mode = o.compressionMode ?? '';
   }
   info.relative_file_paths = o.files.map((f) => f.path);
-  if (o.version >= 5) info.files = o.files.map((f) => ({ path: f.path, starting_time: { nanoseconds_since_epoch: start }, duration: { nanoseconds: duration }, message_count: f.messageCount }));
+  if (o.version >= 5)
+    info.files = o.files.map((f) => ({
+      path: f.path,
+      starting_time: { nanoseconds_since_epoch: start },
+      duration: { nanoseconds: duration },
+      message_count: f.messageCount,
+    }));
   if (o.version >= 6) info.custom_data = null;
   if (o.version >= 8) info.ros_distro = 'jazzy';
   writeFileSync(join(dir, 'metadata.yaml'), stringify({ rosbag2_bagfile_information: info }));

@@ -39,7 +39,15 @@ export class ScriptedChunkPolicy implements Policy {
     const dims = this.options.names.length;
     const actions = new Float64Array(this.horizon * dims);
     for (let i = 0; i < this.horizon; i++) actions.set(this.options.action(observation, i, call), i * dims);
-    return Promise.resolve({ observationStampS: observation.stampS, actions, horizon: this.horizon, dims, stepsToExecute: this.stepsToExecute, stepDtS: this.stepDtS, space: this.space });
+    return Promise.resolve({
+      observationStampS: observation.stampS,
+      actions,
+      horizon: this.horizon,
+      dims,
+      stepsToExecute: this.stepsToExecute,
+      stepDtS: this.stepDtS,
+      space: this.space,
+    });
   }
 
   async close(): Promise<void> {}

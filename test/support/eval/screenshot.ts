@@ -18,7 +18,16 @@ export function screenshot(page: string, size: { width: number; height: number }
   const dir = mkdtempSync(join(tmpdir(), 'vla-bridge-shot-'));
   try {
     const shot = join(dir, 'shot.png');
-    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, `--window-size=${size.width},${size.height}`, `--screenshot=${shot}`, `file://${page}`];
+    const args = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      `--window-size=${size.width},${size.height}`,
+      `--screenshot=${shot}`,
+      `file://${page}`,
+    ];
     execFileSync(CHROMIUM!, args, { stdio: 'ignore', timeout: 60_000 });
     const png = PNG.sync.read(readFileSync(shot));
     return {

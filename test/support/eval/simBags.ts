@@ -92,7 +92,8 @@ export async function retimeBag(from: string, to: string, retiming: Retiming): P
       topics.set(m.topic, { name: m.topic, type: m.type });
       const logTimeNs = m.logTimeNs + retiming.logShiftNs;
       const header = (m.message as { header?: { stamp: TimeMsg } }).header;
-      if (header !== undefined) header.stamp = zero.has(m.topic) ? { sec: 0, nanosec: 0 } : nsToTime(timeToNs(header.stamp) + (retiming.stampShiftNs ?? 0n));
+      if (header !== undefined)
+        header.stamp = zero.has(m.topic) ? { sec: 0, nanosec: 0 } : nsToTime(timeToNs(header.stamp) + (retiming.stampShiftNs ?? 0n));
       messages.push({ topic: m.topic, logTimeNs, data: cdr(m.type, m.message) });
     }
   } finally {

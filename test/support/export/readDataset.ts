@@ -32,10 +32,32 @@ export interface VideoProbe {
 
 /** ffprobe's count of decoded frames and the stream's format. */
 export function probeVideo(file: string): VideoProbe {
-  const out = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,pix_fmt,width,height,nb_read_frames,r_frame_rate', '-of', 'json', file], { encoding: 'utf8' });
+  const out = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,pix_fmt,width,height,nb_read_frames,r_frame_rate',
+      '-of',
+      'json',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
   if (out.status !== 0) throw new Error(`ffprobe failed on ${file}: ${out.stderr}`);
   const s = (JSON.parse(out.stdout) as { streams: Record<string, string | number>[] }).streams[0]!;
-  return { codec: String(s.codec_name), pixFmt: String(s.pix_fmt), width: Number(s.width), height: Number(s.height), frames: Number(s.nb_read_frames), frameRate: String(s.r_frame_rate) };
+  return {
+    codec: String(s.codec_name),
+    pixFmt: String(s.pix_fmt),
+    width: Number(s.width),
+    height: Number(s.height),
+    frames: Number(s.nb_read_frames),
+    frameRate: String(s.r_frame_rate),
+  };
 }
 
 /** meta/info.json and meta/stats.json are untyped JSON that tests reach into. */

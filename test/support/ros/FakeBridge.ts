@@ -1,7 +1,14 @@
 import { emptyEpisodeStats } from '../../../src/control/EpisodeStats';
 import type { ActionChunk } from '../../../src/policy/Policy';
 import type { SafetyEvent } from '../../../src/safety/SafetyEvent';
-import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from '../../../src/ros/node/BridgeRuntime';
+import type {
+  BridgeFactory,
+  BridgeListeners,
+  BridgeRuntime,
+  BridgeSettings,
+  BridgeStats,
+  ResetOutcome,
+} from '../../../src/ros/node/BridgeRuntime';
 
 /**
  * A pipeline double for the node's wiring tests: it records what the node asks of it, lets the test decide
@@ -20,7 +27,12 @@ export class FakeBridge implements BridgeRuntime {
   resetOutcome: ResetOutcome = { ok: true, message: 'released; holding until new commands' };
   private stopResolve: (() => void) | undefined;
   private statsValue: BridgeStats = {
-    ticks: 0, overruns: 0, chunks: 0, safetyInterventions: 0, episode: emptyEpisodeStats(), holding: false,
+    ticks: 0,
+    overruns: 0,
+    chunks: 0,
+    safetyInterventions: 0,
+    episode: emptyEpisodeStats(),
+    holding: false,
     waitingFor: [],
     lateness: { p50S: NaN, p99S: NaN, maxS: NaN, ticks: 0 },
     clockStalls: 0,

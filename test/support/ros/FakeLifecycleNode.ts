@@ -10,7 +10,18 @@ export const CODES = { SUCCESS: 97, FAILURE: 98, ERROR: 99 } as const;
  * errorprocessing).
  */
 type Primary = 'unconfigured' | 'inactive' | 'active' | 'finalized';
-const IDS: Record<string, number> = { unconfigured: 1, inactive: 2, active: 3, finalized: 4, configuring: 10, cleaningup: 11, shuttingdown: 12, activating: 13, deactivating: 14, errorprocessing: 15 };
+const IDS: Record<string, number> = {
+  unconfigured: 1,
+  inactive: 2,
+  active: 3,
+  finalized: 4,
+  configuring: 10,
+  cleaningup: 11,
+  shuttingdown: 12,
+  activating: 13,
+  deactivating: 14,
+  errorprocessing: 15,
+};
 const RULES: Record<string, { from: Primary[]; via: string; to: Primary; fail: Primary | 'start' }> = {
   configure: { from: ['unconfigured'], via: 'configuring', to: 'inactive', fail: 'start' },
   activate: { from: ['inactive'], via: 'activating', to: 'active', fail: 'start' },
@@ -88,4 +99,3 @@ export class FakeLifecycleNode extends FakeNode implements RclLifecycleNode {
     }
   }
 }
-

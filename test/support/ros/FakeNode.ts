@@ -15,7 +15,11 @@ import type {
 } from '../../../src/ros/rclnodejs/rclnodejsApi';
 import { type DescriptorMsg, FakeDescriptor, FakeParameter, PT } from './fakeRclParameters';
 
-export const PROFILES = { profileDefault: 'qos_profile_default', profileSensorData: 'qos_profile_sensor_data', profileServicesDefault: 'qos_profile_services_default' } as const;
+export const PROFILES = {
+  profileDefault: 'qos_profile_default',
+  profileSensorData: 'qos_profile_sensor_data',
+  profileServicesDefault: 'qos_profile_services_default',
+} as const;
 
 interface Sub {
   node: FakeNode;
@@ -97,7 +101,15 @@ export class FakeNode {
    * `cliOverrides` are what rclnodejs's Node._getNativeParameterOverrides finds among rcl's rules for this node:
    * only those under `/**` and under the bare node name (FakeRclnodejs computes them).
    */
-  constructor(graph: Graph, context: { readonly handle: object }, name: string, ns: string, cliOverrides: ReadonlyMap<string, RclParameter>, options: RclNodeOptions | undefined, logs: FakeLogLine[]) {
+  constructor(
+    graph: Graph,
+    context: { readonly handle: object },
+    name: string,
+    ns: string,
+    cliOverrides: ReadonlyMap<string, RclParameter>,
+    options: RclNodeOptions | undefined,
+    logs: FakeLogLine[],
+  ) {
     this.graph = graph;
     this.context = context;
     this.nodeName = name;
@@ -155,7 +167,9 @@ export class FakeNode {
           if (sub.topic !== full || sub.type !== typeClass) continue;
           // A reliable subscription does not match a best-effort publisher.
           if (bestEffort && !sub.bestEffort) {
-            const warning = `New subscription discovered on topic '${full}', requesting incompatible QoS. No messages will be sent to it. Last incompatible policy: RELIABILITY`;
+            const warning =
+              `New subscription discovered on topic '${full}', requesting incompatible ` +
+              `QoS. No messages will be sent to it. Last incompatible policy: RELIABILITY`;
             if (!this.graph.qosWarnings.includes(warning)) this.graph.qosWarnings.push(warning);
             continue;
           }
@@ -172,7 +186,14 @@ export class FakeNode {
 
   createSubscription(typeClass: string, topic: string, options: RclEntityOptions, callback: (message: unknown) => void): RclSubscription {
     const handle: RclSubscription = { topic: expandTopicName(topic, this.nodeName, this.ns) };
-    const sub: Sub = { node: this, topic: handle.topic, type: typeClass, bestEffort: this.profile(options) === PROFILES.profileSensorData, callback, handle };
+    const sub: Sub = {
+      node: this,
+      topic: handle.topic,
+      type: typeClass,
+      bestEffort: this.profile(options) === PROFILES.profileSensorData,
+      callback,
+      handle,
+    };
     this.subs.add(sub);
     this.graph.subscriptions.add(sub);
     return handle;
@@ -212,7 +233,10 @@ export class FakeNode {
         new Promise<Record<string, unknown>>((resolve, reject) => {
           const srv = this.graph.services.get(name);
           if (srv === undefined) return reject(new Error(`no service ${name}`));
-          srv.callback(structuredClone(request) as Record<string, unknown>, { template: {}, send: (response) => resolve(structuredClone(response) as Record<string, unknown>) });
+          srv.callback(structuredClone(request) as Record<string, unknown>, {
+            template: {},
+            send: (response) => resolve(structuredClone(response) as Record<string, unknown>),
+          });
         }),
     };
   }
@@ -277,8 +301,8 @@ export class FakeNode {
 
   private profile(options: RclEntityOptions): string {
     const qos = options.qos ?? PROFILES.profileDefault;
-    if (typeof qos !== 'string' || !(Object.values(PROFILES) as string[]).includes(qos)) throw new Error(`unknown QoS profile ${String(qos)}`);
+    if (typeof qos !== 'string' || !(Object.values(PROFILES) as string[]).includes(qos))
+      throw new Error(`unknown QoS profile ${String(qos)}`);
     return qos;
   }
 }
-

@@ -139,7 +139,13 @@ export function parseParamValue(text: string): unknown {
 }
 
 export function typeOfValue(value: unknown): number {
-  return typeof value === 'boolean' ? PT.PARAMETER_BOOL : typeof value === 'bigint' ? PT.PARAMETER_INTEGER : typeof value === 'number' ? PT.PARAMETER_DOUBLE : PT.PARAMETER_STRING;
+  return typeof value === 'boolean'
+    ? PT.PARAMETER_BOOL
+    : typeof value === 'bigint'
+      ? PT.PARAMETER_INTEGER
+      : typeof value === 'number'
+        ? PT.PARAMETER_DOUBLE
+        : PT.PARAMETER_STRING;
 }
 
 /**

@@ -68,4 +68,3 @@ export async function disposeRigs(): Promise<void> {
 export function errors(host: InProcessNodeHost): string[] {
   return host.logs.filter((l) => l.level === 'error').map((l) => l.message);
 }
-
