@@ -8,7 +8,21 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 
+/**
+ * A reader that goes away (`vla-bridge serve --help | head -1`) makes the next write fail with EPIPE, which Node
+ * raises as an unhandled 'error' event: a stack trace on stderr. The output nobody reads is dropped instead and
+ * the command goes on to its normal end: a running control loop still stops the controlled way. Other stream
+ * errors are left to Node.
+ */
+export function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 function defaultContext(): CliContext {
+  ignoreClosedPipe(process.stdout);
+  ignoreClosedPipe(process.stderr);
   return {
     stdout: process.stdout,
     stderr: process.stderr,
