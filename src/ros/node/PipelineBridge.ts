@@ -5,6 +5,7 @@ import { loadPolicy } from '../../policy/loadPolicy';
 import type { Policy } from '../../policy/Policy';
 import type { SafetyLayer } from '../../safety/SafetyLayer';
 import { LoopHealth } from './LoopHealth';
+import { RepeatedWarning } from './RepeatedWarning';
 import { warmUpPolicy } from './warmUpPolicy';
 import type { BridgeFactory, BridgeListeners, BridgeRuntime, BridgeSettings, BridgeStats, ResetOutcome } from './BridgeRuntime';
 
@@ -71,6 +72,8 @@ export class PipelineBridge implements BridgeRuntime {
   private readonly loop: ControlLoop;
   private readonly stopBudgetS: number;
   private readonly health: LoopHealth;
+  /** Inference failures (a policy server down fails every request): logged once, then counted. */
+  private readonly inferenceWarning: RepeatedWarning;
   private running: Promise<void> | undefined;
   private lastTick: TickInfo | undefined;
   /** The loop ran before: the next start begins from a fresh chunk. */
@@ -84,6 +87,11 @@ export class PipelineBridge implements BridgeRuntime {
     const { embodiment } = settings;
     this.safety = settings.safety;
     this.health = new LoopHealth(settings.commandRateHz);
+    this.inferenceWarning = new RepeatedWarning(
+      (line) => settings.logger.warn(line),
+      5,
+      () => settings.transport.clock.nowS(),
+    );
     this.stopBudgetS =
       Math.max(0, ...embodiment.limits.map((l) => (Number.isFinite(l.maxAcceleration) ? l.maxVelocity / l.maxAcceleration : 0))) +
       STOP_MARGIN_S;
@@ -101,7 +109,7 @@ export class PipelineBridge implements BridgeRuntime {
       latencyCompensation: settings.latencyCompensation,
       listeners: {
         chunk: (chunk) => listeners.chunk(chunk),
-        inferenceError: (error) => settings.logger.warn(`inference failed: ${describeError(error)}`),
+        inferenceError: (error) => this.inferenceWarning.warn(`inference failed: ${describeError(error)}`),
         tick: (info) => {
           this.lastTick = info;
           this.health.onTick(info.tS, info.latenessS);
@@ -129,6 +137,7 @@ export class PipelineBridge implements BridgeRuntime {
       .catch((err: unknown) => this.listeners.fault(err instanceof Error ? err : new Error(String(err))))
       .finally(() => {
         this.running = undefined;
+        this.inferenceWarning.flush();
       });
   }
 

@@ -254,6 +254,30 @@ describe('VlaBridgeNode with the pipeline', () => {
     expect(status.at(-1)!.safety_interventions).toBe(1);
   });
 
+  it('a policy failing every inference (its server down): the log names the failure once, then counts it', async () => {
+    const r = rig();
+    await activated(r);
+    await r.run(0.5);
+    const infer = jest.spyOn(r.policy, 'infer').mockRejectedValue(new Error('no connection to policy server ws://gpu:8000'));
+    await r.run(12);
+    const failures = infer.mock.calls.length;
+    const lines = () => r.host.logs.filter((l) => l.level === 'warn' && l.message.includes('inference failed')).map((l) => l.message);
+    expect(failures).toBeGreaterThan(20);
+    // The first failure, then one count per 5 s of node time.
+    expect(lines()).toHaveLength(3);
+    expect(lines()[0]).toBe('inference failed: no connection to policy server ws://gpu:8000');
+    expect(lines()[1]).toMatch(/^inference failed: no connection to policy server ws:\/\/gpu:8000 \(\d+ more times in the last 5\.0 s\)$/);
+    r.host.trigger('deactivate');
+    await r.run(3);
+    // Deactivating ends the run: what was not yet logged is counted, so every failure appears in the log.
+    const counted = lines()
+      .slice(1)
+      .reduce((sum, l) => sum + Number(/\((\d+) more times|\(once more/.exec(l)?.[1] ?? 1), 1);
+    // (One request may still be in flight when the run ends: the stopped loop drops its result.)
+    expect(counted).toBeLessThanOrEqual(infer.mock.calls.length);
+    expect(counted).toBeGreaterThanOrEqual(infer.mock.calls.length - 1);
+  });
+
   it('active with no joint state and no image yet: ~/status says it waits, and for which topics', async () => {
     const r = rig();
     const status = r.inbox<PolicyStatusMsg>('/vla_bridge/status', 'vla_bridge/msg/PolicyStatus');
