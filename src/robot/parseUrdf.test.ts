@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { VlaError } from '../errors';
-import { parseUrdf, parseUrdfFile, parseUrdfNumber } from './parseUrdf';
+import { parseUrdf, parseUrdfFile } from './parseUrdf';
+import { parseUrdfNumber } from './urdfXml';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'urdf');
 
