@@ -12,9 +12,7 @@ export {
 } from './runtime/PolicyRuntime';
 export {
   type CameraSpec,
-  type DecoderSpec,
   type GeometrySpec,
-  type GripperSpec,
   type ModelSpec,
   type NormalizationSpec,
   OPENVLA_PROMPT,
@@ -24,6 +22,7 @@ export {
   type PromptSpec,
   type StateSpec,
 } from './manifest/PolicyManifest';
+export type { DecoderSpec, GripperSpec } from './manifest/ActionSchema';
 export { actionSpaceOf } from './manifest/actionSpaceOf';
 export { loadPolicyManifest, MANIFEST_FILE, type PolicyFolder } from './manifest/loadPolicyManifest';
 export { binCenters, binEdges, UniformBins } from './decode/uniformBins';

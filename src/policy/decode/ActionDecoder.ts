@@ -1,5 +1,5 @@
 import { describeError, type ErrorLocation, VlaError } from '../../errors';
-import type { DecoderSpec } from '../manifest/PolicyManifest';
+import type { DecoderSpec } from '../manifest/ActionSchema';
 import { idsToRanges, type IdRange, type TensorData } from '../model/tensors';
 import { TextTokenizer } from '../prompt/TextTokenizer';
 import { decodeFastText } from './fastDct';

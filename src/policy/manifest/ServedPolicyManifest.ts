@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ActionSpaceSchema, ChunkSchema, checkActionSpace, GeometrySchema } from './PolicyManifest';
+import { ActionSpaceSchema, ChunkSchema, checkActionSpace } from './ActionSchema';
+import { GeometrySchema } from './PolicyManifest';
 
 /**
  * The manifest of a served policy (`format: vla_bridge.served_policy/1`): the model runs on a policy server that

@@ -1,5 +1,5 @@
 import type { ActionSpace } from '../Policy';
-import type { ActionSpaceSpec } from './PolicyManifest';
+import type { ActionSpaceSpec } from './ActionSchema';
 
 /** The ActionSpace a manifest declares: what each output dimension means, as the control loop reads it. */
 export function actionSpaceOf(manifest: { action: { space: ActionSpaceSpec } }): ActionSpace {

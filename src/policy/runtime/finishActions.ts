@@ -1,5 +1,5 @@
 import { VlaError } from '../../errors';
-import type { ActionSpaceSpec } from '../manifest/PolicyManifest';
+import type { ActionSpaceSpec } from '../manifest/ActionSchema';
 import { type Normalization, unnormalize } from '../normalization/Normalization';
 
 /** The action space after the manifest: bounds in final units, the gripper mapping to [0, 1]. */
