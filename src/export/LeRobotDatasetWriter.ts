@@ -1,26 +1,21 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { VlaError } from '../errors';
-import { type FeatureStats, ImageStats, VectorStats } from './featureStats';
+import { checkOutput, unwritable } from './datasetOutput';
+import { ImageStats, VectorStats } from './featureStats';
 import {
   DATA_FILES_SIZE_MB,
   DATA_PATH,
   DEFAULT_FEATURES,
-  datasetInfo,
-  EPISODES_PATH,
   type Feature,
   type FileIndex,
   formatPath,
   imageKey,
-  INFO_PATH,
   nextFile,
-  STATS_PATH,
-  TASKS_PATH,
-  tasksPandasMetadata,
   VIDEO_FILES_SIZE_MB,
   VIDEO_PATH,
   videoFeature,
 } from './lerobotLayout';
+import { type EpisodeRecord, writeDatasetMeta } from './lerobotMeta';
 import { type ParquetColumn, writeParquetFile } from './parquetTable';
 import { type VideoCodec, VideoEncoder } from './VideoEncoder';
 
@@ -65,12 +60,6 @@ interface CameraFile {
   encoder: VideoEncoder | undefined;
   /** Frames already in the current file (the next episode starts at frames / fps there). */
   frames: number;
-}
-
-interface EpisodeRecord extends WrittenEpisode {
-  data: FileIndex;
-  videos: Map<string, { at: FileIndex; fromS: number; toS: number }>;
-  stats: Map<string, FeatureStats>;
 }
 
 const INDEX_BYTES_PER_ROW = 4 + 8 * 4;
@@ -284,135 +273,14 @@ export class LeRobotDatasetWriter {
   }
 
   private writeMeta(): void {
-    const features: Record<string, Feature> = {};
-    for (const v of this.spec.vectors) features[v.key] = this.features[v.key]!;
-    for (const camera of this.spec.cameras)
-      if (this.features[imageKey(camera)] !== undefined) features[imageKey(camera)] = this.features[imageKey(camera)]!;
-    Object.assign(features, DEFAULT_FEATURES);
-    const info = datasetInfo({
-      robotType: this.spec.robotType,
-      fps: this.spec.fps,
-      features,
-      episodes: this.episodes.length,
-      frames: this.totalFrames,
-      tasks: this.tasks.size,
-    });
-    writeJson(join(this.staging, INFO_PATH), info);
-    writeJson(join(this.staging, STATS_PATH), this.stats());
-    const tasks = [...this.tasks.entries()];
-    writeParquetFile(
-      join(this.staging, TASKS_PATH),
-      [
-        { name: 'task_index', type: 'int64', data: tasks.map(([, i]) => i) },
-        { name: 'task', type: 'string', data: tasks.map(([t]) => t) },
-      ],
-      [{ key: 'pandas', value: tasksPandasMetadata() }],
-    );
-    const episodesFile = join(this.staging, formatPath(EPISODES_PATH, { chunk: 0, file: 0 }));
-    mkdirSync(dirname(episodesFile), { recursive: true });
-    writeParquetFile(episodesFile, this.episodeColumns());
-  }
-
-  private stats(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [key, stats] of this.datasetStats) if (stats.count > 0) out[key] = stats.result();
-    for (const [camera, stats] of this.imageStats) out[imageKey(camera)] = stats.result();
-    const indexStats = (values: readonly number[]): FeatureStats => {
-      const s = new VectorStats(1);
-      for (const v of values) s.add([v]);
-      return s.result();
-    };
-    const n = this.totalFrames;
-    const perRow = {
-      timestamp: [] as number[],
-      frame_index: [] as number[],
-      episode_index: [] as number[],
-      index: [] as number[],
-      task_index: [] as number[],
-    };
-    for (const e of this.episodes) {
-      const task = this.tasks.get(e.task)!;
-      for (let f = 0; f < e.length; f++) {
-        perRow.timestamp.push(Math.fround(f / this.spec.fps));
-        perRow.frame_index.push(f);
-        perRow.episode_index.push(e.index);
-        perRow.index.push(e.fromIndex + f);
-        perRow.task_index.push(task);
-      }
-    }
-    if (n > 0) for (const [key, values] of Object.entries(perRow)) out[key] = indexStats(values);
-    return out;
-  }
-
-  private episodeColumns(): ParquetColumn[] {
-    const eps = this.episodes;
-    const int = (name: string, f: (e: EpisodeRecord) => number): ParquetColumn => ({ name, type: 'int64', data: eps.map(f) });
-    const columns: ParquetColumn[] = [
-      int('episode_index', (e) => e.index),
-      { name: 'tasks', type: 'list<string>', data: eps.map((e) => [e.task]) },
-      int('length', (e) => e.length),
-      int('data/chunk_index', (e) => e.data.chunk),
-      int('data/file_index', (e) => e.data.file),
-      int('dataset_from_index', (e) => e.fromIndex),
-      int('dataset_to_index', (e) => e.fromIndex + e.length),
-    ];
-    for (const camera of this.spec.cameras) {
-      const key = `videos/${imageKey(camera)}`;
-      columns.push(
-        int(`${key}/chunk_index`, (e) => e.videos.get(camera)!.at.chunk),
-        int(`${key}/file_index`, (e) => e.videos.get(camera)!.at.file),
-        { name: `${key}/from_timestamp`, type: 'float64', data: eps.map((e) => e.videos.get(camera)!.fromS) },
-        { name: `${key}/to_timestamp`, type: 'float64', data: eps.map((e) => e.videos.get(camera)!.toS) },
-      );
-    }
-    columns.push(
-      int('meta/episodes/chunk_index', () => 0),
-      int('meta/episodes/file_index', () => 0),
-    );
-    for (const v of this.spec.vectors) {
-      for (const stat of ['min', 'max', 'mean', 'std', 'q01', 'q99'] as const) {
-        columns.push({ name: `stats/${v.key}/${stat}`, type: 'list<float64>', data: eps.map((e) => e.stats.get(v.key)![stat]) });
-      }
-      columns.push({ name: `stats/${v.key}/count`, type: 'list<int64>', data: eps.map((e) => e.stats.get(v.key)!.count) });
-    }
-    return columns;
-  }
-}
-
-function writeJson(file: string, value: unknown): void {
-  writeFileSync(file, `${JSON.stringify(value, null, 4)}\n`);
-}
-
-function unwritable(dir: string, err: unknown): VlaError {
-  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-  return new VlaError('FILE_UNREADABLE', `cannot write the dataset there (${code})`, {
-    file: dir,
-    path: '--out',
-    cause: err,
-    hint: 'give an --out folder whose parent exists and is writable',
-  });
-}
-
-/** Refuses an output that is a file, or a non-empty folder unless it may be replaced. */
-function checkOutput(dir: string, overwrite: boolean): void {
-  let stat;
-  try {
-    stat = statSync(dir, { throwIfNoEntry: false });
-  } catch (err) {
-    throw unwritable(dir, err);
-  }
-  if (stat === undefined) return;
-  if (!stat.isDirectory())
-    throw new VlaError('ARGUMENT_INVALID', 'the output path exists and is not a folder', {
-      file: dir,
-      path: '--out',
-      hint: 'give a new folder for the dataset',
-    });
-  if (!overwrite && readdirSync(dir).length > 0) {
-    throw new VlaError('ARGUMENT_INVALID', 'the output folder already holds files (an existing dataset is never replaced by accident)', {
-      file: dir,
-      path: '--out',
-      hint: 'give a new folder, or add --overwrite to replace it',
+    writeDatasetMeta(this.staging, {
+      spec: this.spec,
+      features: this.features,
+      episodes: this.episodes,
+      tasks: this.tasks,
+      totalFrames: this.totalFrames,
+      datasetStats: this.datasetStats,
+      imageStats: this.imageStats,
     });
   }
 }
