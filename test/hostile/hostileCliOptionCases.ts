@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { type HostileCase, long, OPENVLA_IMAGE, TINY_OPENVLA } from './hostileCase';
+import { ROOT, scratch } from './hostileFixtures';
+
+/** Hostile inputs, command-line options: oversized arguments and values out of range or of the wrong kind. */
+
+export const CLI_OPTION_CASES: HostileCase[] = [
+  {
+    cls: 'crash',
+    what: 'a 30 KB instruction to infer',
+    process: true,
+    args: () => ['infer', '--policy', TINY_OPENVLA, '--image', OPENVLA_IMAGE, '--instruction', long(30_000)],
+    exit: 2,
+    stderr: [/--instruction: the instruction is 30000 characters, at most 2000/],
+  },
+  {
+    cls: 'crash',
+    what: 'a 30 KB --instruction-override to sim',
+    process: true,
+    args: () => ['sim', '--episodes', '1', '--instruction-override', long(30_000)],
+    exit: 2,
+    stderr: [/--instruction-override: the instruction is 30000 characters/],
+  },
+  {
+    cls: 'crash',
+    what: 'a 3 KB instruction as --instruction=TEXT',
+    args: () => [
+      'eval',
+      '--bag',
+      'x',
+      '--embodiment',
+      'franka_panda',
+      '--policy',
+      TINY_OPENVLA,
+      '--out',
+      'o',
+      `--instruction=${long(3000)}`,
+    ],
+    exit: 2,
+    stderr: [/--instruction: the instruction is 3000 characters/],
+  },
+  {
+    cls: 'crash',
+    what: 'a 40 KB argument of any option',
+    process: true,
+    args: () => ['check', 'franka_panda', '--policy', `/tmp/${'p'.repeat(40_000)}`],
+    exit: 2,
+    stderr: [/--policy is 40005 bytes long, at most 8192/],
+  },
+  ...['0', '-3', '1.5', 'NaN', 'Infinity', '1e9'].map((v) => ({
+    cls: 'message',
+    what: `sim --episodes ${v}`,
+    args: () => ['sim', '--episodes', v],
+    exit: 2 as const,
+    stderr: [new RegExp(`--episodes must be an integer from 1 to 100000, got "${v}"`)],
+  })),
+  {
+    cls: 'message',
+    what: 'sim --latency -1',
+    args: () => ['sim', '--latency', '-1'],
+    exit: 2,
+    stderr: [/--latency must be a number from 0 to 10, got "-1"/],
+  },
+  {
+    cls: 'message',
+    what: 'eval --latency -1',
+    args: () => ['eval', '--bag', 'b', '--embodiment', 'franka_panda', '--policy', TINY_OPENVLA, '--out', 'o', '--latency', '-1'],
+    exit: 2,
+    stderr: [/--latency must be a number from 0 to 10/],
+  },
+  {
+    cls: 'message',
+    what: 'sim --time-limit 0',
+    args: () => ['sim', '--time-limit', '0'],
+    exit: 2,
+    stderr: [/--time-limit must be a number > 0 and <= 3600, got "0"/],
+  },
+  {
+    cls: 'message',
+    what: 'sim --seed -1',
+    args: () => ['sim', '--seed', '-1'],
+    exit: 2,
+    stderr: [/--seed must be an integer from 0 to 4294967295/],
+  },
+  {
+    cls: 'message',
+    what: 'infer --threads 0',
+    args: () => ['infer', '--policy', TINY_OPENVLA, '--image', OPENVLA_IMAGE, '--instruction', 'go', '--threads', '0'],
+    exit: 2,
+    stderr: [/--threads must be an integer from 1 to 256, got "0"/],
+  },
+  {
+    cls: 'message',
+    what: 'safety-filter --max-velocity -1',
+    args: () => ['safety-filter', '--urdf', join(ROOT, 'urdf', 'franka_panda.urdf'), '--joints', 'panda_joint1', '--max-velocity', '-1'],
+    exit: 2,
+    stderr: [/--max-velocity must be a number > 0, got "-1"/],
+  },
+  {
+    cls: 'message',
+    what: 'safety-filter --max-acceleration abc',
+    args: () => [
+      'safety-filter',
+      '--urdf',
+      join(ROOT, 'urdf', 'franka_panda.urdf'),
+      '--joints',
+      'panda_joint1',
+      '--max-acceleration',
+      'abc',
+    ],
+    exit: 2,
+    stderr: [/--max-acceleration must be a number > 0, got "abc"/],
+  },
+  {
+    cls: 'message',
+    what: 'record-demos --perturb-probability 2',
+    args: () => ['record-demos', '--out', join(scratch, 'demos'), '--perturb-probability', '2'],
+    exit: 2,
+    stderr: [/--perturb-probability must be a number from 0 to 1, got "2"/],
+  },
+];
