@@ -5,11 +5,13 @@ import * as ts from 'typescript';
 /**
  * The layout rules of the README, checked on the source: time at the bottom, benchmarks in one folder that
  * only the CLI reaches, no test helper reachable from the published build (tsconfig.build.json compiles src/
- * minus *.test.ts), and every runtime dependency used by the build.
+ * minus *.test.ts), every runtime dependency used by the build, and no source file over 400 lines.
  */
 
 const ROOT = resolve(__dirname, '..');
 const SRC = join(ROOT, 'src');
+/** One concept per file: a file past this many lines holds more than one and is split along its seam. */
+const MAX_FILE_LINES = 400;
 
 function sourceFiles(dir: string, extension = '.ts'): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -111,6 +113,14 @@ describe('source layout', () => {
       return texts.some((t) => spec.test(t));
     };
     expect(Object.keys(manifest.dependencies).filter((name) => !imported(name))).toEqual([]);
+  });
+
+  it('keeps every .ts file under src/, test/ and tools/ at 400 lines or fewer', () => {
+    const lineCount = (f: string) => readFileSync(f, 'utf8').replace(/\n$/, '').split('\n').length;
+    const scanned = ['src', 'test', 'tools'].flatMap((folder) => sourceFiles(join(ROOT, folder)));
+    expect(scanned.length).toBeGreaterThan(files.length);
+    const offenders = scanned.filter((f) => lineCount(f) > MAX_FILE_LINES).map((f) => `${relative(ROOT, f)}: ${lineCount(f)} lines`);
+    expect(offenders).toEqual([]);
   });
 
   it('builds no test helper: no testing/ folder in src, and nothing built imports test/', () => {
