@@ -147,6 +147,30 @@ describe('runNode', () => {
     ]);
   });
 
+  it('ends a controlled stop at once when no /clock ever arrived (use_sim_time, nothing publishing it)', async () => {
+    // The stop needs 0.5 s of ROS time; ROS time stays 0 without /clock, so it would wait out the shutdown limit.
+    const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.5 });
+    const { rcl, end, lines, running } = start(
+      ['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'],
+      factory,
+    );
+    await flush();
+    const node = rcl.nodes[0] as FakeLifecycleNode;
+    expect(node.configure().label).toBe('inactive');
+    await flush();
+    expect(node.activate().label).toBe('active');
+    end();
+    await running;
+    const bridge = factory.bridges[0]!;
+    expect(bridge.calls).toEqual(['start', 'stop', 'close']);
+    expect(bridge.stopsCompleted).toBe(1);
+    expect(node.currentState.label).toBe('finalized');
+    expect(lines).toEqual([
+      'vla_bridge: stopping (controlled stop, then shutdown)',
+      expect.stringMatching(/^vla_bridge: no \/clock ever arrived \(use_sim_time is true: start the simulator/),
+    ]);
+  });
+
   it('refuses a parameter of the wrong type naming it, and leaves ROS shut down', async () => {
     const rcl = new FakeRclnodejs();
     const error = await runNode({

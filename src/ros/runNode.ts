@@ -64,8 +64,14 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), SHUTDOWN_LIMIT_MS)));
     const outcome = Promise.race([node.dispose().then(() => 'done' as const), limit]);
-    if (await created.host.carryStoppedClock(outcome)) {
+    const carried = await created.host.carryStoppedClock(outcome);
+    if (carried === 'stopped') {
       options.log?.("vla_bridge: /clock has stopped (the bag has ended?); the stop ran on the node's own ROS time from the last /clock");
+    } else if (carried === 'absent') {
+      options.log?.(
+        'vla_bridge: no /clock ever arrived (use_sim_time is true: start the simulator or `ros2 bag play --clock`); ' +
+          "the stop ran on the node's own ROS time",
+      );
     }
     const finished = await outcome;
     if (timer !== undefined) clearTimeout(timer);

@@ -111,25 +111,29 @@ export class RclNodeHost implements NodeHost {
   }
 
   /**
-   * Lets a controlled stop end when /clock has stopped (a replayed bag has ended, a simulator is paused): a stop
-   * runs on ROS time, which would then never advance. While `until` has not settled, whenever /clock has run
-   * and then sent nothing for CLOCK_STOPPED_MS of wall time, this advances the node's ROS time itself by
-   * `stepS` per macrotask from the last time received, so the stop runs to its end at once. (Before the first
-   * /clock nothing has run on ROS time, and nothing is started by advancing it.) Resolves (when `until`
-   * settles) with whether it had to; without use_sim_time it resolves false at once.
+   * Lets a controlled stop end when /clock has stopped (a replayed bag has ended, a simulator is paused) or never
+   * came (use_sim_time with nothing publishing /clock): a stop runs on ROS time, which would then never advance
+   * and a Ctrl-C would wait out the shutdown limit. While `until` has not settled, once /clock has sent nothing
+   * for CLOCK_STOPPED_MS of wall time (counted from the stop when none ever came), this advances the node's ROS
+   * time itself by `stepS` per macrotask from the last time received, so the stop runs to its end at once.
+   * (Before the first /clock nothing has run on ROS time: no command was ever made, and advancing it only lets
+   * the waiting loop see the stop.) Resolves, when `until` settles, with why it had to (`stopped`, `absent`) or
+   * undefined; without use_sim_time at once with undefined.
    */
-  async carryStoppedClock(until: Promise<unknown>, stepS = 0.002): Promise<boolean> {
+  async carryStoppedClock(until: Promise<unknown>, stepS = 0.002): Promise<'stopped' | 'absent' | undefined> {
     const clock = this.clock;
-    if (!(clock instanceof RosTimeClock)) return false;
+    if (!(clock instanceof RosTimeClock)) return undefined;
+    const stopBeganMs = Date.now();
     let settled = false;
     void until.finally(() => (settled = true));
-    let carried = false;
+    let carried: 'stopped' | 'absent' | undefined;
     while (!settled) {
-      if (this.lastClockWallMs === 0 || Date.now() - this.lastClockWallMs < CLOCK_STOPPED_MS) {
+      const lastMs = this.lastClockWallMs === 0 ? stopBeganMs : this.lastClockWallMs;
+      if (Date.now() - lastMs < CLOCK_STOPPED_MS) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
-      carried = true;
+      carried ??= clock.active ? 'stopped' : 'absent';
       await clock.advanceTo(clock.nowS() + stepS);
     }
     return carried;
