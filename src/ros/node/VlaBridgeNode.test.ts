@@ -265,6 +265,30 @@ describe('VlaBridgeNode autostart', () => {
     expect(host.lifecycleState).toBe('active');
   });
 
+  it('with use_sim_time and no /clock yet, a shutdown ends the wait at once and never activates', async () => {
+    const clock = new ManualClock(0);
+    const bus = new LoopbackTransport(clock);
+    const host = new InProcessNodeHost({
+      bus,
+      overrides: { embodiment: 'franka_panda', policy: '/p', autostart: true, use_sim_time: true },
+    });
+    const factory = new FakeBridgeFactory();
+    const node = new VlaBridgeNode({ host, createBridge: factory.create });
+    factories.push(factory);
+    node.start();
+    await factory.load();
+    await flush();
+    expect(host.logs.map((l) => l.message)).toContain('autostart: waiting for /clock before activating');
+    // No /clock: ROS time stays 0 while the node is disposed (Ctrl-C).
+    await node.dispose();
+    expect(host.lifecycleState).toBe('finalized');
+    expect(factory.bridges[0]!.calls).not.toContain('start');
+    // A clock that starts afterwards activates nothing.
+    await clock.advanceBy(0.01);
+    await flush();
+    expect(host.lifecycleState).toBe('finalized');
+  });
+
   it('does not activate when the policy fails to load', async () => {
     const r = rig({ autostart: true });
     await flush();

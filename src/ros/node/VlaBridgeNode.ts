@@ -60,6 +60,8 @@ export class VlaBridgeNode {
   private statusTransport: Transport | undefined;
   private status: NodeStatusPublisher | undefined;
   private autostarting: Promise<void> | undefined;
+  /** Resolved by dispose: an autostart still waiting (for the policy, for /clock) gives up instead of activating. */
+  private disposing: { promise: Promise<void>; resolve: () => void; requested: boolean } = disposalSignal();
 
   constructor(options: VlaBridgeNodeOptions) {
     this.host = options.host;
@@ -133,6 +135,8 @@ export class VlaBridgeNode {
    * subscription, publisher, service and the policy released.
    */
   async dispose(): Promise<void> {
+    this.disposing.requested = true;
+    this.disposing.resolve();
     await this.autostarting?.catch(() => undefined);
     if (this.host.lifecycleState === 'active') {
       this.host.trigger('deactivate');
@@ -183,13 +187,14 @@ export class VlaBridgeNode {
       this.host.logger.error('autostart: configure failed (see above); fix the parameters, then configure and activate');
       return;
     }
-    await this.whenLoaded();
+    await Promise.race([this.whenLoaded(), this.disposing.promise]);
     const s = this.session;
-    if (s?.bridge === undefined) return;
+    if (s?.bridge === undefined || this.disposing.requested) return;
     if (this.host.useSimTime && s.transport.clock.nowS() === 0) {
       this.host.logger.info('autostart: waiting for /clock before activating');
-      await s.transport.clock.sleepUntil(Number.MIN_VALUE);
+      await Promise.race([s.transport.clock.sleepUntil(Number.MIN_VALUE), this.disposing.promise]);
     }
+    if (this.disposing.requested) return;
     if (this.host.lifecycleState === 'inactive' && this.session === s) this.host.trigger('activate');
   }
 
@@ -351,4 +356,10 @@ export class VlaBridgeNode {
     this.host.logger.error(`cannot ${transition}: ${reason}${hint === undefined ? '' : `\n  -> ${hint}`}`);
     return 'failure';
   }
+}
+
+function disposalSignal(): { promise: Promise<void>; resolve: () => void; requested: boolean } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve, requested: false };
 }
