@@ -118,8 +118,11 @@ describe('runNode', () => {
     await running;
   });
 
-  it('ends a controlled stop at once when /clock has stopped (a replayed bag has ended), and exits cleanly', async () => {
-    // The stop needs 0.5 s of ROS time, which no longer advances once the bag has ended.
+  it.each([
+    ['/clock has stopped (a replayed bag has ended)', true, /^vla_bridge: \/clock has stopped/],
+    ['no /clock ever arrived (use_sim_time, nothing publishing it)', false, /^vla_bridge: no \/clock ever arrived \(use_sim_time is true/],
+  ])('ends a controlled stop at once when %s, and exits cleanly', async (_case, clockRan, logged) => {
+    // The stop needs 0.5 s of ROS time, which does not advance without /clock.
     const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.5 });
     const { rcl, end, lines, running } = start(
       ['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'],
@@ -127,48 +130,23 @@ describe('runNode', () => {
     );
     await flush();
     const node = rcl.nodes[0] as FakeLifecycleNode;
-    const bag = rcl.createNode('rosbag2_player');
-    const clock = bag.createPublisher('rosgraph_msgs/msg/Clock', '/clock', { qos: rcl.QoS.profileSensorData });
-    clock.publish({ clock: { sec: 1700000000, nanosec: 0 } });
-    await flush();
+    if (clockRan) {
+      const bag = rcl.createNode('rosbag2_player');
+      const clock = bag.createPublisher('rosgraph_msgs/msg/Clock', '/clock', { qos: rcl.QoS.profileSensorData });
+      clock.publish({ clock: { sec: 1700000000, nanosec: 0 } });
+      await flush();
+    }
     expect(node.configure().label).toBe('inactive');
     await flush();
     expect(node.activate().label).toBe('active');
-    // The bag ends: no more /clock. Then Ctrl-C.
+    // No more /clock (or none at all). Then Ctrl-C.
     end();
     await running;
     const bridge = factory.bridges[0]!;
     expect(bridge.calls).toEqual(['start', 'stop', 'close']);
     expect(bridge.stopsCompleted).toBe(1);
     expect(node.currentState.label).toBe('finalized');
-    expect(lines).toEqual([
-      'vla_bridge: stopping (controlled stop, then shutdown)',
-      expect.stringMatching(/^vla_bridge: \/clock has stopped/),
-    ]);
-  });
-
-  it('ends a controlled stop at once when no /clock ever arrived (use_sim_time, nothing publishing it)', async () => {
-    // The stop needs 0.5 s of ROS time; ROS time stays 0 without /clock, so it would wait out the shutdown limit.
-    const factory = new FakeBridgeFactory({ loadAtOnce: true, stopTakesS: 0.5 });
-    const { rcl, end, lines, running } = start(
-      ['--ros-args', '-p', 'use_sim_time:=true', '-p', 'embodiment:=franka_panda', '-p', 'policy:=/policies/demo'],
-      factory,
-    );
-    await flush();
-    const node = rcl.nodes[0] as FakeLifecycleNode;
-    expect(node.configure().label).toBe('inactive');
-    await flush();
-    expect(node.activate().label).toBe('active');
-    end();
-    await running;
-    const bridge = factory.bridges[0]!;
-    expect(bridge.calls).toEqual(['start', 'stop', 'close']);
-    expect(bridge.stopsCompleted).toBe(1);
-    expect(node.currentState.label).toBe('finalized');
-    expect(lines).toEqual([
-      'vla_bridge: stopping (controlled stop, then shutdown)',
-      expect.stringMatching(/^vla_bridge: no \/clock ever arrived \(use_sim_time is true: start the simulator/),
-    ]);
+    expect(lines).toEqual(['vla_bridge: stopping (controlled stop, then shutdown)', expect.stringMatching(logged)]);
   });
 
   it('refuses a parameter of the wrong type naming it, and leaves ROS shut down', async () => {

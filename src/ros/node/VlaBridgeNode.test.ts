@@ -234,17 +234,8 @@ describe('VlaBridgeNode lifecycle', () => {
 });
 
 describe('VlaBridgeNode autostart', () => {
-  it('configures, waits for the policy, then activates', async () => {
-    const r = rig({ autostart: true });
-    await flush();
-    expect(r.host.lifecycleState).toBe('inactive');
-    const bridge = await r.factory.load();
-    await flush();
-    expect(r.host.lifecycleState).toBe('active');
-    expect(bridge.calls).toEqual(['start']);
-  });
-
-  it('with use_sim_time, waits for ROS time to start before activating', async () => {
+  /** An autostart node with use_sim_time on a clock at 0 (no /clock yet), started; dispose it yourself or not. */
+  function simTimeAutostart() {
     const clock = new ManualClock(0);
     const bus = new LoopbackTransport(clock);
     const host = new InProcessNodeHost({
@@ -256,6 +247,21 @@ describe('VlaBridgeNode autostart', () => {
     nodes.push(node);
     factories.push(factory);
     node.start();
+    return { clock, host, factory, node };
+  }
+
+  it('configures, waits for the policy, then activates', async () => {
+    const r = rig({ autostart: true });
+    await flush();
+    expect(r.host.lifecycleState).toBe('inactive');
+    const bridge = await r.factory.load();
+    await flush();
+    expect(r.host.lifecycleState).toBe('active');
+    expect(bridge.calls).toEqual(['start']);
+  });
+
+  it('with use_sim_time, waits for ROS time to start before activating', async () => {
+    const { clock, host, factory } = simTimeAutostart();
     await factory.load();
     await flush();
     expect(host.lifecycleState).toBe('inactive');
@@ -266,16 +272,7 @@ describe('VlaBridgeNode autostart', () => {
   });
 
   it('with use_sim_time and no /clock yet, a shutdown ends the wait at once and never activates', async () => {
-    const clock = new ManualClock(0);
-    const bus = new LoopbackTransport(clock);
-    const host = new InProcessNodeHost({
-      bus,
-      overrides: { embodiment: 'franka_panda', policy: '/p', autostart: true, use_sim_time: true },
-    });
-    const factory = new FakeBridgeFactory();
-    const node = new VlaBridgeNode({ host, createBridge: factory.create });
-    factories.push(factory);
-    node.start();
+    const { clock, host, factory, node } = simTimeAutostart();
     await factory.load();
     await flush();
     expect(host.logs.map((l) => l.message)).toContain('autostart: waiting for /clock before activating');
