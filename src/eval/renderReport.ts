@@ -1,6 +1,7 @@
 import type { CommandStream } from './CommandStream';
 import { type EvalResult, seconds } from './evaluateCommands';
 import { escapeXml, svgLinePlot } from './svgLinePlot';
+import type { EvalMetrics } from './EvalMetrics';
 
 const PREDICTED_COLOR = '#1f77b4';
 const RECORDED_COLOR = '#d62728';
@@ -19,28 +20,6 @@ export interface ReportOptions {
   failure?: readonly string[];
   /** Lines shown under the summary (where the wall-clock figures are, how the replay ran). */
   notes?: readonly string[];
-}
-
-interface Metrics {
-  bag: string;
-  policy: string;
-  embodiment: string;
-  commands: {
-    topic: string;
-    predicted: number;
-    recorded: number;
-    compared: number;
-    skipped_in_gaps: number;
-    skipped_in_observation_gaps: number;
-    skipped_outside_recording: number;
-  }[];
-  per_dimension: { name: string; topic: string; mse: number | null; l1: number | null; max_abs: number | null; count: number }[];
-  mean_mse: number | null;
-  mean_l1: number | null;
-  token_accuracy: number | null;
-  token_accuracy_note?: string;
-  safety_interventions: { total: number; by_limit: Record<string, number> };
-  replay?: Record<string, unknown>;
 }
 
 function num(v: unknown): string {
@@ -77,7 +56,7 @@ function earliest(channels: readonly ReportChannel[]): bigint {
  * SVG, no scripts, no external assets), identical for identical inputs.
  */
 export function renderReport(result: EvalResult, channels: readonly ReportChannel[], options: ReportOptions = {}): string {
-  const m = result.metrics as unknown as Metrics;
+  const m = result.metrics as unknown as EvalMetrics;
   const t0 = earliest(channels);
   const x = (tNs: bigint): number => seconds(tNs - t0);
   const commandTopics = new Set(channels.map((c) => c.topic));

@@ -14,6 +14,7 @@ import { runEval } from './runEval';
 import { recordSimBag, type SimBag } from '../sim/recordSimBag';
 import { copyBag, expertFor } from '../../test/support/eval/simBags';
 import { CHROMIUM, screenshot } from '../../test/support/eval/screenshot';
+import type { EvalMetrics } from './EvalMetrics';
 
 const panda = loadEmbodiment('franka_panda');
 const ARM = '/panda_arm_controller/joint_trajectory';
@@ -28,25 +29,7 @@ beforeAll(async () => {
 });
 afterAll(removeTempDirs);
 
-interface Metrics {
-  dimensions: string[];
-  per_dimension: { name: string; topic: string; mse: number | null; max_abs: number | null; count: number }[];
-  mean_mse: number | null;
-  commands: {
-    topic: string;
-    predicted: number;
-    recorded: number;
-    compared: number;
-    skipped_in_gaps: number;
-    skipped_in_observation_gaps: number;
-    skipped_outside_recording: number;
-  }[];
-  gaps: { topic: string; start_s: number; end_s: number; duration_s: number }[];
-  safety_interventions: { total: number; by_limit: Record<string, number>; outside_recorded_commands: number };
-  replay: { episodes: number; instructions: string[]; ticks: number; chunks: number; inference_failures: number; duration_s: number };
-}
-
-async function evalExpert(bagDir: string, out: string): Promise<Metrics> {
+async function evalExpert(bagDir: string, out: string): Promise<EvalMetrics> {
   const result = await runEval({
     bag: bagDir,
     bagPath: bagDir,
@@ -54,7 +37,7 @@ async function evalExpert(bagDir: string, out: string): Promise<Metrics> {
     openPolicy: async () => expertFor(panda, bag),
     outDir: join(root, out),
   });
-  return result.metrics as unknown as Metrics;
+  return result.metrics as unknown as EvalMetrics;
 }
 
 describe('runEval: replay through the live pipeline', () => {
@@ -147,7 +130,7 @@ describe('runEval: replay through the live pipeline', () => {
       openPolicy: async () => expertFor(so101, so101Bag),
       outDir: join(root, 'so101_eval'),
     });
-    const m = result.metrics as unknown as Metrics;
+    const m = result.metrics as unknown as EvalMetrics;
     expect(result.plan.sensors.map((s) => s.type)).toEqual([
       'sensor_msgs/msg/JointState',
       'sensor_msgs/msg/Image',
@@ -172,7 +155,7 @@ describe('runEval: replay through the live pipeline', () => {
       openPolicy: async () => expertFor(panda, bag),
       outDir: join(root, 'holes_eval'),
     });
-    const m = result.metrics as unknown as Metrics;
+    const m = result.metrics as unknown as EvalMetrics;
     const gaps = m.gaps.map((g) => [g.topic, g.start_s, g.end_s]);
     expect(gaps).toContainEqual(['/joint_states', 0.6, 1.0]);
     expect(gaps).toContainEqual(['/camera/color/image_raw', 0.6, 1.0]);
@@ -205,7 +188,7 @@ describe('runEval: replay through the live pipeline', () => {
     const reader = await BagReader.open(out);
     const info = await reader.info();
     const counts = Object.fromEntries(info.topics.map((t) => [t.name, [t.type, t.count]]));
-    const m = result.metrics as unknown as Metrics;
+    const m = result.metrics as unknown as EvalMetrics;
     expect(counts).toMatchObject({
       '/vla_bridge/preview/panda_arm_controller/joint_trajectory': ['trajectory_msgs/msg/JointTrajectory', m.commands[0]!.predicted],
       '/vla_bridge/preview/gripper_controller/commands': ['std_msgs/msg/Float64MultiArray', m.commands[1]!.predicted],

@@ -21,6 +21,7 @@ import {
 import { DEFAULT_HANDOVER_NAME, handoverNamed } from '../../control/queue/handovers';
 import { latencyCompensationNamed } from '../../control/queue/latencyCompensation';
 import { HANDOVER_HELP, LATENCY_COMPENSATION_HELP, LATENCY_RANGE_S } from '../loopOptions';
+import type { EvalMetrics } from '../../eval/EvalMetrics';
 
 interface EvalOptions extends PolicyCliOptions {
   bag: string;
@@ -36,36 +37,12 @@ interface EvalOptions extends PolicyCliOptions {
   json?: boolean;
 }
 
-interface Metrics {
-  policy: string;
-  embodiment: string;
-  per_dimension: { name: string; mse: number | null; l1: number | null; count: number }[];
-  mean_mse: number | null;
-  mean_l1: number | null;
-  commands: {
-    topic: string;
-    predicted: number;
-    recorded: number;
-    compared: number;
-    skipped_in_gaps: number;
-    skipped_in_observation_gaps: number;
-    skipped_outside_recording: number;
-  }[];
-  token_accuracy: number | null;
-  tokens_compared: number;
-  token_accuracy_note?: string;
-  safety_interventions: { total: number; by_limit: Record<string, number>; outside_recorded_commands: number };
-  gaps: { topic: string; start_s: number; end_s: number; duration_s: number }[];
-  replay: { duration_s: number; episodes: number; chunks: number; inference_failures: number; start_s: number | null };
-  time_base: { option: string; used: string; reason: string };
-}
-
 function g(v: number | null): string {
   return v === null ? 'n/a' : Number(v.toPrecision(4)).toString();
 }
 
 function printSummary(ctx: CliContext, bag: string, out: EvalRunResult): void {
-  const m = out.metrics as unknown as Metrics;
+  const m = out.metrics as unknown as EvalMetrics;
   const t = out.timing as {
     replay_wall_s: number;
     real_time_factor: number | null;
@@ -249,7 +226,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       });
     }
     // An evaluation that compared nothing measured nothing: a failed run, with the reason, never a pass.
-    const m = result.metrics as unknown as Metrics;
+    const m = result.metrics as unknown as EvalMetrics;
     if (m.commands.length > 0 && m.commands.every((c) => c.compared === 0)) {
       const why = m.commands.map((c) => `${c.topic}: ${c.predicted} predicted, ${c.recorded} recorded commands`).join('; ');
       throw new VlaError('RUN_FAILED', `nothing was compared (${why})`, {
