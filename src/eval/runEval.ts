@@ -83,11 +83,12 @@ function sensorTimeouts(embodiment: Embodiment, plan: ReplayPlan): { topic: stri
   return plan.sensors.map(({ topic }) => ({ topic, timeoutS: timeoutOf(topic) }));
 }
 
-/** Log times of a topic's messages, in order. */
-async function logTimesOf(reader: BagReader, topic: string): Promise<BigInt64Array> {
-  const times: bigint[] = [];
-  for await (const m of reader.rawMessages({ topics: [topic] })) times.push(m.logTimeNs);
-  return BigInt64Array.from(times);
+/** Log times of the messages of each topic, in order, read in one pass without decoding. */
+async function logTimesOf(reader: BagReader, topics: readonly string[]): Promise<Map<string, bigint[]>> {
+  const times = new Map<string, bigint[]>(topics.map((topic) => [topic, []]));
+  if (topics.length === 0) return times;
+  for await (const m of reader.rawMessages({ topics })) times.get(m.topic)?.push(m.logTimeNs);
+  return times;
 }
 
 function prepareOutDir(dir: string): void {
@@ -188,12 +189,14 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
     if (plan.instructionTopic !== undefined) topics.push(plan.instructionTopic);
     timeBase = chooseTimeBase(options.timeBase ?? 'auto', await sampleStamps(reader, sensorTimeouts(embodiment, plan)), options.bag);
     options.onStart?.({ startS: info.startNs === undefined ? 0 : nsToSeconds(info.startNs), durationS: nsToSeconds(info.durationNs) });
-    // Episodes start at the instruction messages: read their times ahead (one topic, a few messages).
-    const episodeStartsNs: bigint[] = [];
-    if (plan.instructionTopic !== undefined)
-      for await (const m of reader.rawMessages({ topics: [plan.instructionTopic] })) episodeStartsNs.push(m.logTimeNs);
-    // Each episode ends where its recorded commands end: read their log times ahead (not decoded).
-    const recordedCommandTimesNs = arm.recordedType === undefined ? undefined : await logTimesOf(reader, arm.channel.topic);
+    // Episodes start at the instruction messages and end where their recorded commands end: read both topics'
+    // log times ahead, in one pass.
+    const aheadTopics = [plan.instructionTopic, arm.recordedType === undefined ? undefined : arm.channel.topic].filter(
+      (topic): topic is string => topic !== undefined,
+    );
+    const ahead = await logTimesOf(reader, aheadTopics);
+    const episodeStartsNs = plan.instructionTopic === undefined ? [] : ahead.get(plan.instructionTopic)!;
+    const recordedCommandTimesNs = arm.recordedType === undefined ? undefined : BigInt64Array.from(ahead.get(arm.channel.topic)!);
     policy = await options.openPolicy();
     recorder = await McapRecorder.open(files.predictions);
     const wallStart = performance.now();
